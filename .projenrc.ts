@@ -1,0 +1,103 @@
+import { awscdk, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-elastic-data-access',
+  description:
+    'ElasticDataAccess: Lambda + RDS Proxy + read/write split + SQS write buffer + idempotent writes, with concurrency budgets and proxy limits checked at cdk synth.',
+  keywords: ['aws-cdk', 'cdk', 'rds-proxy', 'aurora', 'lambda', 'sqs', 'concurrency', 'idempotency', 'serverless'],
+  author: 'cdk-elastic-data-access founders',
+  authorAddress: 'founders@example.com',
+  repositoryUrl: 'https://github.com/example/cdk-elastic-data-access.git',
+  defaultReleaseBranch: 'main',
+  license: 'Apache-2.0',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+
+  // 2.276.0 is the newest aws-cdk-lib on this registry; it has RDS Proxy end-to-end IAM auth
+  // (DefaultAuthScheme IAM_AUTH) and proxy.addEndpoint. jsii 6 pairs with TypeScript ~6.0.
+  cdkVersion: '2.276.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  // cdk-nag is a peer: users already run it, and our rule pack (src/checks) plugs into their app.
+  peerDeps: ['cdk-nag@^3.0.2'],
+
+  // The runtime helpers (`cdk-elastic-data-access/runtime`) run inside Lambda. jsii only allows
+  // non-jsii dependencies when they are bundled into the tarball.
+  bundledDeps: [
+    'pg@^8.23.1',
+    'mysql2@^3.24.6',
+    '@aws-lambda-powertools/logger@^2',
+    '@aws-lambda-powertools/metrics@^2',
+    '@aws-lambda-powertools/tracer@^2',
+    '@aws-lambda-powertools/batch@^2',
+    '@aws-sdk/rds-signer@^3',
+    '@aws-sdk/client-sqs@^3',
+  ],
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    '@types/node@^20',
+    '@types/pg',
+    '@types/aws-lambda',
+    'esbuild',
+    'tsx',
+    'aws-cdk@^2',
+    'local-aws-sqs@^2',
+    'aws-sdk-client-mock@^4',
+  ],
+
+  // No Python/Java/.NET/Go registries are reachable here; only the npm (JavaScript) package is built.
+  publishToPypi: undefined,
+  publishToMaven: undefined,
+  publishToNuget: undefined,
+  publishToGo: undefined,
+
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+
+  gitignore: ['cdk.out', '*.cdk.out', '.local-stack/', '.bench/'],
+  tsconfigDev: {
+    include: ['../src/**/*.ts', '../examples/**/*.ts', '../benchmarks/**/*.ts', '../scripts/**/*.ts'],
+    exclude: ['../examples/**/cdk.out'],
+    compilerOptions: {},
+  },
+  jestOptions: {
+    // Snapshots are asserted in every run (CI included); `npx projen test:update` rewrites them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testTimeout: 60_000,
+      // examples carry their own cdk.out; never collect tests from there
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/examples/'],
+    },
+  },
+});
+
+for (const ignored of ['/examples/', '/benchmarks/', '/scripts/', '/.ci/', '/docs/', '/.local-stack/']) {
+  project.npmignore?.exclude(ignored);
+}
+
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// `cdk-elastic-data-access/runtime` is plain TypeScript for Lambda handlers (not part of the jsii API).
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+  './.jsii': './.jsii',
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'] } });
+
+// ts-jest only transpiles (isolatedModules); type-check src, tests, examples and scripts as part of `test`.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// README's main command: synthesize the example app with the aws-cdk CLI and print its budget.
+project.addTask('example', {
+  description: 'Synthesize examples/orders-api with cdk synth and print a summary and its concurrency budget',
+  exec: 'tsx scripts/synth-example.ts orders-api',
+});
+
+project.synth();

@@ -1,0 +1,4 @@
+import { Construct } from 'constructs';
+
+/** Placeholder replaced by the WriteBuffer construct. */
+export class WriteBuffer extends Construct {}
