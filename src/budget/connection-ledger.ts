@@ -13,6 +13,12 @@ export interface ConnectionTarget {
   readonly capacity: number;
   /** How `capacity` was derived (formula and inputs), shown in the report. */
   readonly capacityExplanation: string;
+  /**
+   * The construct that owns the target (the proxy, the endpoint or the replica). Budget warnings are
+   * attached to it and its stack's report lists the target.
+   * @default - the first consumer that draws from the target
+   */
+  readonly owner?: IConstruct;
 }
 
 /** How a connection target is reached. */
