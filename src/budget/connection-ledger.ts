@@ -1,4 +1,6 @@
 import { Construct, IConstruct } from 'constructs';
+// Circular by design: both modules only use each other inside functions, never at load time.
+import { ConcurrencyBudget } from './concurrency-budget';
 
 /**
  * A place that serves database connections: the proxy (writer), the proxy READ_ONLY endpoint,
@@ -56,6 +58,8 @@ export class ConnectionLedger extends Construct {
   public static of(scope: IConstruct): ConnectionLedger {
     const root = scope.node.root;
     const existing = root.node.tryFindChild(LEDGER_ID);
+    // Whoever records draws gets them checked: the budget is created with the ledger.
+    ConcurrencyBudget.of(root);
     return (existing as ConnectionLedger | undefined) ?? new ConnectionLedger(root as Construct, LEDGER_ID);
   }
 

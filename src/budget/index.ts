@@ -1,1 +1,3 @@
+export * from './concurrency';
+export * from './concurrency-budget';
 export * from './connection-ledger';

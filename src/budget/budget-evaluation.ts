@@ -1,0 +1,296 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import { CfnEventSourceMapping, CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { IConstruct } from 'constructs';
+import { ConnectionDraw, ConnectionTarget } from './connection-ledger';
+
+/*
+ * The ConcurrencyBudget's arithmetic, kept apart from the construct so it reads as plain functions
+ * over the construct tree: which functions exist, what they reserve, who draws connections from
+ * which target, and whether every sum fits.
+ */
+
+/** Lambda keeps this much account concurrency unreserved; reservations may never eat into it. */
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html#configuring-concurrency-reserved
+export const UNRESERVED_MINIMUM = 100;
+
+/** A target is reported as a warning from this utilisation on. */
+export const WARNING_UTILISATION = 0.8;
+
+export interface FunctionFact {
+  readonly path: string;
+  readonly stack: Stack;
+  readonly reservedConcurrency?: number;
+  /** Σ ScalingConfig.MaximumConcurrency of the SQS event source mappings that invoke this function. */
+  readonly eventSources: EventSourceFact[];
+}
+
+export interface EventSourceFact {
+  readonly path: string;
+  readonly maxConcurrency?: number;
+}
+
+export interface ConsumerDemand {
+  readonly path: string;
+  readonly concurrency: number;
+  readonly concurrencySource: 'reserved-concurrency' | 'declared';
+  readonly connectionsPerEnvironment: number;
+  readonly connections: number;
+}
+
+export interface TargetReport {
+  readonly name: string;
+  readonly kind: string;
+  readonly capacity: number;
+  readonly capacityExplanation: string;
+  readonly demand: number;
+  readonly headroom: number;
+  readonly utilisationPercent: number;
+  readonly status: 'ok' | 'warning' | 'over';
+  readonly consumers: ConsumerDemand[];
+}
+
+export interface AccountReport {
+  readonly environment: string;
+  readonly accountConcurrency: number;
+  readonly unreservedMinimum: number;
+  readonly reservable: number;
+  readonly reserved: number;
+  readonly headroom: number;
+  readonly status: 'ok' | 'over';
+  readonly functions: { path: string; reservedConcurrency: number }[];
+}
+
+export interface WriterReport {
+  readonly function: string;
+  readonly reservedConcurrency?: number;
+  readonly eventSources: EventSourceFact[];
+}
+
+export interface BudgetEvaluation {
+  readonly targets: Array<TargetReport & { readonly target: ConnectionTarget; readonly anchor: IConstruct }>;
+  readonly accounts: AccountReport[];
+  readonly writers: WriterReport[];
+  readonly errors: string[];
+}
+
+/** Every Lambda function in the tree below `root`, keyed by its CfnFunction. */
+export function collectFunctions(root: IConstruct): Map<CfnFunction, FunctionFact> {
+  const functions = new Map<CfnFunction, FunctionFact>();
+  const byLogicalId = new Map<string, CfnFunction>();
+  const all = root.node.findAll();
+  for (const node of all) {
+    if (node instanceof CfnFunction) {
+      const stack = Stack.of(node);
+      const reserved = node.reservedConcurrentExecutions;
+      functions.set(node, {
+        path: l2Path(node),
+        stack,
+        reservedConcurrency: reserved === undefined || Token.isUnresolved(reserved) ? undefined : reserved,
+        eventSources: [],
+      });
+      byLogicalId.set(`${stack.artifactId}/${stack.resolve(node.logicalId)}`, node);
+    }
+  }
+  for (const node of all) {
+    if (!(node instanceof CfnEventSourceMapping)) continue;
+    const stack = Stack.of(node);
+    const target = referencedLogicalId(stack.resolve(node.functionName));
+    const fn = target ? byLogicalId.get(`${stack.artifactId}/${target}`) : undefined;
+    if (!fn) continue;
+    const scaling = stack.resolve(node.scalingConfig) as { maximumConcurrency?: number; MaximumConcurrency?: number } | undefined;
+    const max = scaling?.maximumConcurrency ?? scaling?.MaximumConcurrency;
+    functions.get(fn)!.eventSources.push({
+      path: l2Path(node),
+      maxConcurrency: typeof max === 'number' ? max : undefined,
+    });
+  }
+  return functions;
+}
+
+/** The CfnFunction behind a consumer, when the consumer is (or wraps) a Lambda function in this app. */
+export function functionOf(consumer: IConstruct): CfnFunction | undefined {
+  if (consumer instanceof CfnFunction) return consumer;
+  const child = consumer.node.defaultChild;
+  return child instanceof CfnFunction ? child : undefined;
+}
+
+/** Evaluates every target, the account limit per environment, and the writers' event sources. */
+export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accountConcurrency: number): BudgetEvaluation {
+  const functions = collectFunctions(root);
+  const errors: string[] = [];
+  const targets: BudgetEvaluation['targets'] = [];
+
+  const drawsByTarget = new Map<ConnectionTarget, ConnectionDraw[]>();
+  for (const draw of draws) {
+    const list = drawsByTarget.get(draw.target) ?? [];
+    list.push(draw);
+    drawsByTarget.set(draw.target, list);
+  }
+
+  const reportedMissing = new Set<IConstruct>();
+  for (const [target, targetDraws] of drawsByTarget) {
+    const consumers: ConsumerDemand[] = [];
+    // A consumer connected twice to one target (e.g. two users) draws once per grant.
+    for (const draw of targetDraws) {
+      const concurrency = concurrencyOf(draw, functions);
+      if (concurrency === undefined) {
+        if (!reportedMissing.has(draw.consumer)) {
+          reportedMissing.add(draw.consumer);
+          errors.push(missingConcurrencyMessage(draw, target));
+        }
+        continue;
+      }
+      consumers.push({
+        path: consumerPath(draw.consumer),
+        concurrency: concurrency.value,
+        concurrencySource: concurrency.source,
+        connectionsPerEnvironment: draw.connectionsPerEnvironment,
+        connections: concurrency.value * draw.connectionsPerEnvironment,
+      });
+    }
+    const demand = consumers.reduce((sum, c) => sum + c.connections, 0);
+    const utilisation = target.capacity > 0 ? demand / target.capacity : Infinity;
+    const status = demand > target.capacity ? 'over' : utilisation > WARNING_UTILISATION ? 'warning' : 'ok';
+    if (status === 'over') {
+      errors.push(
+        `ConcurrencyBudget: ${target.name} is over budget: Σ reserved concurrency × connections per environment = ${demand} ` +
+        `exceeds its capacity of ${target.capacity} (${target.capacityExplanation}). Drawn by: ` +
+        consumers.map((c) => `${c.path} (${c.concurrency} × ${c.connectionsPerEnvironment})`).join(', ') +
+        '. Lower those functions\' reserved concurrency, buffer writes through the WriteBuffer, or raise the capacity.',
+      );
+    }
+    targets.push({
+      target,
+      anchor: target.owner ?? targetDraws[0].consumer,
+      name: target.name,
+      kind: target.kind,
+      capacity: target.capacity,
+      capacityExplanation: target.capacityExplanation,
+      demand,
+      headroom: target.capacity - demand,
+      utilisationPercent: Math.round(utilisation * 1000) / 10,
+      status,
+      consumers,
+    });
+  }
+
+  const writers: WriterReport[] = [];
+  for (const fact of functions.values()) {
+    if (fact.eventSources.length === 0) continue;
+    writers.push({ function: fact.path, reservedConcurrency: fact.reservedConcurrency, eventSources: fact.eventSources });
+    if (fact.reservedConcurrency === undefined) continue;
+    for (const source of fact.eventSources) {
+      // More pollers than reserved environments means throttled invocations, which SQS counts as
+      // receives: healthy messages reach the DLQ. https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+      if (source.maxConcurrency !== undefined && source.maxConcurrency > fact.reservedConcurrency) {
+        errors.push(
+          `ConcurrencyBudget: ${source.path} has maxConcurrency ${source.maxConcurrency}, above the reserved concurrency ` +
+          `${fact.reservedConcurrency} of ${fact.path}; throttled batches count as receives and drain healthy messages ` +
+          'into the dead-letter queue. Set maxConcurrency ≤ reserved concurrency.',
+        );
+      }
+    }
+  }
+  for (const { target, consumers } of targets) {
+    for (const consumer of consumers) {
+      const writer = writers.find((w) => w.function === consumer.path);
+      const esmMax = writer?.eventSources.reduce((sum, s) => sum + (s.maxConcurrency ?? 0), 0) ?? 0;
+      if (esmMax * consumer.connectionsPerEnvironment > target.capacity) {
+        errors.push(
+          `ConcurrencyBudget: the event sources of ${consumer.path} may run ${esmMax} concurrent batches × ` +
+          `${consumer.connectionsPerEnvironment} connections = ${esmMax * consumer.connectionsPerEnvironment}, above the ` +
+          `capacity of ${target.name} (${target.capacity}). Lower maxConcurrency.`,
+        );
+      }
+    }
+  }
+
+  const accounts = evaluateAccounts(functions, accountConcurrency);
+  for (const account of accounts) {
+    if (account.status === 'over') {
+      errors.push(
+        `ConcurrencyBudget: the functions in ${account.environment} reserve ${account.reserved} concurrent executions, ` +
+        `above the ${account.reservable} that can be reserved (account concurrency ${account.accountConcurrency} − ` +
+        `${account.unreservedMinimum} that Lambda keeps unreserved). Largest: ` +
+        [...account.functions].sort((a, b) => b.reservedConcurrency - a.reservedConcurrency).slice(0, 5)
+          .map((f) => `${f.path} (${f.reservedConcurrency})`).join(', ') +
+        '. Lower reservations or request a higher account limit and set budget.accountConcurrency.',
+      );
+    }
+  }
+  return { targets, accounts, writers, errors };
+}
+
+function evaluateAccounts(functions: Map<CfnFunction, FunctionFact>, accountConcurrency: number): AccountReport[] {
+  const byEnv = new Map<string, { path: string; reservedConcurrency: number }[]>();
+  for (const fact of functions.values()) {
+    const env = environmentName(fact.stack);
+    const list = byEnv.get(env) ?? [];
+    if (fact.reservedConcurrency !== undefined) list.push({ path: fact.path, reservedConcurrency: fact.reservedConcurrency });
+    byEnv.set(env, list);
+  }
+  const reservable = accountConcurrency - UNRESERVED_MINIMUM;
+  return [...byEnv].map(([environment, list]) => {
+    const reserved = list.reduce((sum, f) => sum + f.reservedConcurrency, 0);
+    return {
+      environment,
+      accountConcurrency,
+      unreservedMinimum: UNRESERVED_MINIMUM,
+      reservable,
+      reserved,
+      headroom: reservable - reserved,
+      status: reserved > reservable ? 'over' : 'ok',
+      functions: list,
+    };
+  });
+}
+
+/** `aws://account/region`, or `environment-agnostic` for stacks deployed wherever the CLI points. */
+export function environmentName(stack: Stack): string {
+  const account = Token.isUnresolved(stack.account) ? undefined : stack.account;
+  const region = Token.isUnresolved(stack.region) ? undefined : stack.region;
+  return account || region ? `aws://${account ?? 'unknown-account'}/${region ?? 'unknown-region'}` : 'environment-agnostic';
+}
+
+function concurrencyOf(draw: ConnectionDraw, functions: Map<CfnFunction, FunctionFact>):
+{ value: number; source: ConsumerDemand['concurrencySource'] } | undefined {
+  const fn = functionOf(draw.consumer);
+  if (fn) {
+    const reserved = functions.get(fn)?.reservedConcurrency;
+    return reserved === undefined ? undefined : { value: reserved, source: 'reserved-concurrency' };
+  }
+  return draw.declaredConcurrency === undefined ? undefined : { value: draw.declaredConcurrency, source: 'declared' };
+}
+
+function missingConcurrencyMessage(draw: ConnectionDraw, target: ConnectionTarget): string {
+  const path = consumerPath(draw.consumer);
+  const how = functionOf(draw.consumer)
+    ? 'Give it reserved concurrency (the reservedConcurrency option of connectReader/connectWriter, or ' +
+      'reservedConcurrentExecutions on the function)'
+    : 'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options)';
+  return (
+    `ConcurrencyBudget: ${path} connects to ${target.name} without reserved concurrency, so nothing bounds the ` +
+    `connections it can open. ${how}. Pick the number with Little's law: requests per second × average duration ` +
+    'in seconds, e.g. Concurrency.fromLoad({ requestsPerSecond: 500, duration: Duration.millis(200) }) = 100.'
+  );
+}
+
+function consumerPath(consumer: IConstruct): string {
+  const fn = functionOf(consumer);
+  return fn ? l2Path(fn) : consumer.node.path;
+}
+
+/** The L2 construct's path (Stack/Api), not its L1 child's (Stack/Api/Resource): what users named. */
+function l2Path(resource: IConstruct): string {
+  return resource.node.scope?.node.defaultChild === resource ? resource.node.scope.node.path : resource.node.path;
+}
+
+function referencedLogicalId(value: unknown): string | undefined {
+  if (value && typeof value === 'object') {
+    const ref = (value as any).Ref;
+    if (typeof ref === 'string') return ref;
+    const getAtt = (value as any)['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  }
+  return undefined;
+}

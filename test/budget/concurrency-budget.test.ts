@@ -1,0 +1,169 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ConcurrencyBudget, ConnectionLedger, ConnectionTarget, ConnectionTargetKind } from '../../src';
+
+function fn(scope: Construct, id: string, reservedConcurrentExecutions?: number): lambda.Function {
+  return new lambda.Function(scope, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    reservedConcurrentExecutions,
+  });
+}
+
+function target(name: string, capacity: number, owner?: Construct): ConnectionTarget {
+  return { name, kind: ConnectionTargetKind.PROXY_WRITER, capacity, capacityExplanation: `test capacity ${capacity}`, owner };
+}
+
+function draw(consumer: Construct, t: ConnectionTarget, connectionsPerEnvironment = 1, declaredConcurrency?: number) {
+  ConnectionLedger.of(consumer).recordDraw({ consumer, target: t, connectionsPerEnvironment, declaredConcurrency });
+}
+
+describe('ConcurrencyBudget', () => {
+  let app: App;
+  let stack: Stack;
+  beforeEach(() => {
+    app = new App();
+    stack = new Stack(app, 'Orders');
+  });
+
+  test('a stack whose draws fit every target synthesizes', () => {
+    // GIVEN a proxy with 100 connections and three functions drawing 20 + 10 + 2×5 = 40
+    const proxy = target('Orders/Proxy (writer)', 100, stack);
+    draw(fn(stack, 'Reader', 20), proxy);
+    draw(fn(stack, 'Api', 10), proxy);
+    draw(fn(stack, 'Writer', 5), proxy, 2);
+    // WHEN / THEN
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('a target over its capacity fails synth naming target, sum, capacity and functions', () => {
+    // GIVEN 60 + 2×30 = 120 connections against 100
+    const proxy = target('Orders/Proxy (writer)', 100, stack);
+    draw(fn(stack, 'Reader', 60), proxy);
+    draw(fn(stack, 'Writer', 30), proxy, 2);
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow(
+      'ConcurrencyBudget: Orders/Proxy (writer) is over budget: Σ reserved concurrency × connections per environment = 120 ' +
+      'exceeds its capacity of 100 (test capacity 100). Drawn by: Orders/Reader (60 × 1), Orders/Writer (30 × 2)',
+    );
+  });
+
+  test('a target above 80 % of its capacity gets a warning on its owner', () => {
+    // GIVEN 85 of 100
+    const owner = new Construct(stack, 'Proxy');
+    draw(fn(stack, 'Reader', 85), target('Orders/Proxy (writer)', 100, owner));
+    // WHEN
+    app.synth();
+    // THEN
+    Annotations.fromStack(stack).hasWarning('/Orders/Proxy', Match.stringLikeRegexp('is at 85 % of its connection capacity \\(85 of 100\\)'));
+  });
+
+  test('a database-facing function without reserved concurrency fails synth and says how to pick a number', () => {
+    draw(fn(stack, 'Reader'), target('Orders/Proxy (writer)', 100, stack));
+    expect(() => app.synth()).toThrow(
+      /Orders\/Reader connects to Orders\/Proxy \(writer\) without reserved concurrency.*Little's law: requests per second × average duration in seconds/,
+    );
+  });
+
+  test('a non-Lambda consumer without declared concurrency fails synth', () => {
+    // GIVEN a consumer that is not a Lambda function (an ECS service, say)
+    const service = new Construct(stack, 'Service');
+    const proxy = target('Orders/Proxy (writer)', 100, stack);
+    // WHEN undeclared THEN it fails
+    draw(service, proxy, 10);
+    expect(() => app.synth()).toThrow(/Orders\/Service connects to Orders\/Proxy \(writer\) without reserved concurrency.*declaredConcurrency/);
+  });
+
+  test('declared concurrency of a non-Lambda consumer counts toward the target', () => {
+    const service = new Construct(stack, 'Service');
+    draw(service, target('Orders/Proxy (writer)', 100, stack), 10, 11);
+    expect(() => app.synth()).toThrow('Σ reserved concurrency × connections per environment = 110 exceeds its capacity of 100');
+  });
+
+  test('an SQS event source with maxConcurrency above the function\'s reserved concurrency fails synth', () => {
+    // GIVEN a plain aws-cdk-lib consumer, not one of ours: the budget checks the whole app
+    const writer = fn(stack, 'Writer', 5);
+    writer.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'Queue'), { maxConcurrency: 10 }));
+    ConcurrencyBudget.of(stack); // any construct of ours in the app brings the budget along
+    // WHEN / THEN
+    expect(() => app.synth()).toThrow(/has maxConcurrency 10, above the reserved concurrency 5 of Orders\/Writer/);
+  });
+
+  test('event sources whose concurrent batches exceed the target capacity fail synth', () => {
+    const writer = fn(stack, 'Writer', 10);
+    writer.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'Queue'), { maxConcurrency: 10 }));
+    draw(writer, target('Orders/Proxy (writer)', 15, stack), 2);
+    expect(() => app.synth()).toThrow(/the event sources of Orders\/Writer may run 10 concurrent batches × 2 connections = 20, above the capacity of Orders\/Proxy \(writer\) \(15\)/);
+  });
+
+  test('reserved concurrency of every function in the app must fit the account limit minus 100', () => {
+    // GIVEN functions that touch no database at all, in two stacks of one environment-agnostic app
+    fn(stack, 'Big', 600);
+    fn(new Stack(app, 'Other'), 'Bigger', 350);
+    ConcurrencyBudget.of(stack);
+    // WHEN / THEN 950 > 1000 − 100
+    expect(() => app.synth()).toThrow(
+      /the functions in environment-agnostic reserve 950 concurrent executions, above the 900 that can be reserved \(account concurrency 1000 − 100 that Lambda keeps unreserved\). Largest: Orders\/Big \(600\), Other\/Bigger \(350\)/,
+    );
+  });
+
+  test('a raised account limit lets the same reservations pass', () => {
+    fn(stack, 'Big', 600);
+    fn(stack, 'Bigger', 350);
+    ConcurrencyBudget.of(stack).configure({ accountConcurrency: 2000 });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('the account limit must leave room above the unreserved 100', () => {
+    expect(() => ConcurrencyBudget.of(stack).configure({ accountConcurrency: 100 }))
+      .toThrow('accountConcurrency must be a whole number above 100 (Lambda keeps 100 unreserved), got 100');
+  });
+
+  test('two patterns may not disagree about the account limit', () => {
+    ConcurrencyBudget.of(stack).configure({ accountConcurrency: 3000 });
+    expect(() => ConcurrencyBudget.of(stack).configure({ accountConcurrency: 1000 }))
+      .toThrow('accountConcurrency is 3000 for another pattern in this app, got 1000: the account limit is one number per account');
+  });
+
+  test('the report in the cloud assembly has the numbers of a 3-function stack', () => {
+    // GIVEN reader 50 × 1 on the read endpoint, producer 0 (no DB), writer 5 × 2 on the proxy
+    const proxyOwner = new Construct(stack, 'Proxy');
+    const writeTarget = target('Orders/Proxy (writer)', 90, proxyOwner);
+    const readTarget: ConnectionTarget = {
+      name: 'Orders/Proxy (read-only endpoint)', kind: ConnectionTargetKind.PROXY_READ_ONLY, capacity: 180,
+      capacityExplanation: 'test', owner: proxyOwner,
+    };
+    draw(fn(stack, 'Reader', 50), readTarget);
+    fn(stack, 'Producer', 20).addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
+    const writer = fn(stack, 'Writer', 5);
+    writer.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'Queue'), { maxConcurrency: 5 }));
+    draw(writer, writeTarget, 2);
+    // WHEN
+    const assembly = app.synth();
+    // THEN
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Orders.concurrency-budget.json'), 'utf8'));
+    expect(report.stack).toBe('Orders');
+    expect(report.targets).toEqual([
+      expect.objectContaining({
+        name: 'Orders/Proxy (read-only endpoint)', capacity: 180, demand: 50, headroom: 130, utilisationPercent: 27.8, status: 'ok',
+        consumers: [{ path: 'Orders/Reader', concurrency: 50, concurrencySource: 'reserved-concurrency', connectionsPerEnvironment: 1, connections: 50 }],
+      }),
+      expect.objectContaining({
+        name: 'Orders/Proxy (writer)', capacity: 90, demand: 10, headroom: 80, utilisationPercent: 11.1, status: 'ok',
+        consumers: [{ path: 'Orders/Writer', concurrency: 5, concurrencySource: 'reserved-concurrency', connectionsPerEnvironment: 2, connections: 10 }],
+      }),
+    ]);
+    expect(report.writers).toEqual([
+      { function: 'Orders/Writer', reservedConcurrency: 5, eventSources: [{ path: 'Orders/Writer/SqsEventSource:OrdersQueueCE034008', maxConcurrency: 5 }] },
+    ]);
+    expect(report.account).toEqual(expect.objectContaining({ accountConcurrency: 1000, reservable: 900, reserved: 75, headroom: 825, status: 'ok' }));
+  });
+});
