@@ -138,8 +138,11 @@ describe('ConcurrencyBudget', () => {
     const proxyOwner = new Construct(stack, 'Proxy');
     const writeTarget = target('Orders/Proxy (writer)', 90, proxyOwner);
     const readTarget: ConnectionTarget = {
-      name: 'Orders/Proxy (read-only endpoint)', kind: ConnectionTargetKind.PROXY_READ_ONLY, capacity: 180,
-      capacityExplanation: 'test', owner: proxyOwner,
+      name: 'Orders/Proxy (read-only endpoint)',
+      kind: ConnectionTargetKind.PROXY_READ_ONLY,
+      capacity: 180,
+      capacityExplanation: 'test',
+      owner: proxyOwner,
     };
     draw(fn(stack, 'Reader', 50), readTarget);
     fn(stack, 'Producer', 20).addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: ['*'] }));
@@ -153,11 +156,21 @@ describe('ConcurrencyBudget', () => {
     expect(report.stack).toBe('Orders');
     expect(report.targets).toEqual([
       expect.objectContaining({
-        name: 'Orders/Proxy (read-only endpoint)', capacity: 180, demand: 50, headroom: 130, utilisationPercent: 27.8, status: 'ok',
+        name: 'Orders/Proxy (read-only endpoint)',
+        capacity: 180,
+        demand: 50,
+        headroom: 130,
+        utilisationPercent: 27.8,
+        status: 'ok',
         consumers: [{ path: 'Orders/Reader', concurrency: 50, concurrencySource: 'reserved-concurrency', connectionsPerEnvironment: 1, connections: 50 }],
       }),
       expect.objectContaining({
-        name: 'Orders/Proxy (writer)', capacity: 90, demand: 10, headroom: 80, utilisationPercent: 11.1, status: 'ok',
+        name: 'Orders/Proxy (writer)',
+        capacity: 90,
+        demand: 10,
+        headroom: 80,
+        utilisationPercent: 11.1,
+        status: 'ok',
         consumers: [{ path: 'Orders/Writer', concurrency: 5, concurrencySource: 'reserved-concurrency', connectionsPerEnvironment: 2, connections: 10 }],
       }),
     ]);
