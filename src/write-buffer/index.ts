@@ -1,1 +1,2 @@
 export * from './write-buffer';
+export * from './write-buffer-props';

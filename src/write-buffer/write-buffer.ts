@@ -1,4 +1,321 @@
+import { Duration, Lazy, Names } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { isTimeoutKnown, reservedConcurrencyOf, timeoutSecondsOf } from './function-facts';
+import * as limits from './sqs-lambda-limits';
+import { WriteBufferConsumer, WriteBufferConsumerOptions, WriteBufferProps } from './write-buffer-props';
+import { fail, isConcrete, validateExclusive, validateInteger, validateRange, warn } from '../validation';
 
-/** Placeholder replaced by the WriteBuffer construct. */
-export class WriteBuffer extends Construct {}
+/**
+ * An SQS queue and its dead-letter queue that turn bursts of writes into a bounded, retryable stream:
+ * producers `grantSend`, writer functions `addConsumer` with bounded concurrency, and the SQS → Lambda
+ * limits that aws-cdk-lib leaves unchecked are enforced at synth.
+ */
+export class WriteBuffer extends Construct {
+  /** The queue producers send writes to. */
+  public readonly queue: sqs.IQueue;
+  /** The dead-letter queue receiving messages after `maxReceiveCount` receives. */
+  public readonly deadLetterQueue: sqs.IQueue;
+  /** Whether the queues are FIFO queues. */
+  public readonly fifo: boolean;
+  /** Receives before a message moves to the dead-letter queue. */
+  public readonly maxReceiveCount: number;
+
+  private readonly consumerList: WriteBufferConsumer[] = [];
+  /** True when the visibility timeout is ours to derive from the consumers (a new queue, not set by the user). */
+  private derivesVisibilityTimeout = false;
+
+  constructor(scope: Construct, id: string, props: WriteBufferProps = {}) {
+    super(scope, id);
+    validateExclusive(this, 'existingQueue', props.existingQueue, 'queueProps', props.queueProps);
+    validateExclusive(this, 'existingDeadLetterQueue', props.existingDeadLetterQueue, 'deadLetterQueueProps', props.deadLetterQueueProps);
+    validateExclusive(this, 'visibilityTimeout', props.visibilityTimeout, 'queueProps.visibilityTimeout', props.queueProps?.visibilityTimeout);
+    validateExclusive(this, 'deadLetterRetention', props.deadLetterRetention, 'deadLetterQueueProps.retentionPeriod', props.deadLetterQueueProps?.retentionPeriod);
+    validateInteger(this, 'maxReceiveCount', props.maxReceiveCount);
+    validateRange(this, 'maxReceiveCount', props.maxReceiveCount, limits.MIN_MAX_RECEIVE_COUNT, limits.MAX_MAX_RECEIVE_COUNT);
+    if (props.deadLetterRetention && !props.deadLetterRetention.isUnresolved()) {
+      validateRange(this, 'deadLetterRetention (seconds)', props.deadLetterRetention.toSeconds(), limits.MIN_RETENTION_SECONDS, limits.MAX_RETENTION_SECONDS);
+    }
+    this.fifo = this.resolveFifo(props);
+
+    if (props.existingQueue) {
+      const existing = this.adoptExistingQueue(props.existingQueue, props);
+      this.queue = props.existingQueue;
+      this.deadLetterQueue = existing.deadLetterQueue;
+      this.maxReceiveCount = existing.maxReceiveCount;
+      if (!(props.existingQueue instanceof sqs.Queue)) {
+        warn(this, 'ExistingQueueVisibilityTimeoutUnverified',
+          'the visibility timeout of existingQueue cannot be read: make sure it is at least 6 × the timeout of every consumer');
+      }
+    } else {
+      this.validateQueueProps(props);
+      this.maxReceiveCount = props.maxReceiveCount ?? limits.DEFAULT_MAX_RECEIVE_COUNT;
+      this.deadLetterQueue = props.existingDeadLetterQueue ?? this.createDeadLetterQueue(props);
+      this.checkDeadLetterQueueType(this.deadLetterQueue);
+      this.queue = this.createQueue(props);
+    }
+
+    if (isConcrete(this.maxReceiveCount) && this.maxReceiveCount < limits.RECOMMENDED_MIN_MAX_RECEIVE_COUNT) {
+      warn(this, 'MaxReceiveCountBelowFive',
+        `maxReceiveCount is ${this.maxReceiveCount}, below the recommended 5: throttled or failed receives by the Lambda pollers count as receives, `
+        + 'so messages can move to the dead-letter queue before a writer processed them '
+        + '(https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html)');
+    }
+
+    // Cross-resource rules run at synth so the order of calls does not matter: reserved concurrency or a
+    // timeout set after addConsumer is still checked.
+    this.node.addValidation({ validate: () => { this.validateConsumers(); return []; } });
+  }
+
+  /** The functions consuming this buffer with their event source settings (read by the concurrency budget). */
+  public get consumers(): WriteBufferConsumer[] {
+    return [...this.consumerList];
+  }
+
+  /**
+   * Adds `fn` as a consumer: an SQS event source mapping with ReportBatchItemFailures always on, and
+   * permission to receive and delete messages (and decrypt with the KMS key when one is used).
+   */
+  public addConsumer(fn: lambda.IFunction, options: WriteBufferConsumerOptions = {}): lambda.EventSourceMapping {
+    this.validateConsumerOptions(fn, options);
+    if (this.consumerList.some(c => c.function === fn)) {
+      fail(this, 'EdaDuplicateConsumer', `function ${fn.node.path} is already a consumer of ${this.node.path}`);
+    }
+    if (!isTimeoutKnown(fn) && this.derivesVisibilityTimeout) {
+      warn(this, 'ConsumerTimeoutUnknown',
+        `the timeout of consumer ${fn.node.path} cannot be read (imported function or token), so the derived visibility timeout ignores it: `
+        + 'set visibilityTimeout to at least 6 × its timeout');
+    }
+    const eventSourceMapping = fn.addEventSourceMapping(`WriteBuffer${Names.nodeUniqueId(this.node)}`, {
+      eventSourceArn: this.queue.queueArn,
+      batchSize: options.batchSize,
+      maxBatchingWindow: options.maxBatchingWindow,
+      maxConcurrency: options.maxConcurrency,
+      // Without it one failed message fails (and retries) the whole batch.
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
+      reportBatchItemFailures: true,
+    });
+    this.grantConsume(fn);
+    this.consumerList.push({
+      function: fn,
+      maxConcurrency: options.maxConcurrency,
+      batchSize: options.batchSize ?? limits.DEFAULT_BATCH_SIZE,
+      maxBatchingWindow: options.maxBatchingWindow,
+      eventSourceMapping,
+    });
+    return eventSourceMapping;
+  }
+
+  /** Lets `grantee` send messages to the queue (with kms:Encrypt/GenerateDataKey* when a KMS key is used). */
+  public grantSend(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantSendMessages(grantee);
+  }
+
+  /** Lets `grantee` receive, delete and change visibility of messages (with kms:Decrypt when a KMS key is used). */
+  public grantConsume(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantConsumeMessages(grantee);
+  }
+
+  /** Lets `grantee` send permanent failures straight to the dead-letter queue (with their context attributes). */
+  public grantSendToDeadLetterQueue(grantee: iam.IGrantable): iam.Grant {
+    return this.deadLetterQueue.grantSendMessages(grantee);
+  }
+
+  /** Messages waiting in the queue (AWS/SQS ApproximateNumberOfMessagesVisible, Maximum over 1 minute). */
+  public metricQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  /** Age of the oldest message in the queue in seconds (AWS/SQS ApproximateAgeOfOldestMessage, Maximum over 1 minute). */
+  public metricOldestMessageAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  /** Messages in the dead-letter queue (AWS/SQS ApproximateNumberOfMessagesVisible, Maximum over 1 minute). */
+  public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  private resolveFifo(props: WriteBufferProps): boolean {
+    const declared = props.fifo ?? props.queueProps?.fifo;
+    if (props.fifo !== undefined && props.queueProps?.fifo !== undefined && props.fifo !== props.queueProps.fifo) {
+      fail(this, 'EdaFifoMismatch', `fifo is ${props.fifo} but queueProps.fifo is ${props.queueProps.fifo}: set one of them`);
+    }
+    if (props.existingQueue) {
+      if (declared !== undefined && declared !== props.existingQueue.fifo) {
+        fail(this, 'EdaFifoMismatch', `fifo is ${declared} but existingQueue is ${describeType(props.existingQueue.fifo)}`);
+      }
+      return props.existingQueue.fifo;
+    }
+    return declared ?? false;
+  }
+
+  private validateQueueProps(props: WriteBufferProps): void {
+    const q = props.queueProps ?? {};
+    if (q.deadLetterQueue !== undefined) {
+      fail(this, 'EdaOwnedQueueProp', 'queueProps.deadLetterQueue cannot be set: the WriteBuffer owns the redrive policy (use existingDeadLetterQueue or deadLetterQueueProps, and maxReceiveCount)');
+    }
+    if (q.contentBasedDeduplication === true) {
+      fail(this, 'EdaOwnedQueueProp', 'queueProps.contentBasedDeduplication cannot be true: producers set the deduplication id to the idempotency key');
+    }
+    if (q.enforceSSL === false) {
+      fail(this, 'EdaOwnedQueueProp', 'queueProps.enforceSSL cannot be false: the write buffer only accepts TLS requests');
+    }
+    for (const [name, p] of [['queueProps', q], ['deadLetterQueueProps', props.deadLetterQueueProps ?? {}]] as const) {
+      if (p.encryption === sqs.QueueEncryption.UNENCRYPTED) {
+        fail(this, 'EdaUnencryptedQueue', `${name}.encryption cannot be UNENCRYPTED: write buffers hold user data and are always encrypted`);
+      }
+      if (props.encryptionMasterKey && (p.encryption !== undefined || p.encryptionMasterKey !== undefined)) {
+        fail(this, 'EdaExclusiveProps', `encryptionMasterKey and ${name}.encryption/encryptionMasterKey cannot both be set`);
+      }
+    }
+  }
+
+  private adoptExistingQueue(existingQueue: sqs.IQueue, props: WriteBufferProps): { deadLetterQueue: sqs.IQueue; maxReceiveCount: number } {
+    // The attributes of an existing queue are not ours to change: CloudFormation owns it elsewhere.
+    const notApplied: Array<[string, unknown]> = [
+      ['deadLetterQueueProps', props.deadLetterQueueProps], ['encryptionMasterKey', props.encryptionMasterKey],
+      ['visibilityTimeout', props.visibilityTimeout], ['deadLetterRetention', props.deadLetterRetention],
+    ];
+    for (const [name, value] of notApplied) {
+      if (value !== undefined) {
+        fail(this, 'EdaExistingQueue', `${name} cannot be set with existingQueue: the settings of an existing queue (redrive policy, encryption, visibility timeout) are left unchanged`);
+      }
+    }
+    const redrive = existingQueue instanceof sqs.Queue ? existingQueue.deadLetterQueue : undefined;
+    if (redrive) {
+      if (props.existingDeadLetterQueue && props.existingDeadLetterQueue !== redrive.queue) {
+        fail(this, 'EdaExistingQueue', `existingDeadLetterQueue must be the dead-letter queue of existingQueue (${redrive.queue.node.path}), got ${props.existingDeadLetterQueue.node.path}`);
+      }
+      if (props.maxReceiveCount !== undefined && props.maxReceiveCount !== redrive.maxReceiveCount) {
+        fail(this, 'EdaExistingQueue', `maxReceiveCount is ${props.maxReceiveCount} but the redrive policy of existingQueue says ${redrive.maxReceiveCount}: the redrive policy of an existing queue is left unchanged`);
+      }
+      this.checkDeadLetterQueueType(redrive.queue);
+      return { deadLetterQueue: redrive.queue, maxReceiveCount: redrive.maxReceiveCount };
+    }
+    if (!props.existingDeadLetterQueue) {
+      fail(this, 'EdaExistingQueue', 'existingDeadLetterQueue is required with existingQueue when the queue\'s redrive policy cannot be read: pass the queue its redrive policy targets');
+    }
+    this.checkDeadLetterQueueType(props.existingDeadLetterQueue);
+    warn(this, 'ExistingQueueRedriveUnverified',
+      `the redrive policy of existingQueue cannot be read: make sure it targets ${props.existingDeadLetterQueue.node.path} with maxReceiveCount ≥ 5`);
+    return { deadLetterQueue: props.existingDeadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? limits.DEFAULT_MAX_RECEIVE_COUNT };
+  }
+
+  /**
+   * The dead-letter queue of a FIFO queue must be FIFO, and of a standard queue standard.
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+   */
+  private checkDeadLetterQueueType(deadLetterQueue: sqs.IQueue): void {
+    if (deadLetterQueue.fifo !== this.fifo) {
+      fail(this, 'EdaFifoMismatch', `the dead-letter queue must be ${describeType(this.fifo)} like the queue, got ${describeType(deadLetterQueue.fifo)}`);
+    }
+  }
+
+  private encryptionOf(props: WriteBufferProps, queueProps?: sqs.QueueProps): Pick<sqs.QueueProps, 'encryption' | 'encryptionMasterKey'> {
+    if (props.encryptionMasterKey) return { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionMasterKey };
+    if (queueProps?.encryption !== undefined || queueProps?.encryptionMasterKey !== undefined) {
+      return { encryption: queueProps.encryption, encryptionMasterKey: queueProps.encryptionMasterKey };
+    }
+    return { encryption: sqs.QueueEncryption.SQS_MANAGED };
+  }
+
+  private createDeadLetterQueue(props: WriteBufferProps): sqs.IQueue {
+    return new sqs.Queue(this, 'DeadLetterQueue', {
+      retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
+      ...props.deadLetterQueueProps,
+      ...this.encryptionOf(props, props.deadLetterQueueProps),
+      fifo: this.fifo ? true : undefined,
+      enforceSSL: true,
+    });
+  }
+
+  private createQueue(props: WriteBufferProps): sqs.Queue {
+    const visibilityTimeout = props.visibilityTimeout ?? props.queueProps?.visibilityTimeout;
+    const queue = new sqs.Queue(this, 'Queue', {
+      ...props.queueProps,
+      ...this.encryptionOf(props, props.queueProps),
+      fifo: this.fifo ? true : undefined,
+      // Deduplication by idempotency key: producers set MessageDeduplicationId themselves.
+      contentBasedDeduplication: this.fifo ? false : undefined,
+      enforceSSL: true,
+      visibilityTimeout,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
+    });
+    if (visibilityTimeout === undefined) {
+      (queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout = Lazy.number({ produce: () => this.derivedVisibilityTimeoutSeconds() });
+    }
+    this.derivesVisibilityTimeout = visibilityTimeout === undefined;
+    return queue;
+  }
+
+  /** 6 × the longest known consumer timeout, at least the SQS default of 30 s. */
+  private derivedVisibilityTimeoutSeconds(): number {
+    const timeouts = this.consumerList
+      .map(c => timeoutSecondsOf(c.function, limits.DEFAULT_FUNCTION_TIMEOUT_SECONDS))
+      .filter((t): t is number => t !== undefined);
+    return Math.max(limits.DEFAULT_VISIBILITY_TIMEOUT_SECONDS, ...timeouts.map(t => t * limits.VISIBILITY_TIMEOUT_FACTOR));
+  }
+
+  /** The visibility timeout the queue will have, when it is set by the user and readable. */
+  private configuredVisibilityTimeoutSeconds(): number | undefined {
+    if (this.derivesVisibilityTimeout || !(this.queue instanceof sqs.Queue)) return undefined;
+    const value = (this.queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout ?? limits.DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
+    return isConcrete(value) ? value : undefined;
+  }
+
+  private validateConsumerOptions(fn: lambda.IFunction, options: WriteBufferConsumerOptions): void {
+    const { batchSize, maxBatchingWindow, maxConcurrency } = options;
+    validateInteger(this, 'maxConcurrency', maxConcurrency);
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+    validateRange(this, 'maxConcurrency', maxConcurrency, limits.MIN_MAX_CONCURRENCY, limits.MAX_MAX_CONCURRENCY);
+    validateInteger(this, 'batchSize', batchSize);
+    const windowSeconds = maxBatchingWindow && !maxBatchingWindow.isUnresolved() ? maxBatchingWindow.toSeconds() : undefined;
+    // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
+    if (this.fifo) {
+      validateRange(this, 'batchSize', batchSize, limits.MIN_BATCH_SIZE, limits.MAX_BATCH_SIZE_FIFO, 'FIFO queue');
+      if (maxBatchingWindow !== undefined) {
+        fail(this, 'EdaFifoBatchingWindow', `maxBatchingWindow is not supported on a FIFO queue, got ${maxBatchingWindow.toHumanString()} for consumer ${fn.node.path}`);
+      }
+      return;
+    }
+    validateRange(this, 'batchSize', batchSize, limits.MIN_BATCH_SIZE, limits.MAX_BATCH_SIZE_STANDARD);
+    validateRange(this, 'maxBatchingWindow (seconds)', windowSeconds, 0, limits.MAX_BATCHING_WINDOW_SECONDS);
+    const hasWindow = maxBatchingWindow !== undefined && (windowSeconds === undefined || windowSeconds > 0);
+    if (isConcrete(batchSize) && batchSize > limits.MAX_BATCH_SIZE_WITHOUT_WINDOW && !hasWindow) {
+      fail(this, 'EdaBatchSizeNeedsWindow', `batchSize above 10 requires a maxBatchingWindow greater than 0, got batchSize ${batchSize} for consumer ${fn.node.path}`);
+    }
+  }
+
+  private validateConsumers(): void {
+    const visibility = this.configuredVisibilityTimeoutSeconds();
+    for (const consumer of this.consumerList) {
+      const path = consumer.function.node.path;
+      const reserved = reservedConcurrencyOf(consumer.function);
+      if (reserved !== undefined) {
+        // Pollers beyond the reserved concurrency are throttled, and each throttled receive counts toward
+        // maxReceiveCount: messages reach the dead-letter queue unprocessed.
+        // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+        if (consumer.maxConcurrency === undefined) {
+          fail(this, 'EdaMissingMaxConcurrency', `maxConcurrency is required for consumer ${path} because it has reserved concurrency ${reserved}: without it throttled polls count as receives and move messages to the dead-letter queue unprocessed`);
+        }
+        if (isConcrete(consumer.maxConcurrency) && consumer.maxConcurrency > reserved) {
+          fail(this, 'EdaMaxConcurrencyAboveReserved', `maxConcurrency must be at most the reserved concurrency of ${path} (${reserved}), got ${consumer.maxConcurrency}`);
+        }
+      }
+      const timeout = timeoutSecondsOf(consumer.function, limits.DEFAULT_FUNCTION_TIMEOUT_SECONDS);
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+      if (visibility !== undefined && timeout !== undefined && visibility < limits.VISIBILITY_TIMEOUT_FACTOR * timeout) {
+        const needed = limits.VISIBILITY_TIMEOUT_FACTOR * timeout;
+        fail(this, 'EdaVisibilityTimeoutTooLow', `visibilityTimeout must be at least 6 × the timeout of consumer ${path} (6 × ${timeout} s = ${needed} s), got ${visibility} s`);
+      }
+    }
+  }
+}
+
+function describeType(fifo: boolean): string {
+  return fifo ? 'a FIFO queue' : 'a standard queue';
+}

@@ -1,0 +1,97 @@
+import { Duration } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+
+/** How a function consumes the write buffer (the SQS event source mapping). */
+export interface WriteBufferConsumerOptions {
+  /**
+   * Messages per invocation: 1–10,000 on a standard queue (above 10 requires `maxBatchingWindow`), 1–10 on FIFO.
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * How long the pollers gather messages before invoking (0–300 s); not supported on FIFO queues.
+   * @default - no batching window
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most concurrent invocations this event source makes (2–1000, and at most the function's reserved
+   * concurrency). Required when the function has reserved concurrency.
+   * @default - no limit (only allowed when the function has no reserved concurrency)
+   */
+  readonly maxConcurrency?: number;
+}
+
+/** A function consuming the write buffer, as recorded for the concurrency budget. */
+export interface WriteBufferConsumer {
+  /** The consumer function. */
+  readonly function: lambda.IFunction;
+  /**
+   * Most concurrent invocations of this event source.
+   * @default - no limit
+   */
+  readonly maxConcurrency?: number;
+  /** Messages per invocation (the event source mapping's effective batch size). */
+  readonly batchSize: number;
+  /**
+   * The batching window.
+   * @default - no batching window
+   */
+  readonly maxBatchingWindow?: Duration;
+  /** The SQS event source mapping. */
+  readonly eventSourceMapping: lambda.EventSourceMapping;
+}
+
+/** Properties of a WriteBuffer. */
+export interface WriteBufferProps {
+  /**
+   * Use this queue instead of creating one. Its redrive policy, encryption, visibility timeout and
+   * resource policy (enforceSSL) are left as they are: pass `existingDeadLetterQueue` (the queue its
+   * redrive policy targets) unless it is a `sqs.Queue` of this app with a dead-letter queue.
+   * @default - a new queue is created
+   */
+  readonly existingQueue?: sqs.IQueue;
+  /**
+   * Settings for the new queue, applied over the defaults (encryption, enforceSSL); the redrive policy,
+   * FIFO and deduplication settings are owned by the WriteBuffer.
+   * @default - SQS-managed encryption, enforceSSL, derived visibility timeout
+   */
+  readonly queueProps?: sqs.QueueProps;
+  /**
+   * Use this dead-letter queue instead of creating one.
+   * @default - a new dead-letter queue is created (unless `existingQueue` already has one)
+   */
+  readonly existingDeadLetterQueue?: sqs.IQueue;
+  /**
+   * Settings for the new dead-letter queue, applied over the defaults.
+   * @default - same encryption as the queue, enforceSSL, 14 days retention
+   */
+  readonly deadLetterQueueProps?: sqs.QueueProps;
+  /**
+   * Receives of a message before SQS moves it to the dead-letter queue (1–1000; below 5 warns).
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Create FIFO queues. Content-based deduplication stays off: producers set the deduplication id to
+   * the message's idempotency key.
+   * @default false
+   */
+  readonly fifo?: boolean;
+  /**
+   * Customer managed KMS key for both queues.
+   * @default - SQS-managed server-side encryption (SSE-SQS)
+   */
+  readonly encryptionMasterKey?: kms.IKey;
+  /**
+   * Visibility timeout of the queue; must be at least 6 × the timeout of every consumer.
+   * @default - 6 × the longest consumer timeout, and at least 30 seconds
+   */
+  readonly visibilityTimeout?: Duration;
+  /**
+   * How long the dead-letter queue keeps messages.
+   * @default Duration.days(14)
+   */
+  readonly deadLetterRetention?: Duration;
+}
