@@ -1,0 +1,2 @@
+export * from './elastic-data-access-checks';
+export * from './elastic-data-access-rule';
