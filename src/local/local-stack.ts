@@ -1,0 +1,101 @@
+import { LocalPgBouncer, startPgBouncer } from './pgbouncer';
+import { LocalPostgres, startPostgres } from './postgres-server';
+import { LOCAL_AWS_CREDENTIALS, LocalSqs, startSqs } from './sqs-server';
+
+/** Options of {@link LocalStack.up}. */
+export interface LocalStackOptions {
+  /** Postgres `max_connections`. @default 100 */
+  readonly maxConnections?: number;
+  /** PgBouncer server connections (the stand-in for RDS Proxy's pool). @default 20 */
+  readonly poolSize?: number;
+  /** Write-queue name (its DLQ is `<name>-dlq`). @default 'eda-writes' */
+  readonly queueName?: string;
+  /** Write-queue visibility timeout. @default 30 */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Receives before a message moves to the DLQ. @default 5 */
+  readonly maxReceiveCount?: number;
+  /** Connections per execution environment written to `EDA_POOL_MAX`. @default 1 */
+  readonly poolMax?: number;
+  /** Written to `EDA_STATEMENT_TIMEOUT_MS`. @default 5000 */
+  readonly statementTimeoutMs?: number;
+}
+
+/**
+ * The pattern on one machine, with real components and no AWS: PostgreSQL 15 (the database), PgBouncer in
+ * transaction mode (RDS Proxy), local-aws-sqs (the write queue and its DLQ). `environment()` returns the
+ * environment contract (docs/environment-contract.md), so runtime code runs unchanged against it.
+ */
+export class LocalStack {
+  /** Starts Postgres, then PgBouncer in front of it, then SQS; on a failure, stops what had started. */
+  public static async up(options: LocalStackOptions = {}): Promise<LocalStack> {
+    const started: Array<{ stop(): Promise<void> }> = [];
+    try {
+      const postgres = await startPostgres({ maxConnections: options.maxConnections });
+      started.push(postgres);
+      const pgbouncer = await startPgBouncer(postgres, { poolSize: options.poolSize });
+      started.push(pgbouncer);
+      const sqs = await startSqs({
+        queueName: options.queueName,
+        visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+        maxReceiveCount: options.maxReceiveCount,
+      });
+      started.push(sqs);
+      return new LocalStack(postgres, pgbouncer, sqs, options);
+    } catch (error) {
+      for (const component of started.reverse()) await component.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private constructor(
+    /** The database (direct connections: migrations, inspection, the "no proxy" baseline). */
+    public readonly postgres: LocalPostgres,
+    /** The pool every runtime connection goes through, as through RDS Proxy. */
+    public readonly pgbouncer: LocalPgBouncer,
+    public readonly sqs: LocalSqs,
+    private readonly options: LocalStackOptions,
+  ) {}
+
+  /**
+   * Environment-contract variables for runtime code (writer, reader, producer), plus AWS SDK settings that
+   * point any SQS client at the local server. Reads and writes both go through PgBouncer, as through a proxy.
+   */
+  public environment(): Record<string, string> {
+    return {
+      EDA_ENGINE: 'postgres',
+      EDA_WRITE_HOST: this.pgbouncer.host,
+      EDA_WRITE_PORT: String(this.pgbouncer.port),
+      EDA_READ_HOSTS: this.pgbouncer.host,
+      EDA_READ_PORT: String(this.pgbouncer.port),
+      EDA_DATABASE: this.postgres.database,
+      EDA_DB_USER: this.postgres.user,
+      EDA_AUTH: 'password',
+      EDA_DB_PASSWORD: this.postgres.password,
+      EDA_TLS: 'disable',
+      EDA_POOL_MAX: String(this.options.poolMax ?? 1),
+      EDA_STATEMENT_TIMEOUT_MS: String(this.options.statementTimeoutMs ?? 5000),
+      EDA_WRITE_QUEUE_URL: this.sqs.queueUrl,
+      EDA_WRITE_QUEUE_FIFO: 'false',
+      EDA_DEAD_LETTER_QUEUE_URL: this.sqs.deadLetterQueueUrl,
+      EDA_SQS_ENDPOINT: this.sqs.endpoint,
+      // The AWS SDK's own service-specific endpoint variable, so SQS clients that ignore EDA_SQS_ENDPOINT
+      // also reach the local server (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+      AWS_ENDPOINT_URL_SQS: this.sqs.endpoint,
+      AWS_REGION: this.sqs.region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+      // Local-only conveniences (psql, migrations); never set by the constructs.
+      EDA_LOCAL_POOLED_URL: this.pgbouncer.connectionString,
+      EDA_LOCAL_DIRECT_URL: this.postgres.connectionString,
+    };
+  }
+
+  /** Stops SQS, PgBouncer and Postgres (in that order) and deletes their files; keeps going past failures. */
+  public async down(): Promise<void> {
+    const errors: unknown[] = [];
+    for (const component of [this.sqs, this.pgbouncer, this.postgres]) {
+      await component.stop().catch((error: unknown) => errors.push(error));
+    }
+    if (errors.length > 0) throw errors[0];
+  }
+}
