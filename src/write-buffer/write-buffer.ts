@@ -98,7 +98,13 @@ export class WriteBuffer extends Construct {
       // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
       reportBatchItemFailures: true,
     });
-    this.grantConsume(fn);
+    if (fn.role) {
+      this.grantConsume(fn);
+    } else {
+      // An imported function without its role cannot be granted anything (as SqsEventSource does).
+      warn(this, 'ConsumerWithoutRole',
+        `consumer ${fn.node.path} was imported without an IAM role, so it was not granted access to consume messages: grant it with grantConsume on its role`);
+    }
     this.consumerList.push({
       function: fn,
       maxConcurrency: options.maxConcurrency,

@@ -235,6 +235,16 @@ describe('WriteBuffer consumers', () => {
 });
 
 describe('WriteBuffer visibility timeout', () => {
+  test('an imported consumer function warns that its timeout cannot be read', () => {
+    const stack = newStack();
+    const buffer = new WriteBuffer(stack, 'Buffer');
+
+    buffer.addConsumer(lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:eu-west-1:111111111111:function:writer'));
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Buffer', Match.stringLikeRegexp(
+      'the timeout of consumer Stack/Imported cannot be read .* set visibilityTimeout to at least 6 × its timeout'));
+  });
+
   test('without consumers the derived visibility timeout is 30 seconds', () => {
     const stack = newStack();
     new WriteBuffer(stack, 'Buffer');
