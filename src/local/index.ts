@@ -11,3 +11,5 @@ export { startPostgres } from './postgres-server';
 export type { LocalPostgres, PostgresServerOptions } from './postgres-server';
 export { startSqs } from './sqs-server';
 export type { LocalSqs, SqsServerOptions } from './sqs-server';
+export { runConnectionStorm, percentile } from './connection-storm';
+export type { ConnectionStormOptions, ConnectionStormResult } from './connection-storm';

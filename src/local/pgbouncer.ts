@@ -126,7 +126,11 @@ export async function startPgBouncer(upstream: PgBouncerUpstream, options: PgBou
       `listen_port = ${port}`,
       // No unix socket: only 127.0.0.1 is used, and two instances must not collide on /tmp/.s.PGSQL.6432.
       'unix_socket_dir =',
-      'auth_type = scram-sha-256',
+      // md5 rather than SCRAM between clients and the pool: PgBouncer is single-threaded, and 1,000 SCRAM handshakes
+      // (4,096 PBKDF2 rounds each) would serialise into seconds of CPU. RDS Proxy accepts both from clients
+      // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-setup.html). The pool still logs in to
+      // Postgres with SCRAM, using the plain-text password of the userlist.
+      'auth_type = md5',
       `auth_file = ${userlist}`,
       'pool_mode = transaction',
       `default_pool_size = ${poolSize}`,

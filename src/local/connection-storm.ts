@@ -1,0 +1,88 @@
+import { Client } from 'pg';
+
+/** Options of {@link runConnectionStorm}. */
+export interface ConnectionStormOptions {
+  /** Where every simulated execution environment connects (direct to Postgres, or through the pool). */
+  readonly connectionString: string;
+  /** Simultaneous execution environments, each with its own connection (a pool of 1). @default 1000 */
+  readonly clients?: number;
+  /** Duration of the query each one runs (`select pg_sleep(…)`). @default 0.05 */
+  readonly querySeconds?: number;
+  /** Per-client bound on connect and on the query, so a storm always ends. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+/** What a storm did: failures by SQLSTATE (or Node error code) and the latency of every client's round. */
+export interface ConnectionStormResult {
+  readonly clients: number;
+  readonly failures: number;
+  /** Failure count per SQLSTATE (e.g. `53300` too_many_connections) or Node error code (e.g. `ECONNRESET`). */
+  readonly failuresByCode: Record<string, number>;
+  /** One sample failure message per code, for diagnosis. */
+  readonly sampleMessages: Record<string, string>;
+  /** connect → query → end, in ms, over successful clients. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Wall-clock duration of the whole storm. */
+  readonly elapsedMs: number;
+}
+
+/** Nearest-rank percentile of an ascending array; NaN when empty. */
+export function percentile(sortedAscending: readonly number[], p: number): number {
+  if (sortedAscending.length === 0) return Number.NaN;
+  const rank = Math.min(sortedAscending.length - 1, Math.max(0, Math.ceil((p / 100) * sortedAscending.length) - 1));
+  return sortedAscending[rank];
+}
+
+/**
+ * Reproduces a deploy or traffic spike: `clients` execution environments start at once and each opens its own
+ * connection, runs one short read and disconnects. Direct to Postgres most are refused with SQLSTATE 53300
+ * (too_many_connections); through a transaction-mode pool they queue for a server connection instead.
+ */
+export async function runConnectionStorm(options: ConnectionStormOptions): Promise<ConnectionStormResult> {
+  const clients = options.clients ?? 1000;
+  const querySeconds = options.querySeconds ?? 0.05;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const latencies: number[] = [];
+  const failuresByCode: Record<string, number> = {};
+  const sampleMessages: Record<string, string> = {};
+
+  const oneEnvironment = async () => {
+    const started = performance.now();
+    const client = new Client({
+      connectionString: options.connectionString,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
+    // A server that drops the connection after the error would otherwise surface as an unhandled 'error' event.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('select pg_sleep($1)', [querySeconds]);
+      latencies.push(performance.now() - started);
+    } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
+      const key = code ?? 'UNKNOWN';
+      failuresByCode[key] = (failuresByCode[key] ?? 0) + 1;
+      sampleMessages[key] ??= message ?? String(error);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+
+  const stormStarted = performance.now();
+  await Promise.all(Array.from({ length: clients }, oneEnvironment));
+  const elapsedMs = performance.now() - stormStarted;
+  latencies.sort((a, b) => a - b);
+  return {
+    clients,
+    failures: Object.values(failuresByCode).reduce((sum, count) => sum + count, 0),
+    failuresByCode,
+    sampleMessages,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies.length > 0 ? latencies[latencies.length - 1] : Number.NaN,
+    elapsedMs,
+  };
+}
