@@ -1,0 +1,117 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { estimateServerlessV2MaxConnections } from './capacity';
+import type { AuroraProvisionedOptions, AuroraServerlessV2Options, DatabaseSourceBindOptions, DatabaseSourceConfig, InstanceCapacity } from './database-source';
+import { defaultAuroraEngine, defaultLogExports, defaultPort, forceTlsParameters } from './engine';
+import {
+  DEFAULT_BACKUP_RETENTION,
+  DEFAULT_MASTER_USERNAME,
+  instanceCapacity,
+  validateNewDatabaseOptions,
+  validateReaderCount,
+} from './source-validation';
+import { fail, isConcrete, validateRange } from '../validation';
+
+/** Options of either Aurora flavour, tagged. */
+export type AuroraClusterOptions =
+  | (AuroraServerlessV2Options & { readonly serverless: true })
+  | (AuroraProvisionedOptions & { readonly serverless: false });
+
+const DEFAULT_MIN_ACU = 0.5;
+const DEFAULT_MAX_ACU = 16;
+/** The default instance class of provisioned clusters. */
+export const DEFAULT_AURORA_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE);
+
+/** Creates an Aurora cluster with secure defaults and returns what the proxy and the budget need. */
+export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOptions, options: AuroraClusterOptions): DatabaseSourceConfig {
+  validateNewDatabaseOptions(scope, options);
+  const readers = options.readers ?? 1;
+  validateReaderCount(scope, 'readers', readers);
+
+  let capacity: InstanceCapacity;
+  let minCapacity: number | undefined;
+  let maxCapacity: number | undefined;
+  let writer: rds.IClusterInstance;
+  let readerInstances: rds.IClusterInstance[];
+  if (options.serverless) {
+    minCapacity = options.minCapacity ?? DEFAULT_MIN_ACU;
+    maxCapacity = options.maxCapacity ?? DEFAULT_MAX_ACU;
+    validateAcu(scope, minCapacity, maxCapacity);
+    const estimate = estimateServerlessV2MaxConnections(options.engine, minCapacity, maxCapacity);
+    capacity = options.maxConnections !== undefined
+      ? { maxConnections: options.maxConnections, explanation: `maxConnections set to ${options.maxConnections}` }
+      : { maxConnections: estimate.maxConnections, explanation: estimate.explanation };
+    writer = rds.ClusterInstance.serverlessV2('Writer');
+    // Readers in promotion tier 0–1 scale with the writer, so a failover lands on a warm reader.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-administration.html#aurora-serverless-v2-choosing-promotion-tier
+    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { scaleWithWriter: true }));
+  } else {
+    const instanceType = options.instanceType ?? DEFAULT_AURORA_INSTANCE_TYPE;
+    capacity = instanceCapacity(scope, options.engine, true, instanceType, options.maxConnections);
+    writer = rds.ClusterInstance.provisioned('Writer', { instanceType });
+    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, { instanceType }));
+  }
+
+  const cluster = new rds.DatabaseCluster(scope, 'Cluster', {
+    engine: options.engineVersion ?? defaultAuroraEngine(options.engine),
+    credentials: rds.Credentials.fromGeneratedSecret(options.masterUsername ?? DEFAULT_MASTER_USERNAME),
+    defaultDatabaseName: bind.databaseName,
+    vpc: bind.vpc,
+    vpcSubnets: bind.vpcSubnets,
+    writer,
+    readers: readerInstances,
+    serverlessV2MinCapacity: minCapacity,
+    serverlessV2MaxCapacity: maxCapacity,
+    storageEncrypted: true,
+    storageEncryptionKey: options.storageEncryptionKey,
+    iamAuthentication: true,
+    parameters: { ...options.parameters, ...forceTlsParameters(options.engine) },
+    backup: { retention: options.backupRetention ?? DEFAULT_BACKUP_RETENTION },
+    cloudwatchLogsExports: options.cloudwatchLogsExports ?? defaultLogExports(options.engine),
+    enablePerformanceInsights: true,
+    databaseInsightsMode: options.databaseInsightsMode ?? rds.DatabaseInsightsMode.STANDARD,
+    deletionProtection: options.deletionProtection ?? false,
+    removalPolicy: options.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+  });
+
+  return {
+    engine: options.engine,
+    isAurora: true,
+    port: defaultPort(options.engine),
+    proxyTarget: rds.ProxyTarget.fromCluster(cluster),
+    connections: cluster.connections,
+    resourceId: cluster.clusterResourceIdentifier,
+    cluster,
+    secret: cluster.secret,
+    masterUsername: options.masterUsername ?? DEFAULT_MASTER_USERNAME,
+    writerCapacity: capacity,
+    readerCapacities: Array.from({ length: readers }, () => capacity),
+    readerEndpointAddress: cluster.clusterReadEndpoint.hostname,
+    directReadTargets: [],
+  };
+}
+
+/**
+ * Aurora Serverless v2 capacity is 0–256 ACU in steps of 0.5, minimum ≤ maximum
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html#aurora-serverless-v2.requirements.capacity-range).
+ * A minimum of 0 enables auto-pause, which Aurora does not support on clusters with an RDS Proxy
+ * attached — and this library always puts a proxy in front of the writer
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html#auto-pause-prereqs).
+ */
+function validateAcu(scope: Construct, minCapacity: number, maxCapacity: number): void {
+  validateRange(scope, 'minCapacity', minCapacity, 0, 256);
+  validateRange(scope, 'maxCapacity', maxCapacity, 1, 256);
+  for (const [prop, value] of [['minCapacity', minCapacity], ['maxCapacity', maxCapacity]] as const) {
+    if (isConcrete(value) && !Number.isInteger(value * 2)) {
+      fail(scope, 'EdaAcuStep', `${prop} must be a multiple of 0.5 ACU, got ${value}`);
+    }
+  }
+  if (isConcrete(minCapacity) && isConcrete(maxCapacity) && minCapacity > maxCapacity) {
+    fail(scope, 'EdaAcuOrder', `minCapacity must not exceed maxCapacity, got minCapacity ${minCapacity} and maxCapacity ${maxCapacity}`);
+  }
+  if (minCapacity === 0) {
+    fail(scope, 'EdaAutoPauseWithProxy', 'minCapacity must be at least 0.5, got 0: Aurora Serverless v2 auto-pause (minCapacity 0) does not work with RDS Proxy, which this construct always places in front of the writer');
+  }
+}

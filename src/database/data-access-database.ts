@@ -1,0 +1,377 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ConnectionLedger, ConnectionTarget } from '../budget/connection-ledger';
+import { fail, isConcrete, validateExclusive, validateInteger, validateRange } from '../validation';
+import { ConnectOptions, ConnectionInfo, DatabaseAuthentication, IDatabaseConsumer } from './connection';
+import {
+  clusterReaderTarget,
+  DEFAULT_DIRECT_CONNECTIONS_FRACTION,
+  proxyReadOnlyTarget,
+  proxyWriterTarget,
+  replicaTarget,
+} from './connection-targets';
+import { DatabaseSource, DatabaseSourceConfig } from './database-source';
+import { DatabaseEngineFamily } from './engine';
+import { DataAccessProxyOptions, DEFAULT_MAX_CONNECTIONS_PERCENT, validateProxyOptions } from './proxy-options';
+import { ProxyMetrics } from './proxy-metrics';
+
+/** Properties of a DataAccessDatabase. */
+export interface DataAccessDatabaseProps {
+  /** VPC of the database, the proxy and the consumers. */
+  readonly vpc: ec2.IVpc;
+  /** The database: new Aurora or RDS, or an existing cluster or instance. */
+  readonly source: DatabaseSource;
+  /**
+   * Subnets of the database and the proxy.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Name of the database consumers use (created in new sources).
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+  /**
+   * How consumers authenticate.
+   * @default DatabaseAuthentication.IAM (end-to-end IAM: no password anywhere)
+   */
+  readonly authentication?: DatabaseAuthentication;
+  /**
+   * Settings of the RDS Proxy this construct creates.
+   * @default - a proxy with the defaults of DataAccessProxyOptions
+   */
+  readonly proxy?: DataAccessProxyOptions;
+  /**
+   * An existing RDS Proxy in front of the writer, instead of a new one (never together with `proxy`).
+   * @default - a new proxy
+   */
+  readonly existingProxy?: rds.IDatabaseProxy;
+  /**
+   * Security groups of `existingProxy` (consumers are allowed in on them).
+   * @default - the proxy's own security groups when it is a DatabaseProxy of this app
+   */
+  readonly existingProxySecurityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Address of a READ_ONLY endpoint of `existingProxy`.
+   * @default - a READ_ONLY endpoint is added to the existing proxy when the read path needs one
+   */
+  readonly existingProxyReadOnlyEndpoint?: string;
+  /**
+   * The MaxConnectionsPercent of `existingProxy`, for the capacity facts.
+   * @default 100 (the RDS default)
+   */
+  readonly existingProxyMaxConnectionsPercent?: number;
+  /**
+   * Database user consumers connect as unless a grant names another.
+   * @default - 'eda_app' with IAM authentication; the source secret's user otherwise
+   */
+  readonly defaultUser?: string;
+  /**
+   * Serve reads through a proxy READ_ONLY endpoint (Aurora only).
+   * @default - true for Aurora sources with readers
+   */
+  readonly readOnlyEndpoint?: boolean;
+  /**
+   * Share (0–1] of a directly-read instance's max_connections that consumers may use (RDS read
+   * replicas, or the Aurora reader endpoint when `readOnlyEndpoint` is false).
+   * @default 0.9
+   */
+  readonly directConnectionsFraction?: number;
+}
+
+/** One place a grant connects to. */
+interface Endpoint {
+  readonly host: string;
+  readonly connections: ec2.Connections;
+  readonly resourceId: string;
+  readonly target: ConnectionTarget;
+}
+
+/** The default database user with IAM authentication. */
+export const DEFAULT_IAM_USER = 'eda_app';
+
+/**
+ * A database behind an RDS Proxy, with a read/write split that grants wire into consumers: security
+ * group rules, scoped IAM permissions, the environment contract and the connection ledger.
+ */
+export class DataAccessDatabase extends Construct implements ec2.IConnectable {
+  /** Engine family. */
+  public readonly engine: DatabaseEngineFamily;
+  /** The proxy in front of the writer. */
+  public readonly proxy: rds.IDatabaseProxy;
+  /** The proxy's security groups: consumers are allowed in here. */
+  public readonly connections: ec2.Connections;
+  /** Port of the proxy and the database. */
+  public readonly port: number;
+  /** Name of the database. */
+  public readonly databaseName: string;
+  /** How consumers authenticate. */
+  public readonly authentication: DatabaseAuthentication;
+  /** Database user of grants that name none. */
+  public readonly defaultUser: string;
+  /** The writer path: the proxy's default endpoint. */
+  public readonly writeTarget: ConnectionTarget;
+  /** The read path: the READ_ONLY endpoint, the cluster reader endpoint, or each replica. Empty without readers. */
+  public readonly readTargets: ConnectionTarget[];
+  /** Metrics of the proxy. */
+  public readonly proxyMetrics: ProxyMetrics;
+  /**
+   * Address of the proxy READ_ONLY endpoint.
+   * @default - none (no Aurora readers, or `readOnlyEndpoint` false)
+   */
+  public readonly readOnlyEndpointAddress?: string;
+  /**
+   * The Aurora cluster.
+   * @default - none (an RDS instance)
+   */
+  public readonly cluster?: rds.IDatabaseCluster;
+  /**
+   * The RDS instance.
+   * @default - none (an Aurora cluster)
+   */
+  public readonly instance?: rds.IDatabaseInstance;
+  /** RDS read replicas (read directly). */
+  public readonly readReplicas: rds.IDatabaseInstance[];
+  /**
+   * The master secret.
+   * @default - none (an existing database imported without a secret)
+   */
+  public readonly secret?: secretsmanager.ISecret;
+
+  private readonly config: DatabaseSourceConfig;
+  private readonly proxyRole?: iam.IRole;
+  private readonly proxyResourceId: string;
+  private readonly writeEndpoints: Endpoint[];
+  private readonly readEndpoints: Endpoint[];
+  private readonly proxyUsers = new Set<string>();
+  private readonly consumerEnvironments = new Map<IDatabaseConsumer, { [key: string]: string }>();
+
+  public constructor(scope: Construct, id: string, props: DataAccessDatabaseProps) {
+    super(scope, id);
+    validateExclusive(this, 'existingProxy', props.existingProxy, 'proxy', props.proxy);
+    const fraction = props.directConnectionsFraction ?? DEFAULT_DIRECT_CONNECTIONS_FRACTION;
+    if (isConcrete(fraction) && (fraction <= 0 || fraction > 1)) {
+      fail(this, 'EdaOutOfRange', `directConnectionsFraction must be greater than 0 and at most 1, got ${fraction}`);
+    }
+    this.databaseName = props.databaseName ?? 'app';
+    this.authentication = props.authentication ?? DatabaseAuthentication.IAM;
+    const config = props.source.bind(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, databaseName: this.databaseName });
+    this.config = config;
+    this.engine = config.engine;
+    this.port = config.port;
+    this.cluster = config.cluster;
+    this.instance = config.instance;
+    this.readReplicas = config.directReadTargets.map((t) => t.instance);
+    this.secret = config.secret;
+    if (this.authentication !== DatabaseAuthentication.IAM && !config.secret) {
+      fail(this, 'EdaSecretRequired', `authentication ${this.authentication} needs the database secret: pass secret in the existing source's attributes or use DatabaseAuthentication.IAM`);
+    }
+    this.defaultUser = props.defaultUser
+      ?? (this.authentication === DatabaseAuthentication.IAM ? DEFAULT_IAM_USER : config.masterUsername ?? config.secret!.secretValueFromJson('username').unsafeUnwrap());
+
+    const proxySubnets = props.proxy?.vpcSubnets ?? props.vpcSubnets;
+    let percent: number;
+    if (props.existingProxy) {
+      validateRange(this, 'existingProxyMaxConnectionsPercent', props.existingProxyMaxConnectionsPercent, 1, 100);
+      percent = props.existingProxyMaxConnectionsPercent ?? 100;
+      this.proxy = props.existingProxy;
+      const own = (props.existingProxy as Partial<ec2.IConnectable>).connections;
+      if (!props.existingProxySecurityGroups && !own) {
+        fail(this, 'EdaExistingProxySecurityGroups', 'existingProxySecurityGroups must be set when existingProxy is imported: consumers are allowed in on the proxy\'s security groups');
+      }
+      this.connections = props.existingProxySecurityGroups ? new ec2.Connections({ securityGroups: props.existingProxySecurityGroups }) : own!;
+    } else {
+      const options = props.proxy ?? {};
+      validateProxyOptions(this, options);
+      percent = options.maxConnectionsPercent ?? DEFAULT_MAX_CONNECTIONS_PERCENT;
+      const proxy = this.createProxy(props.vpc, proxySubnets, options, percent);
+      this.proxy = proxy;
+      this.connections = proxy.connections;
+      this.proxyRole = (proxy.node.tryFindChild('IAMRole') as iam.IRole | undefined);
+    }
+    // ProxyTarget.bind opens proxy → database on the database port for a new proxy; an existing proxy
+    // already reaches its target. Consumer rules are added per grant.
+    this.proxyResourceId = Stack.of(this).splitArn(this.proxy.dbProxyArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
+    this.proxyMetrics = new ProxyMetrics(this.proxy.dbProxyName);
+
+    this.writeTarget = proxyWriterTarget(this.proxy, this.node.path, config, percent);
+    this.writeEndpoints = [{ host: this.proxy.endpoint, connections: this.connections, resourceId: this.proxyResourceId, target: this.writeTarget }];
+
+    const readers = config.readerCapacities.length;
+    const wantsReadOnly = props.readOnlyEndpoint ?? (config.isAurora && readers > 0);
+    if (wantsReadOnly && !config.isAurora) {
+      fail(this, 'EdaReadOnlyEndpointNotAurora', 'readOnlyEndpoint requires an Aurora source: RDS Proxy READ_ONLY endpoints serve Aurora readers only, RDS read replicas are read directly');
+    }
+    if (wantsReadOnly && readers === 0) {
+      fail(this, 'EdaReadOnlyEndpointNoReaders', 'readOnlyEndpoint requires at least 1 Aurora reader, got readers 0');
+    }
+    if (wantsReadOnly) {
+      const endpoint = props.existingProxyReadOnlyEndpoint === undefined ? this.addReadOnlyEndpoint(props.vpc, proxySubnets) : undefined;
+      this.readOnlyEndpointAddress = endpoint?.endpoint ?? props.existingProxyReadOnlyEndpoint!;
+      const target = proxyReadOnlyTarget(endpoint ?? this.proxy, this.node.path, config, percent);
+      this.readEndpoints = [{ host: this.readOnlyEndpointAddress, connections: this.connections, resourceId: this.proxyResourceId, target }];
+    } else if (config.isAurora && readers > 0 && config.readerEndpointAddress) {
+      const target = clusterReaderTarget(config.cluster!, this.node.path, config, fraction);
+      this.readEndpoints = [{ host: config.readerEndpointAddress, connections: config.connections, resourceId: config.resourceId, target }];
+    } else {
+      this.readEndpoints = config.directReadTargets.map((replica, i) => ({
+        host: replica.instance.instanceEndpoint.hostname,
+        connections: replica.instance.connections,
+        resourceId: replica.resourceId,
+        target: replicaTarget(replica.instance, this.node.path, i, config, fraction),
+      }));
+    }
+    this.readTargets = this.readEndpoints.map((e) => e.target);
+  }
+
+  /**
+   * Lets `consumer` read: routes it to the read path (the proxy READ_ONLY endpoint for Aurora, each
+   * replica for RDS), opens the security group rule on the database port, grants `rds-db:connect` (or
+   * secret read), sets the environment contract on Lambda functions and records the draw in the ledger.
+   */
+  public grantRead(consumer: IDatabaseConsumer, options: ConnectOptions = {}): ConnectionInfo {
+    if (this.readEndpoints.length === 0) {
+      fail(this, 'EdaNoReadPath', `grantRead needs read capacity, but ${this.node.path} has no readers: set readers (Aurora) or readReplicas (RDS) to at least 1, or use grantWrite`);
+    }
+    return this.connect(consumer, options, this.readEndpoints, 'READ');
+  }
+
+  /** Lets `consumer` write through the proxy's default endpoint (same wiring as `grantRead`). */
+  public grantWrite(consumer: IDatabaseConsumer, options: ConnectOptions = {}): ConnectionInfo {
+    return this.connect(consumer, options, this.writeEndpoints, 'WRITE');
+  }
+
+  private createProxy(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection | undefined, options: DataAccessProxyOptions, percent: number): rds.DatabaseProxy {
+    const auth = this.authentication;
+    return new rds.DatabaseProxy(this, 'Proxy', {
+      proxyTarget: this.config.proxyTarget,
+      vpc,
+      vpcSubnets,
+      securityGroups: options.securityGroups,
+      dbProxyName: options.dbProxyName,
+      requireTLS: true,
+      // End-to-end IAM (DefaultAuthScheme IAM_AUTH, RDS Proxy since 2025-09) needs no secret; the
+      // proxy role gets rds-db:connect per user as grants name them.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-iam-setup.html#rds-proxy-iam-setup-e2e-steps
+      defaultAuthScheme: auth === DatabaseAuthentication.IAM ? rds.DefaultAuthScheme.IAM_AUTH : undefined,
+      secrets: auth === DatabaseAuthentication.IAM ? undefined : [this.config.secret!],
+      iamAuth: auth === DatabaseAuthentication.IAM_WITH_SECRET,
+      maxConnectionsPercent: percent,
+      maxIdleConnectionsPercent: options.maxIdleConnectionsPercent,
+      borrowTimeout: options.connectionBorrowTimeout,
+      idleClientTimeout: options.idleClientTimeout,
+      initQuery: options.initQuery,
+      sessionPinningFilters: options.sessionPinningFilters,
+      debugLogging: options.debugLogging ?? false,
+    });
+  }
+
+  /**
+   * READ_ONLY endpoints exist for Aurora only and need at least two subnets in different Availability
+   * Zones; a proxy has at most 20 endpoints (we add one).
+   * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-endpoints.html
+   */
+  private addReadOnlyEndpoint(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection | undefined): rds.IDatabaseProxyEndpoint {
+    const selected = vpc.selectSubnets(vpcSubnets);
+    const zones = new Set(selected.availabilityZones).size;
+    if (selected.subnetIds.length < 2 || zones < 2) {
+      fail(this, 'EdaReadOnlyEndpointSubnets', `the proxy READ_ONLY endpoint needs at least 2 subnets in different Availability Zones, got ${selected.subnetIds.length} subnet(s) in ${zones} zone(s)`);
+    }
+    return new rds.DatabaseProxyEndpoint(this, 'ReadOnlyEndpoint', {
+      dbProxy: this.proxy,
+      vpc,
+      vpcSubnets,
+      securityGroups: this.connections.securityGroups,
+      targetRole: rds.ProxyEndpointTargetRole.READ_ONLY,
+    });
+  }
+
+  private connect(consumer: IDatabaseConsumer, options: ConnectOptions, endpoints: Endpoint[], path: 'READ' | 'WRITE'): ConnectionInfo {
+    const perEnvironment = options.connectionsPerEnvironment ?? 1;
+    validateInteger(this, 'connectionsPerEnvironment', perEnvironment);
+    if (isConcrete(perEnvironment) && perEnvironment < 1) {
+      fail(this, 'EdaOutOfRange', `connectionsPerEnvironment must be at least 1, got ${perEnvironment}`);
+    }
+    validateInteger(this, 'declaredConcurrency', options.declaredConcurrency);
+    if (isConcrete(options.declaredConcurrency) && options.declaredConcurrency < 1) {
+      fail(this, 'EdaOutOfRange', `declaredConcurrency must be at least 1, got ${options.declaredConcurrency}`);
+    }
+    const timeout = options.statementTimeout ?? Duration.seconds(5);
+    const user = options.user ?? this.defaultUser;
+    const iamAuth = this.authentication !== DatabaseAuthentication.SECRET;
+
+    for (const endpoint of endpoints) {
+      endpoint.connections.allowFrom(consumer, ec2.Port.tcp(this.port), `${consumer.node.path} ${path.toLowerCase()}s`);
+      if (iamAuth) {
+        iam.Grant.addToPrincipal({ grantee: consumer, actions: ['rds-db:connect'], resourceArns: [this.dbUserArn(endpoint.resourceId, user)] });
+      }
+      ConnectionLedger.of(this).recordDraw({ target: endpoint.target, consumer, connectionsPerEnvironment: perEnvironment, declaredConcurrency: options.declaredConcurrency });
+    }
+    if (!iamAuth) {
+      this.secret!.grantRead(consumer);
+    }
+    this.allowProxyToConnectAs(user);
+
+    const hosts = endpoints.map((e) => e.host);
+    const environment: { [key: string]: string } = {
+      EDA_ENGINE: this.engine,
+      EDA_DATABASE: this.databaseName,
+      EDA_DB_USER: user,
+      EDA_AUTH: iamAuth ? 'iam' : 'secret',
+      EDA_TLS: 'verify-full',
+      EDA_POOL_MAX: `${perEnvironment}`,
+      EDA_STATEMENT_TIMEOUT_MS: `${timeout.toMilliseconds()}`,
+      ...(iamAuth ? {} : { EDA_SECRET_ARN: this.secret!.secretArn }),
+      ...(path === 'WRITE'
+        ? { EDA_WRITE_HOST: hosts[0], EDA_WRITE_PORT: `${this.port}` }
+        : { EDA_READ_HOSTS: hosts.join(','), EDA_READ_PORT: `${this.port}` }),
+    };
+    this.setEnvironment(consumer, environment);
+    return {
+      hosts,
+      port: this.port,
+      databaseName: this.databaseName,
+      user,
+      auth: environment.EDA_AUTH,
+      secretArn: environment.EDA_SECRET_ARN,
+      environment,
+    };
+  }
+
+  /** With end-to-end IAM the proxy itself logs in as the consumer's user, so its role needs the user too. */
+  private allowProxyToConnectAs(user: string): void {
+    if (this.authentication !== DatabaseAuthentication.IAM || !this.proxyRole || this.proxyUsers.has(user)) return;
+    this.proxyUsers.add(user);
+    this.proxyRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['rds-db:connect'],
+      resources: [this.dbUserArn(this.config.resourceId, user)],
+    }));
+  }
+
+  /** `arn:<partition>:rds-db:<region>:<account>:dbuser:<resource id>/<user>`, never a wildcard. */
+  private dbUserArn(resourceId: string, user: string): string {
+    return Stack.of(this).formatArn({ service: 'rds-db', resource: 'dbuser', resourceName: `${resourceId}/${user}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  }
+
+  /**
+   * Sets the environment contract on Lambda functions. A function granted both paths shares the
+   * common variables, which must agree (one user, one pool size per environment).
+   */
+  private setEnvironment(consumer: IDatabaseConsumer, environment: { [key: string]: string }): void {
+    const previous = this.consumerEnvironments.get(consumer) ?? {};
+    for (const [key, value] of Object.entries(environment)) {
+      if (previous[key] !== undefined && previous[key] !== value) {
+        fail(this, 'EdaConflictingGrant', `${consumer.node.path} was already granted with ${key}=${previous[key]}, got ${value}: grant both paths with the same user, connectionsPerEnvironment and statementTimeout`);
+      }
+    }
+    this.consumerEnvironments.set(consumer, { ...previous, ...environment });
+    if (consumer instanceof lambda.Function) {
+      for (const [key, value] of Object.entries(environment)) consumer.addEnvironment(key, value);
+    }
+  }
+}

@@ -1,0 +1,368 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { bindAuroraCluster } from './aurora-cluster';
+import { DatabaseEngineFamily } from './engine';
+import { bindExistingCluster, bindExistingInstance } from './existing-database';
+import { bindRdsInstance } from './rds-instance';
+
+/** Secure defaults shared by every database this library creates. */
+export interface NewDatabaseOptions {
+  /** Engine family. */
+  readonly engine: DatabaseEngineFamily;
+  /**
+   * Days of automated backups (1–35).
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+  /**
+   * What happens to the database when it leaves the stack.
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Key that encrypts storage (storage encryption is always on).
+   * @default - the AWS managed key `aws/rds`
+   */
+  readonly storageEncryptionKey?: kms.IKey;
+  /**
+   * Master user name; its password is generated into a Secrets Manager secret.
+   * @default 'eda_admin'
+   */
+  readonly masterUsername?: string;
+  /**
+   * Logs exported to CloudWatch Logs.
+   * @default - PostgreSQL: ['postgresql']; MySQL: ['error', 'slowquery']
+   */
+  readonly cloudwatchLogsExports?: string[];
+  /**
+   * Database Insights mode (Performance Insights is always on).
+   * @default rds.DatabaseInsightsMode.STANDARD (7 days of Performance Insights, free tier)
+   */
+  readonly databaseInsightsMode?: rds.DatabaseInsightsMode;
+  /**
+   * Extra engine parameters, merged over the TLS-forcing parameter (`rds.force_ssl=1` or
+   * `require_secure_transport=ON`, which cannot be turned off here).
+   * @default - only the TLS-forcing parameter
+   */
+  readonly parameters?: { [name: string]: string };
+  /**
+   * Deletion protection.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * max_connections of each instance, when you know it (`SHOW max_connections`) or set it by parameter.
+   * @default - estimated from instance memory or maximum ACU with the engine's default formula
+   */
+  readonly maxConnections?: number;
+}
+
+/** Options of `DatabaseSource.auroraServerlessV2`. */
+export interface AuroraServerlessV2Options extends NewDatabaseOptions {
+  /**
+   * Aurora engine and version.
+   * @default - Aurora PostgreSQL 17.9 or Aurora MySQL 3.10.4 (LTS), after `engine`
+   */
+  readonly engineVersion?: rds.IClusterEngine;
+  /**
+   * Number of reader instances (Aurora allows up to 15 replicas).
+   * @default 1
+   */
+  readonly readers?: number;
+  /**
+   * Minimum ACU per instance (0.5–256, steps of 0.5; 0 means auto-pause, which RDS Proxy does not support).
+   * @default 0.5
+   */
+  readonly minCapacity?: number;
+  /**
+   * Maximum ACU per instance (1–256, steps of 0.5). max_connections derives from it.
+   * @default 16
+   */
+  readonly maxCapacity?: number;
+}
+
+/** Options of `DatabaseSource.auroraProvisioned`. */
+export interface AuroraProvisionedOptions extends NewDatabaseOptions {
+  /**
+   * Aurora engine and version.
+   * @default - Aurora PostgreSQL 17.9 or Aurora MySQL 3.10.4 (LTS), after `engine`
+   */
+  readonly engineVersion?: rds.IClusterEngine;
+  /**
+   * Instance class of the writer and the readers.
+   * @default db.r6g.large
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Number of reader instances (Aurora allows up to 15 replicas).
+   * @default 1
+   */
+  readonly readers?: number;
+}
+
+/** Options of `DatabaseSource.rdsInstance`. */
+export interface RdsInstanceOptions extends NewDatabaseOptions {
+  /**
+   * Engine and version.
+   * @default - PostgreSQL 17.9 or MySQL 8.4.10, after `engine`
+   */
+  readonly engineVersion?: rds.IInstanceEngine;
+  /**
+   * Instance class of the primary and its read replicas.
+   * @default db.r6g.large
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Number of read replicas (RDS for PostgreSQL and MySQL allow up to 15).
+   * @default 0
+   */
+  readonly readReplicas?: number;
+  /**
+   * Multi-AZ deployment of the primary.
+   * @default false
+   */
+  readonly multiAz?: boolean;
+  /**
+   * Allocated storage in GiB.
+   * @default 20
+   */
+  readonly allocatedStorage?: number;
+}
+
+/** Attributes of an existing Aurora cluster. */
+export interface ExistingClusterAttributes {
+  /** Engine family. */
+  readonly engine: DatabaseEngineFamily;
+  /** Cluster identifier. */
+  readonly clusterIdentifier: string;
+  /** Cluster resource id (`cluster-ABCD…`), which IAM database auth policies name. */
+  readonly clusterResourceIdentifier: string;
+  /** Writer (cluster) endpoint address. */
+  readonly clusterEndpointAddress: string;
+  /**
+   * Reader endpoint address.
+   * @default - none: the cluster has no read path unless `readers` > 0 and a proxy READ_ONLY endpoint is used
+   */
+  readonly readerEndpointAddress?: string;
+  /**
+   * Port.
+   * @default - 5432 (PostgreSQL) or 3306 (MySQL)
+   */
+  readonly port?: number;
+  /** Security groups of the cluster. */
+  readonly securityGroups: ec2.ISecurityGroup[];
+  /**
+   * Secret with `username` and `password` (needed by the secret authentication modes).
+   * @default - none
+   */
+  readonly secret?: secretsmanager.ISecret;
+  /**
+   * Number of reader instances.
+   * @default 0
+   */
+  readonly readers?: number;
+  /** max_connections of the writer (`SHOW max_connections`). */
+  readonly maxConnections: number;
+  /**
+   * max_connections of each reader.
+   * @default - same as `maxConnections`
+   */
+  readonly readerMaxConnections?: number;
+}
+
+/** Attributes of an existing RDS read replica. */
+export interface ExistingReplicaAttributes {
+  /** Instance identifier. */
+  readonly instanceIdentifier: string;
+  /** DbiResourceId (`db-ABCD…`), which IAM database auth policies name. */
+  readonly instanceResourceId: string;
+  /** Endpoint address. */
+  readonly instanceEndpointAddress: string;
+  /** Security groups of the replica. */
+  readonly securityGroups: ec2.ISecurityGroup[];
+  /** max_connections of the replica (`SHOW max_connections`). */
+  readonly maxConnections: number;
+}
+
+/** Attributes of an existing RDS instance. */
+export interface ExistingInstanceAttributes {
+  /** Engine family. */
+  readonly engine: DatabaseEngineFamily;
+  /** Instance identifier. */
+  readonly instanceIdentifier: string;
+  /** DbiResourceId (`db-ABCD…`), which IAM database auth policies name. */
+  readonly instanceResourceId: string;
+  /** Endpoint address. */
+  readonly instanceEndpointAddress: string;
+  /**
+   * Port.
+   * @default - 5432 (PostgreSQL) or 3306 (MySQL)
+   */
+  readonly port?: number;
+  /** Security groups of the instance. */
+  readonly securityGroups: ec2.ISecurityGroup[];
+  /**
+   * Secret with `username` and `password` (needed by the secret authentication modes).
+   * @default - none
+   */
+  readonly secret?: secretsmanager.ISecret;
+  /** max_connections of the instance (`SHOW max_connections`). */
+  readonly maxConnections: number;
+  /**
+   * Existing read replicas, read directly.
+   * @default - none
+   */
+  readonly readReplicas?: ExistingReplicaAttributes[];
+}
+
+/** Where a source's databases live. */
+export interface DatabaseSourceBindOptions {
+  /** VPC of the database. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the database.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Name of the database created in the engine. */
+  readonly databaseName: string;
+}
+
+/** The max_connections of one database instance and how it was derived. */
+export interface InstanceCapacity {
+  /** max_connections. */
+  readonly maxConnections: number;
+  /** Formula and inputs. */
+  readonly explanation: string;
+}
+
+/** A replica read directly (RDS read replicas cannot be proxy targets). */
+export interface DirectReadTarget {
+  /** The replica. */
+  readonly instance: rds.IDatabaseInstance;
+  /** Its DbiResourceId, for `rds-db:connect`. */
+  readonly resourceId: string;
+  /** Its max_connections. */
+  readonly capacity: InstanceCapacity;
+}
+
+/** What a bound source provides to DataAccessDatabase. */
+export interface DatabaseSourceConfig {
+  /** Engine family. */
+  readonly engine: DatabaseEngineFamily;
+  /** Whether the source is Aurora. */
+  readonly isAurora: boolean;
+  /** Port. */
+  readonly port: number;
+  /** What the proxy targets. */
+  readonly proxyTarget: rds.ProxyTarget;
+  /** The database's security groups (the proxy is allowed in). */
+  readonly connections: ec2.Connections;
+  /** Resource id of the writer (`cluster-…` or `db-…`), for the proxy's end-to-end IAM policy. */
+  readonly resourceId: string;
+  /**
+   * The Aurora cluster.
+   * @default - none (an RDS instance)
+   */
+  readonly cluster?: rds.IDatabaseCluster;
+  /**
+   * The RDS instance.
+   * @default - none (an Aurora cluster)
+   */
+  readonly instance?: rds.IDatabaseInstance;
+  /**
+   * Master secret.
+   * @default - none (imported without a secret)
+   */
+  readonly secret?: secretsmanager.ISecret;
+  /**
+   * User name in the secret when known at synth time.
+   * @default - unknown
+   */
+  readonly masterUsername?: string;
+  /** Capacity of the writer. */
+  readonly writerCapacity: InstanceCapacity;
+  /** Capacity of each Aurora reader (empty for RDS). */
+  readonly readerCapacities: InstanceCapacity[];
+  /**
+   * The Aurora cluster reader endpoint, for reads without a proxy READ_ONLY endpoint.
+   * @default - none
+   */
+  readonly readerEndpointAddress?: string;
+  /** RDS read replicas, read directly. */
+  readonly directReadTargets: DirectReadTarget[];
+}
+
+/**
+ * Where the data lives: a new Aurora cluster (Serverless v2 or provisioned), a new RDS instance with
+ * read replicas, or an existing cluster or instance imported by attributes.
+ */
+export abstract class DatabaseSource {
+  /** A new Aurora Serverless v2 cluster: a writer and `readers` readers. */
+  public static auroraServerlessV2(options: AuroraServerlessV2Options): DatabaseSource {
+    return new (class extends DatabaseSource {
+      public readonly engine = options.engine;
+      public readonly isAurora = true;
+      public bind(scope: Construct, bindOptions: DatabaseSourceBindOptions): DatabaseSourceConfig {
+        return bindAuroraCluster(scope, bindOptions, { ...options, serverless: true });
+      }
+    })();
+  }
+
+  /** A new provisioned Aurora cluster: a writer and `readers` readers of one instance class. */
+  public static auroraProvisioned(options: AuroraProvisionedOptions): DatabaseSource {
+    return new (class extends DatabaseSource {
+      public readonly engine = options.engine;
+      public readonly isAurora = true;
+      public bind(scope: Construct, bindOptions: DatabaseSourceBindOptions): DatabaseSourceConfig {
+        return bindAuroraCluster(scope, bindOptions, { ...options, serverless: false });
+      }
+    })();
+  }
+
+  /** A new RDS instance with `readReplicas` read replicas. */
+  public static rdsInstance(options: RdsInstanceOptions): DatabaseSource {
+    return new (class extends DatabaseSource {
+      public readonly engine = options.engine;
+      public readonly isAurora = false;
+      public bind(scope: Construct, bindOptions: DatabaseSourceBindOptions): DatabaseSourceConfig {
+        return bindRdsInstance(scope, bindOptions, options);
+      }
+    })();
+  }
+
+  /** An existing Aurora cluster. */
+  public static existingCluster(attrs: ExistingClusterAttributes): DatabaseSource {
+    return new (class extends DatabaseSource {
+      public readonly engine = attrs.engine;
+      public readonly isAurora = true;
+      public bind(scope: Construct, _bindOptions: DatabaseSourceBindOptions): DatabaseSourceConfig {
+        return bindExistingCluster(scope, attrs);
+      }
+    })();
+  }
+
+  /** An existing RDS instance (and its read replicas). */
+  public static existingInstance(attrs: ExistingInstanceAttributes): DatabaseSource {
+    return new (class extends DatabaseSource {
+      public readonly engine = attrs.engine;
+      public readonly isAurora = false;
+      public bind(scope: Construct, _bindOptions: DatabaseSourceBindOptions): DatabaseSourceConfig {
+        return bindExistingInstance(scope, attrs);
+      }
+    })();
+  }
+
+  /** Engine family. */
+  public abstract readonly engine: DatabaseEngineFamily;
+  /** Whether the source is Aurora (READ_ONLY proxy endpoints exist only for Aurora). */
+  public abstract readonly isAurora: boolean;
+
+  /** Creates (or imports) the database resources in `scope`. */
+  public abstract bind(scope: Construct, options: DatabaseSourceBindOptions): DatabaseSourceConfig;
+}

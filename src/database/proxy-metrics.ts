@@ -1,0 +1,87 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+
+/**
+ * CloudWatch metrics of an RDS Proxy (namespace `AWS/RDS`, dimension `ProxyName`), which aws-cdk-lib's
+ * DatabaseProxy does not provide.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
+ */
+export class ProxyMetrics {
+  /**
+   * @param proxyName the proxy's name (`IDatabaseProxy.dbProxyName`)
+   */
+  public constructor(public readonly proxyName: string) {}
+
+  /** Any RDS Proxy metric of this proxy. */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/RDS',
+      metricName,
+      dimensionsMap: { ProxyName: this.proxyName },
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+
+  /** Client connections open to the proxy (Sum per minute). */
+  public metricClientConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ClientConnections', { statistic: 'Sum', ...props });
+  }
+
+  /** Connections from the proxy to the database (Sum per minute). */
+  public metricDatabaseConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('DatabaseConnections', { statistic: 'Sum', ...props });
+  }
+
+  /** Database connections currently lent to clients (Sum per minute). */
+  public metricDatabaseConnectionsCurrentlyBorrowed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('DatabaseConnectionsCurrentlyBorrowed', { statistic: 'Sum', ...props });
+  }
+
+  /** Database connections pinned to one client session, lost to multiplexing (Sum per minute). */
+  public metricDatabaseConnectionsCurrentlySessionPinned(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('DatabaseConnectionsCurrentlySessionPinned', { statistic: 'Sum', ...props });
+  }
+
+  /** Database connections the pool may open (Sum per minute). */
+  public metricMaxDatabaseConnectionsAllowed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('MaxDatabaseConnectionsAllowed', { statistic: 'Sum', ...props });
+  }
+
+  /** Time to borrow a pooled connection, in microseconds (Average). */
+  public metricDatabaseConnectionsBorrowLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('DatabaseConnectionsBorrowLatency', { statistic: 'Average', ...props });
+  }
+
+  /** Time the database takes to answer a query, in microseconds (Average). */
+  public metricQueryDatabaseResponseLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('QueryDatabaseResponseLatency', { statistic: 'Average', ...props });
+  }
+
+  /** Percent of time the proxy's target was available (Average). */
+  public metricAvailabilityPercentage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('AvailabilityPercentage', { statistic: 'Average', ...props });
+  }
+
+  /** Client connections refused for failed authentication (Sum per minute). */
+  public metricClientConnectionsSetupFailedAuth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ClientConnectionsSetupFailedAuth', { statistic: 'Sum', ...props });
+  }
+
+  /**
+   * Pool utilisation in percent: borrowed ÷ max allowed × 100. Near 100 the proxy queues clients
+   * until `connectionBorrowTimeout`.
+   */
+  public metricPoolUtilization(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: '100 * borrowed / maxAllowed',
+      usingMetrics: {
+        borrowed: this.metricDatabaseConnectionsCurrentlyBorrowed(),
+        maxAllowed: this.metricMaxDatabaseConnectionsAllowed(),
+      },
+      label: 'Proxy pool utilisation (%)',
+      period: Duration.minutes(1),
+      ...props,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { IConstruct } from 'constructs';
+import { estimateInstanceMaxConnections } from './capacity';
+import type { InstanceCapacity, NewDatabaseOptions } from './database-source';
+import { DatabaseEngineFamily } from './engine';
+import { fail, isConcrete, validateInteger, validateRange } from '../validation';
+
+/**
+ * Aurora clusters have at most 15 Aurora Replicas
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Replication.html), and RDS for
+ * PostgreSQL / MySQL at most 15 read replicas per source instance
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html#USER_ReadRepl.Overview).
+ */
+export const MAX_READERS = 15;
+
+/** Validates the number of readers or replicas: a whole number between 0 and 15. */
+export function validateReaderCount(scope: IConstruct, prop: string, value: number | undefined): void {
+  validateInteger(scope, prop, value);
+  validateRange(scope, prop, value, 0, MAX_READERS, 'AWS allows at most 15 replicas per cluster or source instance');
+}
+
+/** Validates the options every new database shares. */
+export function validateNewDatabaseOptions(scope: IConstruct, options: NewDatabaseOptions): void {
+  // Automated backups are kept 1–35 days; 0 would turn backups off, which we do not allow.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html#USER_WorkingWithAutomatedBackups.BackupRetention
+  validateRange(scope, 'backupRetention (days)', options.backupRetention?.toDays(), 1, 35);
+  validateMaxConnections(scope, 'maxConnections', options.maxConnections);
+}
+
+/** max_connections must be a positive whole number. */
+export function validateMaxConnections(scope: IConstruct, prop: string, value: number | undefined): void {
+  validateInteger(scope, prop, value);
+  if (isConcrete(value) && value < 1) {
+    fail(scope, 'EdaOutOfRange', `${prop} must be at least 1, got ${value}`);
+  }
+}
+
+/** The given max_connections, or the engine's default formula for the instance class. */
+export function instanceCapacity(
+  scope: IConstruct,
+  engine: DatabaseEngineFamily,
+  isAurora: boolean,
+  instanceType: ec2.InstanceType,
+  maxConnections: number | undefined,
+): InstanceCapacity {
+  if (maxConnections !== undefined) {
+    return { maxConnections, explanation: `maxConnections set to ${maxConnections}` };
+  }
+  const estimate = estimateInstanceMaxConnections(engine, isAurora, instanceType);
+  if (!estimate) {
+    fail(scope, 'EdaUnknownInstanceClass', `maxConnections must be set for instance class db.${instanceType}: its memory is not known to this library`);
+  }
+  return { maxConnections: estimate.maxConnections, explanation: estimate.explanation };
+}
+
+/** Default backup retention. */
+export const DEFAULT_BACKUP_RETENTION = Duration.days(7);
+/** Default master user name. */
+export const DEFAULT_MASTER_USERNAME = 'eda_admin';
