@@ -26,10 +26,14 @@ export function checkedApp(): { app: App; stack: Stack } {
 export function findingsOf(app: App): Finding[] {
   const reportFile = path.join(app.outdir, 'validation-report.json');
   let error: Error | undefined;
+  // aws-cdk-lib prints the whole validation report on console.error; the report file is what we read.
+  const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
     app.synth();
   } catch (e) {
     error = e as Error;
+  } finally {
+    quiet.mockRestore();
   }
   if (!fs.existsSync(reportFile)) {
     if (error) throw error;

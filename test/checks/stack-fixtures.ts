@@ -16,6 +16,7 @@ export function isolatedVpc(stack: Stack): ec2.Vpc {
 export function postgresInstance(stack: Stack, vpc: ec2.IVpc, id = 'Db'): rds.DatabaseInstance {
   return new rds.DatabaseInstance(stack, id, {
     engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+    storageEncrypted: true,
     vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
   });
@@ -39,4 +40,11 @@ export function inlineFunction(stack: Stack, id: string, options: FixtureFunctio
     vpc: options.vpc,
     vpcSubnets: options.vpc ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined,
   });
+}
+
+/** The path of the (single) event source mapping created under a function by `addEventSource`. */
+export function mappingPathOf(fn: lambda.Function): string {
+  const mapping = fn.node.findAll().find((c) => c instanceof lambda.CfnEventSourceMapping);
+  if (!mapping) throw new Error(`no event source mapping under ${fn.node.path}`);
+  return mapping.node.path;
 }
