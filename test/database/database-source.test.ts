@@ -1,0 +1,185 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { DatabaseEngineFamily, DatabaseSource } from '../../src/database';
+import { newDatabase, newStack } from './fixtures';
+import { DataAccessDatabase } from '../../src/database';
+
+describe('Aurora Serverless v2 PostgreSQL source with defaults', () => {
+  // GIVEN an Aurora Serverless v2 source with no options but the engine
+  const { stack, db } = newDatabase({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES }) });
+  const template = Template.fromStack(stack);
+
+  test('creates an encrypted, IAM-auth cluster with 7-day backups, log exports, Database Insights and a SNAPSHOT policy', () => {
+    template.hasResource('AWS::RDS::DBCluster', {
+      Properties: Match.objectLike({
+        Engine: 'aurora-postgresql',
+        DatabaseName: 'app',
+        StorageEncrypted: true,
+        EnableIAMDatabaseAuthentication: true,
+        BackupRetentionPeriod: 7,
+        EnableCloudwatchLogsExports: ['postgresql'],
+        PerformanceInsightsEnabled: true,
+        DatabaseInsightsMode: 'standard',
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
+        MasterUsername: 'eda_admin',
+      }),
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+    });
+  });
+
+  test('forces TLS with rds.force_ssl=1 in the cluster parameter group', () => {
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  test('creates a serverless writer and one serverless reader that scales with it', () => {
+    template.resourceCountIs('AWS::RDS::DBInstance', 2);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', PromotionTier: 1 });
+  });
+
+  test('exposes the cluster and its secret, and no replicas', () => {
+    expect(db.cluster).toBeDefined();
+    expect(db.instance).toBeUndefined();
+    expect(db.secret).toBeDefined();
+    expect(db.readReplicas).toEqual([]);
+    expect(db.port).toBe(5432);
+    expect(db.engine).toBe(DatabaseEngineFamily.POSTGRES);
+  });
+});
+
+describe('Aurora provisioned MySQL source', () => {
+  // GIVEN a provisioned Aurora MySQL cluster with two readers
+  const { stack } = newDatabase({
+    source: DatabaseSource.auroraProvisioned({
+      engine: DatabaseEngineFamily.MYSQL,
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE),
+      readers: 2,
+    }),
+  });
+  const template = Template.fromStack(stack);
+
+  test('creates a writer and two readers of the instance class', () => {
+    template.resourceCountIs('AWS::RDS::DBInstance', 3);
+    template.allResourcesProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r6g.xlarge' });
+  });
+
+  test('forces TLS with require_secure_transport=ON and exports error and slow-query logs', () => {
+    template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { require_secure_transport: 'ON' } });
+    template.hasResourceProperties('AWS::RDS::DBCluster', { Engine: 'aurora-mysql', EnableCloudwatchLogsExports: ['error', 'slowquery'] });
+  });
+});
+
+describe('RDS PostgreSQL instance with two read replicas', () => {
+  // GIVEN an RDS instance source with two replicas
+  const { stack, db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES, readReplicas: 2 }) });
+  const template = Template.fromStack(stack);
+
+  test('creates an encrypted, IAM-auth, backed-up primary with a SNAPSHOT policy', () => {
+    template.hasResource('AWS::RDS::DBInstance', {
+      Properties: Match.objectLike({
+        Engine: 'postgres',
+        DBInstanceClass: 'db.r6g.large',
+        StorageEncrypted: true,
+        EnableIAMDatabaseAuthentication: true,
+        BackupRetentionPeriod: 7,
+        EnableCloudwatchLogsExports: ['postgresql'],
+        EnablePerformanceInsights: true,
+        DatabaseInsightsMode: 'standard',
+        MultiAZ: false,
+        DBName: 'app',
+      }),
+      DeletionPolicy: 'Snapshot',
+    });
+  });
+
+  test('creates two IAM-auth replicas of the primary (encryption inherited) sharing its TLS-forcing parameter group', () => {
+    const replicas = template.findResources('AWS::RDS::DBInstance', { Properties: { SourceDBInstanceIdentifier: Match.anyValue() } });
+    expect(Object.keys(replicas)).toHaveLength(2);
+    for (const replica of Object.values<any>(replicas)) {
+      expect(replica.Properties).toMatchObject({ EnableIAMDatabaseAuthentication: true });
+      expect(replica.Properties.StorageEncrypted).toBeUndefined();
+      expect(replica.Properties.DBParameterGroupName).toEqual({ Ref: expect.stringMatching(/^OrdersParameterGroup/) });
+    }
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  test('exposes the instance and its replicas', () => {
+    expect(db.instance).toBeDefined();
+    expect(db.cluster).toBeUndefined();
+    expect(db.readReplicas).toHaveLength(2);
+  });
+});
+
+describe('RDS MySQL instance', () => {
+  test('forces TLS with require_secure_transport=ON', () => {
+    // GIVEN / WHEN an RDS MySQL source
+    const { stack } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL }) });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'mysql8.4', Parameters: { require_secure_transport: 'ON' } });
+  });
+});
+
+describe('existing sources', () => {
+  test('an existing cluster creates no database, only a proxy targeting the cluster identifier', () => {
+    // GIVEN an existing Aurora cluster imported by attributes
+    const { stack, vpc } = newStack();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0123456789abcdef0');
+    const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Secret', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf');
+    // WHEN
+    new DataAccessDatabase(stack, 'Orders', {
+      vpc,
+      source: DatabaseSource.existingCluster({
+        engine: DatabaseEngineFamily.POSTGRES,
+        clusterIdentifier: 'orders',
+        clusterResourceIdentifier: 'cluster-ABC',
+        clusterEndpointAddress: 'orders.cluster-xyz.eu-west-1.rds.amazonaws.com',
+        readerEndpointAddress: 'orders.cluster-ro-xyz.eu-west-1.rds.amazonaws.com',
+        securityGroups: [sg],
+        secret,
+        readers: 1,
+        maxConnections: 1000,
+      }),
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::RDS::DBCluster', 0);
+    template.resourceCountIs('AWS::RDS::DBInstance', 0);
+    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', { DBClusterIdentifiers: ['orders'] });
+    template.hasResourceProperties('AWS::RDS::DBProxy', { EngineFamily: 'POSTGRESQL' });
+  });
+
+  test('an existing instance creates a proxy targeting the instance identifier and reads its replicas directly', () => {
+    // GIVEN an existing RDS MySQL instance with one replica
+    const { stack, vpc } = newStack();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0123456789abcdef0');
+    const replicaSg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'ReplicaSg', 'sg-0456789abcdef0123');
+    // WHEN
+    const db = new DataAccessDatabase(stack, 'Orders', {
+      vpc,
+      source: DatabaseSource.existingInstance({
+        engine: DatabaseEngineFamily.MYSQL,
+        instanceIdentifier: 'orders',
+        instanceResourceId: 'db-PRIMARY',
+        instanceEndpointAddress: 'orders.abc.eu-west-1.rds.amazonaws.com',
+        securityGroups: [sg],
+        maxConnections: 1365,
+        readReplicas: [{
+          instanceIdentifier: 'orders-r1',
+          instanceResourceId: 'db-REPLICA1',
+          instanceEndpointAddress: 'orders-r1.abc.eu-west-1.rds.amazonaws.com',
+          securityGroups: [replicaSg],
+          maxConnections: 1365,
+        }],
+      }),
+    });
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::RDS::DBInstance', 0);
+    template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', { DBInstanceIdentifiers: ['orders'] });
+    template.hasResourceProperties('AWS::RDS::DBProxy', { EngineFamily: 'MYSQL' });
+    expect(db.port).toBe(3306);
+    expect(db.readReplicas).toHaveLength(1);
+    expect(db.readTargets.map((t) => t.capacity)).toEqual([Math.floor(0.9 * 1365)]);
+  });
+});
