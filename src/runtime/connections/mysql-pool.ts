@@ -1,0 +1,122 @@
+import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
+import type { ConnectionSettings } from '../config/environment';
+import { classifyError } from '../resilience/error-classification';
+import type { PasswordProvider } from './credentials';
+import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
+
+/** Options of {@link createMysqlPool}. */
+export interface MysqlPoolOptions {
+  readonly settings: ConnectionSettings;
+  readonly host: string;
+  readonly credentials: PasswordProvider;
+  /** Fails a connection attempt after this long. @default 5000 */
+  readonly connectTimeout?: number;
+}
+
+/** START TRANSACTION for MySQL (there is no transaction-scoped SET, see {@link mysqlPoolConfig}). */
+export function mysqlBeginSql(readOnly: boolean): string {
+  return readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION';
+}
+
+/**
+ * mysql2 settings that never pin RDS Proxy sessions: no `SET SESSION`, no init commands, no server
+ * prepared statements (we call `query()`, never `execute()`, which prepares on the server), no
+ * multiple statements. MySQL has no `SET LOCAL`, so the statement timeout of the contract is the
+ * per-query `timeout` of mysql2 (client side; the connection is destroyed when it fires).
+ *
+ * IAM: RDS asks for the cleartext plugin; the custom plugin returns a cached token for each new
+ * connection, so tokens are refreshed without recreating the pool
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Connecting.html).
+ * TLS trust: see postgresPoolConfig.
+ */
+export function mysqlPoolConfig(options: MysqlPoolOptions, staticPassword: string | undefined): PoolOptions {
+  const { settings, host, credentials } = options;
+  return {
+    host,
+    port: settings.port,
+    database: settings.database,
+    user: settings.user,
+    password: staticPassword,
+    ssl: settings.tls === 'verify-full' ? { rejectUnauthorized: true, minVersion: 'TLSv1.2' } : undefined,
+    connectionLimit: settings.poolMax,
+    maxIdle: settings.poolMax,
+    idleTimeout: 60_000,
+    waitForConnections: true,
+    queueLimit: 0,
+    connectTimeout: options.connectTimeout ?? 5_000,
+    multipleStatements: false,
+    authPlugins: settings.auth === 'iam'
+      ? { mysql_clear_password: () => async () => Buffer.from(`${await credentials.password()}\0`) }
+      : undefined,
+  };
+}
+
+function executor(connection: PoolConnection, statementTimeoutMs: number | undefined): SqlExecutor {
+  return {
+    engine: 'mysql',
+    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+      const [result] = await connection.query({ sql, values: params ? [...params] : undefined, timeout: statementTimeoutMs });
+      if (Array.isArray(result)) return { rows: result as Row[], rowCount: result.length };
+      const header = result as { affectedRows?: number };
+      return { rows: [], rowCount: header.affectedRows ?? 0 };
+    },
+  };
+}
+
+/** A mysql2 pool behind the {@link SqlPool} interface. */
+export function createMysqlPool(options: MysqlPoolOptions): SqlPool {
+  let pool: Promise<Pool> | undefined;
+  const getPool = (): Promise<Pool> => {
+    if (!pool) {
+      pool = (async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+        // Secret and local passwords are fixed for the pool's lifetime; IAM tokens go through the plugin.
+        const staticPassword = options.settings.auth === 'iam' ? undefined : await options.credentials.password();
+        return mysql.createPool(mysqlPoolConfig(options, staticPassword));
+      })();
+      pool.catch(() => {
+        pool = undefined;
+      });
+    }
+    return pool;
+  };
+  const statementTimeoutMs = options.settings.statementTimeoutMs;
+
+  return {
+    engine: 'mysql',
+    host: options.host,
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
+      let connection: PoolConnection;
+      try {
+        connection = await (await getPool()).getConnection();
+      } catch (error) {
+        if (classifyError(error).code === 'ER_ACCESS_DENIED_ERROR') options.credentials.invalidate();
+        throw error;
+      }
+      let broken = false;
+      try {
+        await connection.query(mysqlBeginSql(txOptions.readOnly ?? false));
+        const result = await fn(executor(connection, statementTimeoutMs));
+        await connection.commit();
+        return result;
+      } catch (error) {
+        const verdict = classifyError(error);
+        // mysql2 closes the connection when a query times out.
+        broken = verdict.connectionFailure || verdict.code === 'PROTOCOL_SEQUENCE_TIMEOUT';
+        if (!broken) {
+          await connection.rollback().catch(() => {
+            broken = true;
+          });
+        }
+        throw error;
+      } finally {
+        if (broken) connection.destroy();
+        else connection.release();
+      }
+    },
+    async end(): Promise<void> {
+      if (pool) await (await pool).end();
+    },
+  };
+}

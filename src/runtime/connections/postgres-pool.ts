@@ -1,0 +1,114 @@
+import type { Pool, PoolClient, PoolConfig } from 'pg';
+import type { ConnectionSettings } from '../config/environment';
+import { classifyError } from '../resilience/error-classification';
+import type { PasswordProvider } from './credentials';
+import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
+
+/** Options of {@link createPostgresPool}. */
+export interface PostgresPoolOptions {
+  readonly settings: ConnectionSettings;
+  readonly host: string;
+  readonly credentials: PasswordProvider;
+  /** Fails a connection attempt after this long, so an outage is detected in seconds. @default 5000 */
+  readonly connectionTimeoutMillis?: number;
+  /** Receives errors of idle connections (server restart, proxy idle timeout); without a listener pg crashes the process. */
+  readonly onIdleError?: (error: Error) => void;
+}
+
+/**
+ * The BEGIN of a transaction, with the statement timeout in the same round trip. `SET LOCAL` lasts
+ * until COMMIT/ROLLBACK, so nothing leaks into the session that RDS Proxy would have to pin
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html).
+ */
+export function postgresBeginSql(statementTimeoutMs: number | undefined, readOnly: boolean): string {
+  const begin = readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
+  if (statementTimeoutMs === undefined) return begin;
+  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 1) {
+    throw new RangeError(`statementTimeoutMs must be a positive integer, got ${statementTimeoutMs}`);
+  }
+  return `${begin}; SET LOCAL statement_timeout = ${statementTimeoutMs}`;
+}
+
+/**
+ * node-postgres settings that never pin RDS Proxy sessions: no `options`/`statement_timeout`/
+ * `application_name` startup parameters, TLS verifying the server certificate and host name.
+ *
+ * Trust: RDS Proxy endpoints present Amazon Trust Services certificates (ACM), which Node's bundled
+ * Mozilla store trusts. Direct RDS/Aurora endpoints (e.g. read replicas) present certificates of the
+ * RDS CAs (rds-ca-rsa2048-g1 …), which Node does not trust by default: since the nodejs20.x runtime
+ * Lambda no longer loads its extra CA file automatically — set NODE_EXTRA_CA_CERTS to the RDS bundle
+ * (or `/var/runtime/ca-cert.pem`, which includes it). We never turn verification off.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
+ * https://aws.amazon.com/blogs/compute/node-js-20-x-runtime-now-available-in-aws-lambda/
+ */
+export function postgresPoolConfig(options: PostgresPoolOptions): PoolConfig {
+  const { settings, host, credentials } = options;
+  return {
+    host,
+    port: settings.port,
+    database: settings.database,
+    user: settings.user,
+    // pg calls this for every new connection: IAM tokens are refreshed without recreating the pool.
+    password: () => credentials.password(),
+    ssl: settings.tls === 'verify-full' ? { rejectUnauthorized: true, servername: host } : false,
+    max: settings.poolMax,
+    idleTimeoutMillis: 60_000,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
+    allowExitOnIdle: true,
+  };
+}
+
+function executor(client: PoolClient): SqlExecutor {
+  return {
+    engine: 'postgres',
+    async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+      // Never pass `name`: a named statement is a session-level prepared statement (pins RDS Proxy,
+      // fails on PgBouncer in transaction mode).
+      const result = await client.query({ text: sql, values: params ? [...params] : undefined });
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    },
+  };
+}
+
+/** A node-postgres pool behind the {@link SqlPool} interface. */
+export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pg = require('pg') as typeof import('pg');
+  const pool: Pool = new pg.Pool(postgresPoolConfig(options));
+  pool.on('error', (error) => options.onIdleError?.(error));
+  const statementTimeoutMs = options.settings.statementTimeoutMs;
+
+  return {
+    engine: 'postgres',
+    host: options.host,
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
+      let client: PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        if (classifyError(error).code === '28P01') options.credentials.invalidate();
+        throw error;
+      }
+      let broken: Error | undefined;
+      try {
+        await client.query(postgresBeginSql(statementTimeoutMs, txOptions.readOnly ?? false));
+        const result = await fn(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        if (classifyError(error).connectionFailure) {
+          broken = error instanceof Error ? error : new Error(String(error));
+        } else {
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            broken = rollbackError;
+          });
+        }
+        throw error;
+      } finally {
+        // release(error) destroys the connection instead of returning a dead socket to the pool.
+        client.release(broken);
+      }
+    },
+    end: () => pool.end(),
+  };
+}

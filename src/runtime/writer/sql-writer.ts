@@ -1,0 +1,256 @@
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { readQueueSettings } from '../config/environment';
+import { Database, database, runGuarded } from '../connections/database-registry';
+import type { SqlExecutor } from '../connections/sql-pool';
+import { CORRELATION_LOG_KEY } from '../observability/correlation';
+import { METRIC_NAMES, runtimeLogger, runtimeMetrics, RuntimeLogger, RuntimeMetrics } from '../observability/telemetry';
+import { traced } from '../observability/tracing';
+import { queueUrlFromArn } from '../queue/sqs-client';
+import { classifyError, ErrorClassification } from '../resilience/error-classification';
+import type { VisibilityBackoffOptions } from '../resilience/visibility-backoff';
+import { extendVisibility, sendToDeadLetterQueue } from './failure-routing';
+import { claimKey, claimKeys, ensureIdempotencyTable } from './idempotency-store';
+import { correlationIdOf, IdempotencyKeyExtractor, parseWriteMessage, WriteMessage } from './write-message';
+
+/** Applies one write inside the transaction that records its idempotency key. */
+export type WriteEffect<Body = unknown> = (tx: SqlExecutor, message: WriteMessage<Body>) => Promise<void>;
+
+/** The Lambda handler returned by {@link sqlWriter}. */
+export type SqsWriterHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * per-message: one transaction per message (key + effect).
+ * batch: one transaction for all new messages of the batch (multi-row key claim, then the effects
+ * of the new keys); any failure in it re-runs the batch per message to isolate the culprit.
+ */
+export type WriterMode = 'per-message' | 'batch';
+
+/** Options of {@link sqlWriter}. */
+export interface SqlWriterOptions {
+  /** Transaction layout. @default 'per-message' */
+  readonly mode?: WriterMode;
+  /** Key of messages without the eda-idempotency-key attribute. @default none (such messages are poison) */
+  readonly idempotencyKey?: IdempotencyKeyExtractor;
+  /** Create eda_idempotency_keys on first use when it is missing. @default true */
+  readonly ensureTable?: boolean;
+  /** Backoff of transient failures (visibility timeout). @default 10 s doubling, capped at 900 s, 20 % jitter */
+  readonly backoff?: VisibilityBackoffOptions;
+  /** Override of the error classification; return undefined to use the default. @default classifyError */
+  readonly classifyError?: (error: unknown) => ErrorClassification | undefined;
+  /** Where permanent failures go. @default EDA_DEAD_LETTER_QUEUE_URL */
+  readonly deadLetterQueueUrl?: string;
+  /** Queue whose message visibility is extended. @default EDA_WRITE_QUEUE_URL, else derived from the event source ARN */
+  readonly queueUrl?: string;
+  /** Database to write to. @default the shared writer (EDA_WRITE_HOST) */
+  readonly database?: () => Database;
+  /** Logger. @default the shared Powertools Logger */
+  readonly logger?: RuntimeLogger;
+  /** Metrics (published after every batch). @default the shared Powertools Metrics */
+  readonly metrics?: RuntimeMetrics;
+  /** Tracer: one subsegment per transaction, annotated with the correlation id. @default no tracing */
+  readonly tracer?: Tracer;
+  /** Randomness of the backoff jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+interface BatchStats {
+  applied: number;
+  duplicates: number;
+  poison: number;
+  transient: number;
+  readonly correlationIds: Set<string>;
+  readonly transientRecords: SQSRecord[];
+}
+
+type PreOutcome = { readonly kind: 'done' } | { readonly kind: 'failed'; readonly error: unknown };
+
+// Metadata is per EMF blob: cap the list of correlation ids of a big batch.
+const MAX_CORRELATION_IDS_IN_METRICS = 50;
+
+/**
+ * Builds an SQS handler (ReportBatchItemFailures) that applies each message exactly once:
+ *
+ * ```ts
+ * export const handler = sqlWriter(async (tx, message) => {
+ *   await tx.query('insert into orders(id, total) values ($1, $2)', [message.body.id, message.body.total]);
+ * });
+ * ```
+ *
+ * Duplicates (key already recorded) are skipped and counted. Transient failures become batch item
+ * failures and their visibility is extended with exponential backoff; permanent failures are sent
+ * to EDA_DEAD_LETTER_QUEUE_URL with their context and acknowledged. Every failure is logged with
+ * its classification. Enable `reportBatchItemFailures` on the event source mapping.
+ */
+export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: SqlWriterOptions = {}): SqsWriterHandler {
+  const mode = options.mode ?? 'per-message';
+  let tableReady: Promise<void> | undefined;
+
+  return async (event, context) => {
+    const logger = options.logger ?? runtimeLogger();
+    const metrics = options.metrics ?? runtimeMetrics();
+    const db = (options.database ?? (() => database('writer')))();
+    const stats: BatchStats = { applied: 0, duplicates: 0, poison: 0, transient: 0, correlationIds: new Set(), transientRecords: [] };
+    const classify = (error: unknown) => options.classifyError?.(error) ?? classifyError(error);
+    const deadLetterQueueUrl = options.deadLetterQueueUrl ?? readQueueSettings().deadLetterQueueUrl;
+
+    const ensureTable = async () => {
+      if (options.ensureTable === false) return;
+      tableReady ??= db.breaker.execute(() => ensureIdempotencyTable(db.pool)).catch((error) => {
+        tableReady = undefined;
+        throw error;
+      });
+      await tableReady;
+    };
+
+    const applyOne = async (message: WriteMessage<Body>): Promise<void> => {
+      const isNew = await traced(options.tracer, 'eda-write', { correlationId: message.correlationId, idempotencyKey: message.idempotencyKey }, () =>
+        runGuarded(db, async (tx) => {
+          const claimed = await claimKey(tx, { key: message.idempotencyKey, messageId: message.messageId, correlationId: message.correlationId });
+          if (claimed) await effect(tx, message);
+          return claimed;
+        }));
+      if (isNew) {
+        stats.applied++;
+        logger.debug('write applied');
+      } else {
+        stats.duplicates++;
+        logger.info('duplicate write skipped', { idempotency_key: message.idempotencyKey });
+      }
+    };
+
+    const fail = async (record: SQSRecord, error: unknown, idempotencyKey?: string): Promise<void> => {
+      const verdict = classify(error);
+      const context_ = { message_id: record.messageId, error_class: verdict.errorClass, error_code: verdict.code, error: verdict.message };
+      if (verdict.errorClass === 'transient') {
+        stats.transient++;
+        stats.transientRecords.push(record);
+        logger.warn('transient write failure: retried with backoff', context_);
+        throw error;
+      }
+      stats.poison++;
+      if (!deadLetterQueueUrl) {
+        logger.error('permanent write failure but EDA_DEAD_LETTER_QUEUE_URL is not set: left to the redrive policy', context_);
+        throw error;
+      }
+      try {
+        await sendToDeadLetterQueue(record, verdict, deadLetterQueueUrl, idempotencyKey);
+      } catch (sendError) {
+        logger.error('permanent write failure and sending it to the dead-letter queue failed: retried', { ...context_, send_error: String(sendError) });
+        throw error;
+      }
+      logger.error('permanent write failure: sent to the dead-letter queue', context_);
+    };
+
+    const preOutcomes = mode === 'batch' ? await applyBatch(event.Records) : new Map<string, PreOutcome>();
+
+    async function applyBatch(records: readonly SQSRecord[]): Promise<Map<string, PreOutcome>> {
+      const outcomes = new Map<string, PreOutcome>();
+      const candidates: WriteMessage<Body>[] = [];
+      const firstByKey = new Map<string, WriteMessage<Body>>();
+      const inBatchDuplicates: WriteMessage<Body>[] = [];
+      for (const record of records) {
+        try {
+          const message = parseWriteMessage<Body>(record, options.idempotencyKey);
+          if (firstByKey.has(message.idempotencyKey)) {
+            inBatchDuplicates.push(message);
+          } else {
+            firstByKey.set(message.idempotencyKey, message);
+            candidates.push(message);
+          }
+        } catch (error) {
+          outcomes.set(record.messageId, { kind: 'failed', error });
+        }
+      }
+      if (candidates.length === 0) return outcomes;
+      try {
+        await ensureTable();
+        const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => runGuarded(db, async (tx) => {
+          const claimed = await claimKeys(tx, candidates.map((m) => ({ key: m.idempotencyKey, messageId: m.messageId, correlationId: m.correlationId })));
+          for (const message of candidates) {
+            if (claimed.has(message.idempotencyKey)) await effect(tx, message);
+          }
+          return claimed;
+        }));
+        stats.applied += fresh.size;
+        stats.duplicates += candidates.length - fresh.size + inBatchDuplicates.length;
+        for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'done' });
+        logger.info('batch applied', { applied: fresh.size, duplicates: candidates.length - fresh.size + inBatchDuplicates.length });
+      } catch (error) {
+        const verdict = classify(error);
+        if (verdict.connectionFailure) {
+          // The database is unreachable: retrying message by message would only queue more connection attempts.
+          for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'failed', error });
+        } else {
+          logger.warn('batch transaction failed: isolating the failing message per message', { error_code: verdict.code, error: verdict.message });
+        }
+      }
+      return outcomes;
+    }
+
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      const correlationId = correlationIdOf(record);
+      if (correlationId) stats.correlationIds.add(correlationId);
+      logger.appendKeys(correlationId ? { [CORRELATION_LOG_KEY]: correlationId, message_id: record.messageId } : { message_id: record.messageId });
+      try {
+        const pre = preOutcomes.get(record.messageId);
+        if (pre?.kind === 'done') return;
+        if (pre?.kind === 'failed') return await fail(record, pre.error);
+        let message: WriteMessage<Body> | undefined;
+        try {
+          message = parseWriteMessage<Body>(record, options.idempotencyKey);
+          await ensureTable();
+          await applyOne(message);
+        } catch (error) {
+          await fail(record, error, message?.idempotencyKey);
+        }
+      } finally {
+        logger.removeKeys([CORRELATION_LOG_KEY, 'message_id']);
+      }
+    };
+
+    const fifo = event.Records[0]?.eventSourceARN?.endsWith('.fifo') ?? false;
+    const response = fifo
+      // FIFO: in order; a transient failure fails the rest of its message group (order is kept).
+      ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), { context, skipGroupOnError: true, throwOnFullBatchFailure: false })
+      // Sequential: the pool holds EDA_POOL_MAX (usually 1) connections anyway.
+      : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false, throwOnFullBatchFailure: false });
+
+    if (stats.transientRecords.length > 0) {
+      const queueUrl = options.queueUrl ?? readQueueSettings().writeQueueUrl ?? queueUrlFromArn(stats.transientRecords[0].eventSourceARN);
+      if (!queueUrl) {
+        logger.warn('cannot extend visibility of transient failures: no queue URL');
+      } else {
+        try {
+          const refused = await extendVisibility(stats.transientRecords, queueUrl, options.backoff, options.random);
+          if (refused.length > 0) logger.warn('visibility not extended for some transient failures', { message_ids: refused });
+        } catch (error) {
+          // They are still batch item failures: they return after the queue's visibility timeout.
+          logger.warn('extending visibility of transient failures failed', { error: String(error) });
+        }
+      }
+    }
+    publish(stats, metrics);
+    return response as SQSBatchResponse;
+  };
+}
+
+function publish(stats: BatchStats, metrics: RuntimeMetrics): void {
+  if (stats.applied + stats.duplicates + stats.poison + stats.transient === 0) return;
+  // Zeros too: alarms and dashboards then see a datapoint for every processed batch.
+  metrics.addMetric(METRIC_NAMES.writesApplied, MetricUnit.Count, stats.applied);
+  metrics.addMetric(METRIC_NAMES.duplicatesSkipped, MetricUnit.Count, stats.duplicates);
+  metrics.addMetric(METRIC_NAMES.poisonMessages, MetricUnit.Count, stats.poison);
+  metrics.addMetric(METRIC_NAMES.transientRetries, MetricUnit.Count, stats.transient);
+  if (stats.correlationIds.size > 0) {
+    metrics.addMetadata('correlation_ids', [...stats.correlationIds].slice(0, MAX_CORRELATION_IDS_IN_METRICS).join(','));
+  }
+  metrics.publishStoredMetrics();
+}
