@@ -1,5 +1,5 @@
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ElasticDataAccessRule } from '../../../src/checks';
 import { checkedApp, findingsOf, pathsFor } from '../checked-app';
 import { inlineFunction, mappingPathOf } from '../stack-fixtures';
