@@ -1,4 +1,4 @@
-import { Duration, Lazy, Names } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -146,7 +146,10 @@ export class WriteBuffer extends Construct {
   }
 
   private resolveFifo(props: WriteBufferProps): boolean {
-    const declared = props.fifo ?? props.queueProps?.fifo;
+    // aws-cdk-lib makes a queue whose name ends in `.fifo` a FIFO queue; the dead-letter queue must follow.
+    const queueName = props.queueProps?.queueName;
+    const nameSaysFifo = queueName !== undefined && !Token.isUnresolved(queueName) && queueName.endsWith('.fifo') ? true : undefined;
+    const declared = props.fifo ?? props.queueProps?.fifo ?? nameSaysFifo;
     if (props.fifo !== undefined && props.queueProps?.fifo !== undefined && props.fifo !== props.queueProps.fifo) {
       fail(this, 'EdaFifoMismatch', `fifo is ${props.fifo} but queueProps.fifo is ${props.queueProps.fifo}: set one of them`);
     }
@@ -169,6 +172,10 @@ export class WriteBuffer extends Construct {
     }
     if (q.enforceSSL === false) {
       fail(this, 'EdaOwnedQueueProp', 'queueProps.enforceSSL cannot be false: the write buffer only accepts TLS requests');
+    }
+    const dlqFifo = props.deadLetterQueueProps?.fifo;
+    if (dlqFifo !== undefined && dlqFifo !== this.fifo) {
+      fail(this, 'EdaFifoMismatch', `deadLetterQueueProps.fifo is ${dlqFifo} but the queue is ${describeType(this.fifo)}: the dead-letter queue must be of the same type`);
     }
     for (const [name, p] of [['queueProps', q], ['deadLetterQueueProps', props.deadLetterQueueProps ?? {}]] as const) {
       if (p.encryption === sqs.QueueEncryption.UNENCRYPTED) {
@@ -234,7 +241,7 @@ export class WriteBuffer extends Construct {
       retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
       ...props.deadLetterQueueProps,
       ...this.encryptionOf(props, props.deadLetterQueueProps),
-      fifo: this.fifo ? true : undefined,
+      fifo: this.fifo,
       enforceSSL: true,
     });
   }
@@ -244,7 +251,7 @@ export class WriteBuffer extends Construct {
     const queue = new sqs.Queue(this, 'Queue', {
       ...props.queueProps,
       ...this.encryptionOf(props, props.queueProps),
-      fifo: this.fifo ? true : undefined,
+      fifo: this.fifo,
       // Deduplication by idempotency key: producers set MessageDeduplicationId themselves.
       contentBasedDeduplication: this.fifo ? false : undefined,
       enforceSSL: true,

@@ -88,6 +88,11 @@ describe('WriteBuffer props validation', () => {
       'encryptionMasterKey and queueProps.encryption/encryptionMasterKey cannot both be set');
   });
 
+  test('deadLetterQueueProps.fifo different from the queue type fails', () => {
+    expect(errorMessageOf(() => new WriteBuffer(newStack(), 'Buffer', { fifo: true, deadLetterQueueProps: { fifo: false } }))).toBe(
+      'deadLetterQueueProps.fifo is false but the queue is a FIFO queue: the dead-letter queue must be of the same type');
+  });
+
   test('a standard dead-letter queue for a FIFO buffer fails', () => {
     const stack = newStack();
     const existingDeadLetterQueue = new sqs.Queue(stack, 'StandardDlq');

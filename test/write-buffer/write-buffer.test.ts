@@ -113,6 +113,14 @@ describe('WriteBuffer queues', () => {
     expect(buffer.fifo).toBe(true);
   });
 
+  test('a queue name ending in .fifo makes both queues FIFO', () => {
+    const stack = newStack();
+    const buffer = new WriteBuffer(stack, 'Buffer', { queueProps: { queueName: 'orders-writes.fifo' } });
+
+    Template.fromStack(stack).allResourcesProperties('AWS::SQS::Queue', { FifoQueue: true });
+    expect(buffer.fifo).toBe(true);
+  });
+
   test('a standard buffer sets no FIFO attributes', () => {
     const stack = newStack();
     const buffer = new WriteBuffer(stack, 'Buffer');
