@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -253,7 +253,9 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       vpc,
       vpcSubnets,
       securityGroups: options.securityGroups,
-      dbProxyName: options.dbProxyName,
+      // Without the DATABASE_PROXY_UNIQUE_RESOURCE_NAME feature flag aws-cdk-lib names every proxy 'Proxy',
+      // and proxy names are unique per account and Region.
+      dbProxyName: options.dbProxyName ?? Names.uniqueResourceName(this, { maxLength: 60 }),
       requireTLS: true,
       // End-to-end IAM (DefaultAuthScheme IAM_AUTH, RDS Proxy since 2025-09) needs no secret; the
       // proxy role gets rds-db:connect per user as grants name them.

@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -41,4 +42,27 @@ export class TaskConsumer extends Construct implements IDatabaseConsumer {
     this.connections = new ec2.Connections({ securityGroups: [new ec2.SecurityGroup(this, 'Sg', { vpc })] });
     this.grantPrincipal = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
   }
+}
+
+/** Renders a CloudFormation string expression with `${Ref}` / `${Logical.Attr}` placeholders, for readable assertions. */
+export function render(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value?.Ref) return `\${${value.Ref}}`;
+  if (value?.['Fn::GetAtt']) return `\${${value['Fn::GetAtt'].join('.')}}`;
+  if (value?.['Fn::Join']) return value['Fn::Join'][1].map(render).join(value['Fn::Join'][0]);
+  return JSON.stringify(value);
+}
+
+/** Every resource of every `rds-db:connect` statement in the template, rendered, by policy roles. */
+export function rdsConnectResources(template: Template): Array<{ roles: string[]; resource: string }> {
+  const found: Array<{ roles: string[]; resource: string }> = [];
+  for (const policy of Object.values<any>(template.findResources('AWS::IAM::Policy'))) {
+    const roles = (policy.Properties.Roles ?? []).map(render);
+    for (const statement of policy.Properties.PolicyDocument.Statement) {
+      const actions = [statement.Action].flat();
+      if (!actions.includes('rds-db:connect')) continue;
+      for (const resource of [statement.Resource].flat()) found.push({ roles, resource: render(resource) });
+    }
+  }
+  return found;
 }
