@@ -1,0 +1,2 @@
+export * from './read-cache';
+export * from './read-cache-props';
