@@ -90,6 +90,8 @@ interface Endpoint {
   readonly connections: ec2.Connections;
   readonly resourceId: string;
   readonly target: ConnectionTarget;
+  /** Whether the proxy carries the connection (then, with end-to-end IAM, the proxy logs in as the user too). */
+  readonly viaProxy: boolean;
 }
 
 /** The default database user with IAM authentication. */
@@ -200,7 +202,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     this.proxyMetrics = new ProxyMetrics(this.proxy.dbProxyName);
 
     this.writeTarget = proxyWriterTarget(this.proxy, this.node.path, config, percent);
-    this.writeEndpoints = [{ host: this.proxy.endpoint, connections: this.connections, resourceId: this.proxyResourceId, target: this.writeTarget }];
+    this.writeEndpoints = [{ host: this.proxy.endpoint, connections: this.connections, resourceId: this.proxyResourceId, target: this.writeTarget, viaProxy: true }];
 
     const readers = config.readerCapacities.length;
     const wantsReadOnly = props.readOnlyEndpoint ?? (config.isAurora && readers > 0);
@@ -214,16 +216,17 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       const endpoint = props.existingProxyReadOnlyEndpoint === undefined ? this.addReadOnlyEndpoint(props.vpc, proxySubnets) : undefined;
       this.readOnlyEndpointAddress = endpoint?.endpoint ?? props.existingProxyReadOnlyEndpoint!;
       const target = proxyReadOnlyTarget(endpoint ?? this.proxy, this.node.path, config, percent);
-      this.readEndpoints = [{ host: this.readOnlyEndpointAddress, connections: this.connections, resourceId: this.proxyResourceId, target }];
+      this.readEndpoints = [{ host: this.readOnlyEndpointAddress, connections: this.connections, resourceId: this.proxyResourceId, target, viaProxy: true }];
     } else if (config.isAurora && readers > 0 && config.readerEndpointAddress) {
       const target = clusterReaderTarget(config.cluster!, this.node.path, config, fraction);
-      this.readEndpoints = [{ host: config.readerEndpointAddress, connections: config.connections, resourceId: config.resourceId, target }];
+      this.readEndpoints = [{ host: config.readerEndpointAddress, connections: config.connections, resourceId: config.resourceId, target, viaProxy: false }];
     } else {
       this.readEndpoints = config.directReadTargets.map((replica, i) => ({
         host: replica.instance.instanceEndpoint.hostname,
         connections: replica.instance.connections,
         resourceId: replica.resourceId,
         target: replicaTarget(replica.instance, this.node.path, i, config, fraction),
+        viaProxy: false,
       }));
     }
     this.readTargets = this.readEndpoints.map((e) => e.target);
@@ -317,7 +320,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     if (!iamAuth) {
       this.secret!.grantRead(consumer);
     }
-    this.allowProxyToConnectAs(user);
+    if (endpoints.some((e) => e.viaProxy)) this.allowProxyToConnectAs(user);
 
     const hosts = endpoints.map((e) => e.host);
     const environment: { [key: string]: string } = {
