@@ -1,0 +1,164 @@
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { DataAccessDatabase, DataAccessDatabaseProps, DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource } from '../../src/database';
+import { newFunction, newStack } from './fixtures';
+
+const aurora = () => DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES });
+const rdsPostgres = (readReplicas = 0) => DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES, readReplicas });
+
+function create(props: Omit<DataAccessDatabaseProps, 'vpc'>) {
+  const { stack, vpc } = newStack();
+  return { stack, vpc, db: new DataAccessDatabase(stack, 'Orders', { vpc, ...props }) };
+}
+
+describe('DataAccessDatabase validation', () => {
+  test('grantRead on a source without readers fails', () => {
+    // GIVEN an RDS instance without read replicas
+    const { stack, vpc, db } = create({ source: rdsPostgres(0) });
+    // WHEN / THEN
+    expect(() => db.grantRead(newFunction(stack, 'Reader', vpc))).toThrow(
+      'grantRead needs read capacity, but Stack/Orders has no readers: set readers (Aurora) or readReplicas (RDS) to at least 1, or use grantWrite');
+  });
+
+  test('a READ_ONLY endpoint on an RDS source fails', () => {
+    expect(() => create({ source: rdsPostgres(1), readOnlyEndpoint: true })).toThrow(
+      'readOnlyEndpoint requires an Aurora source: RDS Proxy READ_ONLY endpoints serve Aurora readers only, RDS read replicas are read directly');
+  });
+
+  test('a READ_ONLY endpoint on Aurora without readers fails', () => {
+    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, readers: 0 }), readOnlyEndpoint: true })).toThrow(
+      'readOnlyEndpoint requires at least 1 Aurora reader, got readers 0');
+  });
+
+  test('a READ_ONLY endpoint in a single subnet fails', () => {
+    const { stack, vpc } = newStack();
+    const proxy = { vpcSubnets: { subnets: [vpc.privateSubnets[0]] } };
+    expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, source: aurora(), proxy })).toThrow(
+      'the proxy READ_ONLY endpoint needs at least 2 subnets in different Availability Zones, got 1 subnet(s) in 1 zone(s)');
+  });
+
+  test('more than 15 Aurora readers fails', () => {
+    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, readers: 16 }) })).toThrow(
+      'readers must be between 0 and 15, got 16 (AWS allows at most 15 replicas per cluster or source instance)');
+  });
+
+  test('more than 15 RDS read replicas fails', () => {
+    expect(() => create({ source: rdsPostgres(16) })).toThrow(
+      'readReplicas must be between 0 and 15, got 16 (AWS allows at most 15 replicas per cluster or source instance)');
+  });
+
+  test('a fractional number of readers fails', () => {
+    expect(() => create({ source: DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.POSTGRES, readers: 1.5 }) })).toThrow(
+      'readers must be a whole number, got 1.5');
+  });
+
+  test('maxConnectionsPercent out of range fails', () => {
+    expect(() => create({ source: aurora(), proxy: { maxConnectionsPercent: 0 } })).toThrow(
+      'maxConnectionsPercent must be between 1 and 100, got 0');
+  });
+
+  test('maxIdleConnectionsPercent above maxConnectionsPercent fails', () => {
+    expect(() => create({ source: aurora(), proxy: { maxConnectionsPercent: 50, maxIdleConnectionsPercent: 60 } })).toThrow(
+      'maxIdleConnectionsPercent must be between 0 and 50, got 60 (it cannot exceed maxConnectionsPercent)');
+  });
+
+  test('connectionBorrowTimeout above one hour fails', () => {
+    expect(() => create({ source: aurora(), proxy: { connectionBorrowTimeout: Duration.seconds(3601) } })).toThrow(
+      'connectionBorrowTimeout (seconds) must be between 0 and 3600, got 3601');
+  });
+
+  test('existingProxy together with proxy settings fails', () => {
+    const { stack, vpc } = newStack();
+    const existingProxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Existing', {
+      dbProxyName: 'orders', dbProxyArn: 'arn:aws:rds:eu-west-1:111122223333:db-proxy:prx-0123', endpoint: 'orders.proxy', securityGroups: [],
+    });
+    expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, source: aurora(), existingProxy, proxy: { maxConnectionsPercent: 50 } })).toThrow(
+      'existingProxy and proxy cannot both be set: pass an existing resource or configure a new one, not both');
+  });
+
+  test('an imported existingProxy without security groups fails', () => {
+    const { stack, vpc } = newStack();
+    const existingProxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Existing', {
+      dbProxyName: 'orders', dbProxyArn: 'arn:aws:rds:eu-west-1:111122223333:db-proxy:prx-0123', endpoint: 'orders.proxy', securityGroups: [],
+    });
+    expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, source: aurora(), existingProxy })).toThrow(
+      'existingProxySecurityGroups must be set when existingProxy is imported: consumers are allowed in on the proxy\'s security groups');
+  });
+
+  test('minCapacity above maxCapacity fails', () => {
+    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, minCapacity: 8, maxCapacity: 4 }) })).toThrow(
+      'minCapacity must not exceed maxCapacity, got minCapacity 8 and maxCapacity 4');
+  });
+
+  test('maxCapacity above 256 ACU fails', () => {
+    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, maxCapacity: 300 }) })).toThrow(
+      'maxCapacity must be between 1 and 256, got 300');
+  });
+
+  test('capacity off the 0.5 ACU step fails', () => {
+    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, maxCapacity: 4.25 }) })).toThrow(
+      'maxCapacity must be a multiple of 0.5 ACU, got 4.25');
+  });
+
+  test('auto-pause (minCapacity 0) fails because the proxy would keep it from working', () => {
+    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, minCapacity: 0 }) })).toThrow(
+      'minCapacity must be at least 0.5, got 0: Aurora Serverless v2 auto-pause (minCapacity 0) does not work with RDS Proxy, which this construct always places in front of the writer');
+  });
+
+  test('backup retention above 35 days fails', () => {
+    expect(() => create({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL, backupRetention: Duration.days(36) }) })).toThrow(
+      'backupRetention (days) must be between 1 and 35, got 36');
+  });
+
+  test('an instance class of unknown memory without maxConnections fails', () => {
+    const metal = ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.METAL);
+    expect(() => create({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL, instanceType: metal }) })).toThrow(
+      'maxConnections must be set for instance class db.r6g.metal: its memory is not known to this library');
+  });
+
+  test('maxConnections below 1 fails', () => {
+    expect(() => create({ source: DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.MYSQL, maxConnections: 0 }) })).toThrow(
+      'maxConnections must be at least 1, got 0');
+  });
+
+  test('directConnectionsFraction above 1 fails', () => {
+    expect(() => create({ source: rdsPostgres(1), directConnectionsFraction: 1.2 })).toThrow(
+      'directConnectionsFraction must be greater than 0 and at most 1, got 1.2');
+  });
+
+  test('secret authentication on an existing database without a secret fails', () => {
+    const { stack, vpc } = newStack();
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0123456789abcdef0');
+    expect(() => new DataAccessDatabase(stack, 'Orders', {
+      vpc,
+      authentication: DatabaseAuthentication.SECRET,
+      source: DatabaseSource.existingInstance({
+        engine: DatabaseEngineFamily.POSTGRES, instanceIdentifier: 'orders', instanceResourceId: 'db-A', instanceEndpointAddress: 'orders.rds', securityGroups: [sg], maxConnections: 100,
+      }),
+    })).toThrow("authentication secret needs the database secret: pass secret in the existing source's attributes or use DatabaseAuthentication.IAM");
+  });
+
+  describe('grants', () => {
+    const { stack, vpc, db } = create({ source: aurora() });
+    const fn = newFunction(stack, 'Fn', vpc);
+
+    test('connectionsPerEnvironment below 1 fails', () => {
+      expect(() => db.grantWrite(fn, { connectionsPerEnvironment: 0 })).toThrow('connectionsPerEnvironment must be at least 1, got 0');
+    });
+
+    test('a fractional connectionsPerEnvironment fails', () => {
+      expect(() => db.grantWrite(fn, { connectionsPerEnvironment: 1.5 })).toThrow('connectionsPerEnvironment must be a whole number, got 1.5');
+    });
+
+    test('declaredConcurrency below 1 fails', () => {
+      expect(() => db.grantWrite(fn, { declaredConcurrency: 0 })).toThrow('declaredConcurrency must be at least 1, got 0');
+    });
+
+    test('granting both paths to one function with different users fails', () => {
+      db.grantRead(fn, { user: 'reader' });
+      expect(() => db.grantWrite(fn, { user: 'writer' })).toThrow(
+        'Stack/Fn was already granted with EDA_DB_USER=reader, got writer: grant both paths with the same user, connectionsPerEnvironment and statementTimeout');
+    });
+  });
+});
