@@ -1,0 +1,98 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { DatabaseEngineFamily, DatabaseSource } from '../../src/database';
+import { estimateInstanceMaxConnections, estimateServerlessV2MaxConnections, instanceMemoryGiB } from '../../src/database/capacity';
+import { newDatabase } from './fixtures';
+
+const type = (cls: ec2.InstanceClass, size: ec2.InstanceSize) => ec2.InstanceType.of(cls, size);
+const { POSTGRES, MYSQL } = DatabaseEngineFamily;
+
+describe('instance memory', () => {
+  test.each([
+    [ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE, 16],
+    [ec2.InstanceClass.R7G, ec2.InstanceSize.XLARGE4, 128],
+    [ec2.InstanceClass.M7G, ec2.InstanceSize.XLARGE, 16],
+    [ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM, 4],
+    [ec2.InstanceClass.T3, ec2.InstanceSize.MICRO, 1],
+  ])('db.%s.%s has %d GiB', (cls, size, gib) => {
+    expect(instanceMemoryGiB(type(cls, size))).toBe(gib);
+  });
+});
+
+describe('max_connections estimates', () => {
+  test('RDS PostgreSQL: LEAST(DBInstanceClassMemory/9531392, 5000)', () => {
+    expect(estimateInstanceMaxConnections(POSTGRES, false, type(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE))?.maxConnections).toBe(1802);
+    expect(estimateInstanceMaxConnections(POSTGRES, false, type(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE4))?.maxConnections).toBe(5000);
+  });
+
+  test('RDS MySQL: DBInstanceClassMemory/12582880', () => {
+    expect(estimateInstanceMaxConnections(MYSQL, false, type(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE))?.maxConnections).toBe(1365);
+  });
+
+  test('Aurora MySQL follows the documented table (t3.medium 90, r.large 1,000, r.xlarge 2,000, r.4xlarge 4,000)', () => {
+    expect(estimateInstanceMaxConnections(MYSQL, true, type(ec2.InstanceClass.T3, ec2.InstanceSize.MEDIUM))?.maxConnections).toBe(90);
+    expect(estimateInstanceMaxConnections(MYSQL, true, type(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE))?.maxConnections).toBe(1000);
+    expect(estimateInstanceMaxConnections(MYSQL, true, type(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE))?.maxConnections).toBe(2000);
+    expect(estimateInstanceMaxConnections(MYSQL, true, type(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE4))?.maxConnections).toBe(4000);
+  });
+
+  test('Aurora Serverless v2 uses the maximum-ACU table, the lower row between rows', () => {
+    expect(estimateServerlessV2MaxConnections(POSTGRES, 1, 16).maxConnections).toBe(3360);
+    expect(estimateServerlessV2MaxConnections(POSTGRES, 1, 32).maxConnections).toBe(5000);
+    expect(estimateServerlessV2MaxConnections(POSTGRES, 1, 1).maxConnections).toBe(189);
+    expect(estimateServerlessV2MaxConnections(MYSQL, 0.5, 16).maxConnections).toBe(2000);
+    expect(estimateServerlessV2MaxConnections(MYSQL, 0.5, 10).maxConnections).toBe(1000);
+    expect(estimateServerlessV2MaxConnections(MYSQL, 0.5, 256).maxConnections).toBe(6000);
+  });
+
+  test('Aurora Serverless v2 PostgreSQL with a 0.5 ACU minimum is capped at 2,000', () => {
+    const estimate = estimateServerlessV2MaxConnections(POSTGRES, 0.5, 64);
+    expect(estimate.maxConnections).toBe(2000);
+    expect(estimate.explanation).toBe('Aurora Serverless v2 PostgreSQL table value for max 64 ACU (configured 64) = 5000, capped at 2000 because minCapacity 0.5 ≤ 0.5');
+  });
+});
+
+describe('connection targets', () => {
+  test('the proxy writer target is floor(maxConnectionsPercent × writer max_connections), owned by the proxy', () => {
+    // GIVEN RDS PostgreSQL on db.r6g.large (1,802) behind the default 90% pool
+    const { db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: POSTGRES }) });
+    // THEN
+    expect(db.writeTarget).toEqual({
+      name: 'Stack/Orders/Proxy (writer)',
+      kind: 'proxy-writer',
+      capacity: 1621,
+      owner: db.proxy,
+      capacityExplanation: 'floor(maxConnectionsPercent 90% × writer max_connections 1802) = 1621; writer max_connections: PostgreSQL default LEAST(DBInstanceClassMemory/9531392, 5000) for db.r6g.large (16 GiB) = 1802',
+    });
+  });
+
+  test('the READ_ONLY endpoint target sums the pool share of every reader', () => {
+    // GIVEN Aurora provisioned MySQL on db.r6g.large (1,000) with two readers, pool at 50%
+    const { db } = newDatabase({
+      source: DatabaseSource.auroraProvisioned({ engine: MYSQL, readers: 2 }),
+      proxy: { maxConnectionsPercent: 50 },
+    });
+    // THEN
+    expect(db.readTargets).toHaveLength(1);
+    expect(db.readTargets[0]).toMatchObject({ kind: 'proxy-read-only', capacity: 1000, name: 'Stack/Orders/Proxy (read-only endpoint)' });
+    expect(db.readTargets[0].capacityExplanation).toMatch(/^Σ over 2 reader\(s\) of floor\(maxConnectionsPercent 50% × reader max_connections\) = 500 \+ 500 = 1000; /);
+  });
+
+  test('each RDS replica is a direct target of 90% of its max_connections by default', () => {
+    const { db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: MYSQL, readReplicas: 2 }) });
+    expect(db.readTargets.map((t) => [t.name, t.kind, t.capacity])).toEqual([
+      ['Stack/Orders/ReadReplica1', 'direct', 1228],
+      ['Stack/Orders/ReadReplica2', 'direct', 1228],
+    ]);
+    expect(db.readTargets[0].owner).toBe(db.readReplicas[0]);
+  });
+
+  test('maxConnections overrides the estimate and directConnectionsFraction the replica share', () => {
+    const { db } = newDatabase({
+      source: DatabaseSource.rdsInstance({ engine: POSTGRES, readReplicas: 1, maxConnections: 1000 }),
+      directConnectionsFraction: 0.5,
+    });
+    expect(db.writeTarget.capacity).toBe(900);
+    expect(db.writeTarget.capacityExplanation).toBe('floor(maxConnectionsPercent 90% × writer max_connections 1000) = 900; writer max_connections: maxConnections set to 1000');
+    expect(db.readTargets[0].capacity).toBe(500);
+  });
+});
