@@ -1,0 +1,154 @@
+import { Client } from 'pg';
+import { startPgBouncer, LocalPgBouncer } from '../../../src/local/pgbouncer';
+import { LocalPostgres, startPostgres } from '../../../src/local/postgres-server';
+import { closeDatabases, configureDatabases, pickHost, withReader, withWriter } from '../../../src/runtime/connections/database-registry';
+import { postgresBeginSql, postgresPoolConfig } from '../../../src/runtime/connections/postgres-pool';
+import { readConnectionSettings } from '../../../src/runtime/config/environment';
+import { DatabaseUnavailableError } from '../../../src/runtime/errors';
+import { useTelemetry } from '../../../src/runtime/observability/telemetry';
+import { classifyError } from '../../../src/runtime/resilience/error-classification';
+import { sqlWriter } from '../../../src/runtime/writer/sql-writer';
+import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
+import { postgresEnvironment } from '../support/postgres-env';
+
+let pg: LocalPostgres;
+const metrics = new RecordingMetrics();
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  const client = new Client({ connectionString: pg.connectionString });
+  await client.connect();
+  await client.query("create table items (id int primary key, name text not null); insert into items values (1, 'one')");
+  await client.end();
+  useTelemetry({ logger: new RecordingLogger(), metrics });
+});
+
+afterAll(async () => {
+  await closeDatabases();
+  await pg?.stop();
+});
+
+describe('postgres pool settings', () => {
+  const settings = readConnectionSettings('writer', {
+    EDA_ENGINE: 'postgres', EDA_WRITE_HOST: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com', EDA_DATABASE: 'app',
+    EDA_DB_USER: 'app_writer', EDA_AUTH: 'iam', EDA_POOL_MAX: '2', EDA_STATEMENT_TIMEOUT_MS: '5000',
+  });
+  const config = postgresPoolConfig({ settings, host: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com', credentials: { password: async () => 't', invalidate: () => undefined } });
+
+  test('verifies the server certificate and host name', () => {
+    expect(config.ssl).toEqual({ rejectUnauthorized: true, servername: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com' });
+  });
+
+  test('sends no startup parameters that would pin RDS Proxy sessions', () => {
+    expect(config).not.toHaveProperty('options');
+    expect(config).not.toHaveProperty('statement_timeout');
+    expect(config).not.toHaveProperty('application_name');
+    expect(config.max).toBe(2);
+  });
+
+  test('applies the statement timeout with SET LOCAL in the BEGIN round trip', () => {
+    expect(postgresBeginSql(5000, false)).toBe('BEGIN; SET LOCAL statement_timeout = 5000');
+    expect(postgresBeginSql(undefined, true)).toBe('BEGIN READ ONLY');
+  });
+
+  test('picks one reader host per environment from EDA_READ_HOSTS', () => {
+    expect(pickHost(['r1', 'r2', 'r3'], () => 0)).toBe('r1');
+    expect(pickHost(['r1', 'r2', 'r3'], () => 0.5)).toBe('r2');
+    expect(pickHost(['r1', 'r2', 'r3'], () => 0.9999)).toBe('r3');
+  });
+});
+
+describe('withReader / withWriter against PostgreSQL 15', () => {
+  test('withReader queries the read host in a read-only transaction', async () => {
+    // GIVEN
+    await configureDatabases({ env: postgresEnvironment(pg) });
+    // WHEN
+    const rows = await withReader((db) => db.query<{ name: string }>('select name from items where id = $1', [1]));
+    const write = withReader((db) => db.query("insert into items values (2, 'two')"));
+    // THEN
+    expect(rows.rows).toEqual([{ name: 'one' }]);
+    await expect(write).rejects.toMatchObject({ code: '25006' });
+  });
+
+  test('withWriter commits, and the statement timeout holds only inside the transaction', async () => {
+    // GIVEN
+    await configureDatabases({ env: postgresEnvironment(pg, { EDA_STATEMENT_TIMEOUT_MS: '1234' }) });
+    // WHEN
+    const inside = await withWriter(async (db) => {
+      await db.query("insert into items values (3, 'three') on conflict do nothing");
+      return (await db.query<{ statement_timeout: string }>('show statement_timeout')).rows[0].statement_timeout;
+    });
+    // THEN
+    expect(inside).toBe('1234ms');
+    const client = new Client({ connectionString: pg.connectionString });
+    await client.connect();
+    expect((await client.query('select count(*)::int as n from items where id = 3')).rows[0].n).toBe(1);
+    await client.end();
+  });
+
+  test('a statement running past EDA_STATEMENT_TIMEOUT_MS is cancelled and classified transient', async () => {
+    // GIVEN
+    await configureDatabases({ env: postgresEnvironment(pg, { EDA_STATEMENT_TIMEOUT_MS: '200' }) });
+    // WHEN
+    const error = await withReader((db) => db.query('select pg_sleep(5)')).catch((e: unknown) => e);
+    // THEN
+    expect(classifyError(error)).toMatchObject({ errorClass: 'transient', code: '57014', connectionFailure: false });
+  });
+
+  test('the breaker opens after repeated connection failures, fails fast, then closes after the cool-down', async () => {
+    // GIVEN
+    const clock = new FakeClock();
+    await configureDatabases({ env: postgresEnvironment(pg), breaker: { failureThreshold: 2, coolDownMs: 5_000, clock } });
+    await withReader((db) => db.query('select 1'));
+    await closeDatabases();
+    await pg.stopServer();
+    try {
+      // WHEN the database is down
+      await expect(withReader((db) => db.query('select 1'))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await expect(withReader((db) => db.query('select 1'))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      const started = Date.now();
+      const fast = withReader((db) => db.query('select 1'));
+      // THEN it fails fast with a typed error (an API answers 503) and counts BreakerOpened
+      await expect(fast).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      expect(Date.now() - started).toBeLessThan(50);
+      expect(metrics.total('BreakerOpened')).toBe(1);
+    } finally {
+      await pg.startServer();
+    }
+    // WHEN the cool-down has passed and the database is back
+    clock.advance(5_000);
+    // THEN the half-open trial succeeds and the breaker closes
+    await expect(withReader((db) => db.query<{ one: number }>('select 1 as one'))).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    await expect(withReader((db) => db.query('select 1'))).resolves.toBeDefined();
+  });
+});
+
+describe('through PgBouncer in transaction mode (the RDS Proxy stand-in: no startup parameters, no named statements)', () => {
+  let bouncer: LocalPgBouncer;
+
+  beforeAll(async () => {
+    bouncer = await startPgBouncer({ port: pg.port, user: pg.user, password: pg.password, database: pg.database }, { poolSize: 2 });
+  });
+
+  afterAll(async () => {
+    await closeDatabases();
+    await bouncer?.stop();
+  });
+
+  test('the writer applies batches with statement timeouts and array parameters', async () => {
+    // GIVEN
+    await configureDatabases({ env: postgresEnvironment({ ...pg, host: bouncer.host, port: bouncer.port }, { EDA_STATEMENT_TIMEOUT_MS: '3000' }) });
+    const handler = sqlWriter<{ id: number }>(async (tx, m) => {
+      await tx.query('insert into items (id, name) values ($1, $2)', [m.body.id, m.idempotencyKey]);
+    }, { mode: 'batch', logger: new RecordingLogger(), metrics: new RecordingMetrics() });
+    // WHEN
+    const response = await handler(sqsEvent(
+      sqsRecord({ key: 'via-bouncer-1', body: { id: 101 } }),
+      sqsRecord({ key: 'via-bouncer-2', body: { id: 102 } }),
+    ));
+    // THEN
+    expect(response.batchItemFailures).toEqual([]);
+    const rows = await withReader((db) => db.query<{ name: string }>('select name from items where id in (101, 102) order by id'));
+    expect(rows.rows.map((r) => r.name)).toEqual(['via-bouncer-1', 'via-bouncer-2']);
+  });
+});

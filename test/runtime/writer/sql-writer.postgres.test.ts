@@ -1,0 +1,189 @@
+import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Client } from 'pg';
+import { LocalPostgres, startPostgres } from '../../../src/local/postgres-server';
+import { closeDatabases, configureDatabases } from '../../../src/runtime/connections/database-registry';
+import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
+import { sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
+import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
+import { postgresEnvironment } from '../support/postgres-env';
+
+const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-writes-dlq';
+const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-writes';
+const sqs = mockClient(SQSClient);
+
+interface Order {
+  readonly id: number;
+  readonly total: number;
+}
+
+let pg: LocalPostgres;
+
+// A fresh connection per inspection: the tests stop and start the server.
+const admin = {
+  async query(text: string) {
+    const client = new Client({ connectionString: pg.connectionString });
+    await client.connect();
+    try {
+      return await client.query(text);
+    } finally {
+      await client.end();
+    }
+  },
+};
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  await admin.query('create table orders (id int primary key, total numeric not null check (total >= 0))');
+});
+
+afterAll(async () => {
+  await closeDatabases();
+  await pg?.stop();
+  useSqsClient(undefined);
+});
+
+beforeEach(async () => {
+  sqs.reset();
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
+  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
+  useSqsClient(new SQSClient({ region: 'eu-west-1' }));
+  await admin.query('drop table if exists eda_idempotency_keys');
+  await admin.query('truncate orders');
+  await configureDatabases({ env: postgresEnvironment(pg), breaker: { failureThreshold: 3, clock: new FakeClock() } });
+});
+
+function recordingWriter(mode: WriterMode) {
+  const effects: string[] = [];
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const effect: WriteEffect<Order> = async (tx, message) => {
+    effects.push(message.idempotencyKey);
+    await tx.query('insert into orders (id, total) values ($1, $2)', [message.body.id, message.body.total]);
+  };
+  const handler = sqlWriter(effect, { mode, logger, metrics, deadLetterQueueUrl: DLQ, queueUrl: QUEUE, random: () => 0 });
+  return { handler, effects, logger, metrics };
+}
+
+function dlqAttributes(call: number): Record<string, string | undefined> {
+  const input = sqs.commandCalls(SendMessageCommand)[call].args[0].input;
+  return Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
+}
+
+describe.each<WriterMode>(['per-message', 'batch'])('sqlWriter (%s) against PostgreSQL 15', (mode) => {
+  test('applies one effect per key, counts duplicates and dead-letters poison messages with their context', async () => {
+    // GIVEN a key applied by an earlier batch
+    const { handler, effects, logger, metrics } = recordingWriter(mode);
+    await handler(sqsEvent(sqsRecord({ key: 'order-1', body: { id: 1, total: 10 }, correlationId: 'corr-1' })));
+    // WHEN one batch holds a new write, a redelivery of the earlier one, a duplicate inside the batch,
+    // a malformed body, a constraint violation and a message without a key
+    const response = await handler(sqsEvent(
+      sqsRecord({ key: 'order-2', body: { id: 2, total: 20 }, correlationId: 'corr-2' }),
+      sqsRecord({ key: 'order-1', body: { id: 1, total: 10 }, correlationId: 'corr-1' }),
+      sqsRecord({ key: 'order-2', body: { id: 2, total: 20 }, correlationId: 'corr-2b' }),
+      sqsRecord({ key: 'order-3', body: '{"id": 3, "total":', correlationId: 'corr-3', messageId: 'bad-json', receiveCount: 2 }),
+      sqsRecord({ key: 'order-4', body: { id: 4, total: -5 }, correlationId: 'corr-4', messageId: 'negative-total' }),
+      sqsRecord({ body: { id: 5, total: 50 }, correlationId: 'corr-5', messageId: 'no-key' }),
+    ));
+
+    // THEN nothing is left for SQS to retry
+    expect(response).toEqual({ batchItemFailures: [] });
+    // exactly one committed effect per key, nothing of the poison messages
+    const orders = await admin.query('select id, total::int from orders order by id');
+    expect(orders.rows).toEqual([{ id: 1, total: 10 }, { id: 2, total: 20 }]);
+    const keys = await admin.query('select key, message_id, correlation_id from eda_idempotency_keys order by key');
+    expect(keys.rows.map((r) => [r.key, r.correlation_id])).toEqual([['order-1', 'corr-1'], ['order-2', 'corr-2']]);
+    if (mode === 'per-message') expect(effects.filter((k) => k !== 'order-4')).toEqual(['order-1', 'order-2']);
+    // duplicates counted, poisons counted, metrics carry the correlation ids
+    expect(metrics.published[1].metrics).toEqual({ WritesApplied: 1, DuplicatesSkipped: 2, PoisonMessages: 3, TransientRetries: 0 });
+    expect(metrics.published[1].metadata.correlation_ids.split(',')).toEqual(expect.arrayContaining(['corr-2', 'corr-3', 'corr-4', 'corr-5']));
+    // the three poison messages are in the DLQ with the attributes needed to replay them
+    const sent = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+    expect(sent.map((s) => s.QueueUrl)).toEqual([DLQ, DLQ, DLQ]);
+    expect(sent.map((s) => s.MessageBody)).toEqual(['{"id": 3, "total":', '{"id":4,"total":-5}', '{"id":5,"total":50}']);
+    expect(dlqAttributes(0)).toEqual({
+      'eda-error-class': 'permanent', 'eda-error-code': 'EDA_BAD_JSON', 'eda-error-message': expect.stringContaining('message body is not JSON'),
+      'eda-attempts': '2', 'eda-correlation-id': 'corr-3', 'eda-original-message-id': 'bad-json', 'eda-idempotency-key': 'order-3',
+    });
+    expect(dlqAttributes(1)).toEqual({
+      'eda-error-class': 'permanent', 'eda-error-code': '23514', 'eda-error-message': expect.stringContaining('orders_total_check'),
+      'eda-attempts': '1', 'eda-correlation-id': 'corr-4', 'eda-original-message-id': 'negative-total', 'eda-idempotency-key': 'order-4',
+    });
+    expect(dlqAttributes(2)).toMatchObject({ 'eda-error-code': 'EDA_MISSING_IDEMPOTENCY_KEY', 'eda-original-message-id': 'no-key', 'eda-correlation-id': 'corr-5' });
+    // every failure is logged with its classification and the restored correlation id
+    const errors = logger.lines('error');
+    expect(errors).toHaveLength(3);
+    expect(errors[1]).toMatchObject({
+      message: 'permanent write failure: sent to the dead-letter queue',
+      extra: { error_class: 'permanent', error_code: '23514', message_id: 'negative-total' },
+      keys: { correlation_id: 'corr-4', message_id: 'negative-total' },
+    });
+  });
+
+  test('a redelivered batch applies nothing twice', async () => {
+    // GIVEN
+    const { handler, effects, metrics } = recordingWriter(mode);
+    const batch = sqsEvent(
+      sqsRecord({ key: 'a', body: { id: 10, total: 1 }, messageId: 'ma' }),
+      sqsRecord({ key: 'b', body: { id: 11, total: 2 }, messageId: 'mb' }),
+    );
+    await handler(batch);
+    // WHEN
+    const response = await handler(batch);
+    // THEN
+    expect(response.batchItemFailures).toEqual([]);
+    expect(effects).toEqual(['a', 'b']);
+    expect(metrics.published[1].metrics).toMatchObject({ WritesApplied: 0, DuplicatesSkipped: 2 });
+    expect((await admin.query('select count(*)::int as n from orders')).rows[0].n).toBe(2);
+  });
+
+  test('while the database is down every message is a batch item failure with backed-off visibility, then applies once it is back', async () => {
+    // GIVEN
+    const { handler, metrics, logger } = recordingWriter(mode);
+    await handler(sqsEvent(sqsRecord({ key: 'warm-up', body: { id: 20, total: 1 } })));
+    await pg.stopServer();
+    const batch = sqsEvent(
+      sqsRecord({ key: 'x', body: { id: 21, total: 1 }, messageId: 'mx', receiveCount: 1 }),
+      sqsRecord({ key: 'y', body: { id: 22, total: 1 }, messageId: 'my', receiveCount: 4 }),
+    );
+    try {
+      // WHEN
+      const response = await handler(batch);
+      // THEN
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'mx' }, { itemIdentifier: 'my' }]);
+      const visibility = sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0].args[0].input;
+      expect(visibility.QueueUrl).toBe(QUEUE);
+      expect(visibility.Entries?.map((e) => e.VisibilityTimeout)).toEqual([10, 80]);
+      expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+      expect(metrics.published[1].metrics).toMatchObject({ TransientRetries: 2, PoisonMessages: 0 });
+      expect(logger.lines('warn').some((l) => l.message === 'transient write failure: retried with backoff' && l.extra.error_class === 'transient')).toBe(true);
+    } finally {
+      await pg.startServer();
+    }
+    // WHEN the database is back
+    const retried = await handler(batch);
+    // THEN
+    expect(retried.batchItemFailures).toEqual([]);
+    expect((await admin.query('select count(*)::int as n from orders where id in (21, 22)')).rows[0].n).toBe(2);
+  });
+});
+
+describe('sqlWriter idempotency under concurrency (PostgreSQL 15)', () => {
+  test('two concurrent deliveries of the same message on two connections apply its effect once', async () => {
+    // GIVEN two handlers (one per mode) sharing a pool of two connections, and the same message delivered to both
+    const first = recordingWriter('per-message');
+    await first.handler(sqsEvent(sqsRecord({ key: 'setup', body: { id: 30, total: 1 } })));
+    await closeDatabases();
+    const second = recordingWriter('batch');
+    const record = sqsRecord({ key: 'race', body: { id: 31, total: 1 } });
+    // WHEN
+    await configureDatabases({ env: postgresEnvironment(pg, { EDA_POOL_MAX: '2' }) });
+    const responses = await Promise.all([first.handler(sqsEvent(record)), second.handler(sqsEvent(record))]);
+    // THEN
+    expect(responses).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect((await admin.query('select count(*)::int as n from orders where id = 31')).rows[0].n).toBe(1);
+    const applied = first.metrics.total('WritesApplied') + second.metrics.total('WritesApplied');
+    const skipped = first.metrics.total('DuplicatesSkipped') + second.metrics.total('DuplicatesSkipped');
+    expect([applied, skipped]).toEqual([2, 1]);
+  });
+});
