@@ -88,13 +88,14 @@ export class ReadCache extends Construct implements ec2.IConnectable {
    * consumer must be in the cache's VPC (a Lambda function needs `vpc`).
    */
   public grantConnect(consumer: ec2.IConnectable): ReadCacheConnection {
+    const name = Construct.isConstruct(consumer) ? consumer.node.path : 'the consumer';
     const securityGroups = securityGroupsOf(consumer);
     if (securityGroups === undefined || securityGroups.length === 0) {
       fail(this, 'EdaConsumerWithoutSecurityGroup',
-        `${consumer.node.path} has no security group: put it in the VPC of ${this.node.path} (for a Lambda function, set vpc) so it can reach the cache`);
+        `${name} has no security group: put it in the VPC of ${this.node.path} (for a Lambda function, set vpc) so it can reach the cache`);
     }
-    this.connections.allowDefaultPortFrom(consumer, `from ${consumer.node.path} to the cache primary endpoint`);
-    this.connections.allowFrom(consumer, ec2.Port.tcp(limits.READER_PORT), `from ${consumer.node.path} to the cache reader endpoint`);
+    this.connections.allowDefaultPortFrom(consumer, `from ${name} to the cache primary endpoint`);
+    this.connections.allowFrom(consumer, ec2.Port.tcp(limits.READER_PORT), `from ${name} to the cache reader endpoint`);
 
     const connection: ReadCacheConnection = {
       host: this.endpointAddress,
