@@ -31,6 +31,7 @@ describe('WriteBuffer with existing queues', () => {
     const existingDeadLetterQueue = sqs.Queue.fromQueueArn(stack, 'ExistingDlq', DLQ_ARN);
 
     const buffer = new WriteBuffer(stack, 'Buffer', { existingQueue, existingDeadLetterQueue });
+    buffer.grantSend(writerFunction(stack, 'Producer'));
 
     Template.fromStack(stack).resourceCountIs('AWS::SQS::Queue', 0);
     expect(buffer.deadLetterQueue).toBe(existingDeadLetterQueue);

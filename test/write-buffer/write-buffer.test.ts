@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { newStack, writerFunction } from './consumer-fixture';
 import { WriteBuffer } from '../../src/write-buffer';
 
@@ -142,6 +143,15 @@ describe('WriteBuffer queues', () => {
       KmsMasterKeyId: stack.resolve(key.keyArn),
       SqsManagedSseEnabled: Match.absent(),
     });
+  });
+
+  test('queueProps.encryption replaces the SQS-managed default on the queue only', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer', { queueProps: { encryption: sqs.QueueEncryption.KMS_MANAGED } });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs', RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, RedrivePolicy: Match.absent() });
   });
 
   test('queueProps are applied over the defaults', () => {
