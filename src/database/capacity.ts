@@ -20,7 +20,7 @@ const GIB = 1024 ** 3;
 /** Memory per vCPU for the RDS instance families (https://aws.amazon.com/rds/instance-types/). */
 const GIB_PER_VCPU: { [family: string]: number } = { r: 8, m: 4, c: 2, x: 16, z: 8 };
 /** Burstable classes do not follow a per-vCPU ratio (https://aws.amazon.com/rds/instance-types/). */
-const BURSTABLE_GIB: { [size: string]: number } = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, '2xlarge': 32 };
+const BURSTABLE_GIB: { [size: string]: number } = { 'micro': 1, 'small': 2, 'medium': 4, 'large': 8, 'xlarge': 16, '2xlarge': 32 };
 
 /**
  * Instance memory in GiB for an RDS/Aurora instance class, or undefined if the class is not one of
@@ -46,7 +46,11 @@ export function instanceMemoryGiB(instanceType: ec2.InstanceType): number | unde
  *   we floor the log to match the table
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Performance.html#AuroraMySQL.Managing.MaxConnections).
  */
-export function estimateInstanceMaxConnections(engine: DatabaseEngineFamily, isAurora: boolean, instanceType: ec2.InstanceType): MaxConnectionsEstimate | undefined {
+export function estimateInstanceMaxConnections(
+  engine: DatabaseEngineFamily,
+  isAurora: boolean,
+  instanceType: ec2.InstanceType,
+): MaxConnectionsEstimate | undefined {
   const gib = instanceMemoryGiB(instanceType);
   if (gib === undefined) return undefined;
   const memory = gib * GIB;

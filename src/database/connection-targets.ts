@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
-import { ConnectionTarget, ConnectionTargetKind } from '../budget/connection-ledger';
 import type { DatabaseSourceConfig } from './database-source';
+import { ConnectionTarget, ConnectionTargetKind } from '../budget/connection-ledger';
 
 /**
  * The default share of a replica's max_connections that direct readers may use: the rest stays for

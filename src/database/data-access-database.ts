@@ -17,8 +17,8 @@ import {
 } from './connection-targets';
 import { DatabaseSource, DatabaseSourceConfig } from './database-source';
 import { DatabaseEngineFamily } from './engine';
-import { DataAccessProxyOptions, DEFAULT_MAX_CONNECTIONS_PERCENT, validateProxyOptions } from './proxy-options';
 import { ProxyMetrics } from './proxy-metrics';
+import { DataAccessProxyOptions, DEFAULT_MAX_CONNECTIONS_PERCENT, validateProxyOptions } from './proxy-options';
 
 /** Properties of a DataAccessDatabase. */
 export interface DataAccessDatabaseProps {
@@ -202,7 +202,9 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     this.proxyMetrics = new ProxyMetrics(this.proxy.dbProxyName);
 
     this.writeTarget = proxyWriterTarget(this.proxy, this.node.path, config, percent);
-    this.writeEndpoints = [{ host: this.proxy.endpoint, connections: this.connections, resourceId: this.proxyResourceId, target: this.writeTarget, viaProxy: true }];
+    this.writeEndpoints = [
+      { host: this.proxy.endpoint, connections: this.connections, resourceId: this.proxyResourceId, target: this.writeTarget, viaProxy: true },
+    ];
 
     const readers = config.readerCapacities.length;
     const wantsReadOnly = props.readOnlyEndpoint ?? (config.isAurora && readers > 0);
@@ -216,10 +218,14 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       const endpoint = props.existingProxyReadOnlyEndpoint === undefined ? this.addReadOnlyEndpoint(props.vpc, proxySubnets) : undefined;
       this.readOnlyEndpointAddress = endpoint?.endpoint ?? props.existingProxyReadOnlyEndpoint!;
       const target = proxyReadOnlyTarget(endpoint ?? this.proxy, this.node.path, config, percent);
-      this.readEndpoints = [{ host: this.readOnlyEndpointAddress, connections: this.connections, resourceId: this.proxyResourceId, target, viaProxy: true }];
+      this.readEndpoints = [
+        { host: this.readOnlyEndpointAddress, connections: this.connections, resourceId: this.proxyResourceId, target, viaProxy: true },
+      ];
     } else if (config.isAurora && readers > 0 && config.readerEndpointAddress) {
       const target = clusterReaderTarget(config.cluster!, this.node.path, config, fraction);
-      this.readEndpoints = [{ host: config.readerEndpointAddress, connections: config.connections, resourceId: config.resourceId, target, viaProxy: false }];
+      this.readEndpoints = [
+        { host: config.readerEndpointAddress, connections: config.connections, resourceId: config.resourceId, target, viaProxy: false },
+      ];
     } else {
       this.readEndpoints = config.directReadTargets.map((replica, i) => ({
         host: replica.instance.instanceEndpoint.hostname,
@@ -249,7 +255,12 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     return this.connect(consumer, options, this.writeEndpoints, 'WRITE');
   }
 
-  private createProxy(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection | undefined, options: DataAccessProxyOptions, percent: number): rds.DatabaseProxy {
+  private createProxy(
+    vpc: ec2.IVpc,
+    vpcSubnets: ec2.SubnetSelection | undefined,
+    options: DataAccessProxyOptions,
+    percent: number,
+  ): rds.DatabaseProxy {
     const auth = this.authentication;
     return new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: this.config.proxyTarget,
@@ -315,7 +326,12 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       if (iamAuth) {
         iam.Grant.addToPrincipal({ grantee: consumer, actions: ['rds-db:connect'], resourceArns: [this.dbUserArn(endpoint.resourceId, user)] });
       }
-      ConnectionLedger.of(this).recordDraw({ target: endpoint.target, consumer, connectionsPerEnvironment: perEnvironment, declaredConcurrency: options.declaredConcurrency });
+      ConnectionLedger.of(this).recordDraw({
+        target: endpoint.target,
+        consumer,
+        connectionsPerEnvironment: perEnvironment,
+        declaredConcurrency: options.declaredConcurrency,
+      });
     }
     if (!iamAuth) {
       this.secret!.grantRead(consumer);

@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { newDatabase } from './fixtures';
 import { DatabaseEngineFamily, DatabaseSource } from '../../src/database';
 import { estimateInstanceMaxConnections, estimateServerlessV2MaxConnections, instanceMemoryGiB } from '../../src/database/capacity';
-import { newDatabase } from './fixtures';
 
 const type = (cls: ec2.InstanceClass, size: ec2.InstanceSize) => ec2.InstanceType.of(cls, size);
 const { POSTGRES, MYSQL } = DatabaseEngineFamily;

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { newDatabase, newFunction, rdsConnectResources, render, TaskConsumer } from './fixtures';
 import { ConnectionLedger } from '../../src/budget/connection-ledger';
 import { DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource } from '../../src/database';
-import { newDatabase, newFunction, rdsConnectResources, render, TaskConsumer } from './fixtures';
 
 function environmentOf(template: Template, logicalIdPrefix: string): { [key: string]: string } {
   const fns = template.findResources('AWS::Lambda::Function');
@@ -143,7 +143,10 @@ describe('RDS: grantRead reads the replicas directly', () => {
 describe('secret authentication', () => {
   test('grants secret read instead of rds-db:connect and sets EDA_AUTH=secret with the secret ARN', () => {
     // GIVEN password authentication
-    const { stack, vpc, db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES }), authentication: DatabaseAuthentication.SECRET });
+    const { stack, vpc, db } = newDatabase({
+      source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES }),
+      authentication: DatabaseAuthentication.SECRET,
+    });
     const writer = newFunction(stack, 'Writer', vpc);
     // WHEN
     const info = db.grantWrite(writer);

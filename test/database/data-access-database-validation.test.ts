@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { DataAccessDatabase, DataAccessDatabaseProps, DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource } from '../../src/database';
 import { newFunction, newStack } from './fixtures';
+import { DataAccessDatabase, DataAccessDatabaseProps, DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource } from '../../src/database';
 
 const aurora = () => DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES });
 const rdsPostgres = (readReplicas = 0) => DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES, readReplicas });
@@ -27,7 +27,8 @@ describe('DataAccessDatabase validation', () => {
   });
 
   test('a READ_ONLY endpoint on Aurora without readers fails', () => {
-    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, readers: 0 }), readOnlyEndpoint: true })).toThrow(
+    const source = DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, readers: 0 });
+    expect(() => create({ source, readOnlyEndpoint: true })).toThrow(
       'readOnlyEndpoint requires at least 1 Aurora reader, got readers 0');
   });
 
@@ -87,7 +88,8 @@ describe('DataAccessDatabase validation', () => {
   });
 
   test('minCapacity above maxCapacity fails', () => {
-    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, minCapacity: 8, maxCapacity: 4 }) })).toThrow(
+    const source = DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, minCapacity: 8, maxCapacity: 4 });
+    expect(() => create({ source })).toThrow(
       'minCapacity must not exceed maxCapacity, got minCapacity 8 and maxCapacity 4');
   });
 

@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import { DataAccessDatabase, DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource } from '../../src/database';
 import { newDatabase, newFunction, newStack, rdsConnectResources } from './fixtures';
+import { DataAccessDatabase, DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource } from '../../src/database';
 
 describe('proxy defaults (Aurora PostgreSQL with one reader)', () => {
   // GIVEN a database with default proxy settings and one writer grant
@@ -28,7 +28,11 @@ describe('proxy defaults (Aurora PostgreSQL with one reader)', () => {
   test('pools at most 90% of max_connections and leaves borrow timeout and idle percent to the RDS defaults', () => {
     template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
       TargetGroupName: 'default',
-      ConnectionPoolConfigurationInfo: { MaxConnectionsPercent: 90, ConnectionBorrowTimeout: Match.absent(), MaxIdleConnectionsPercent: Match.absent() },
+      ConnectionPoolConfigurationInfo: {
+        MaxConnectionsPercent: 90,
+        ConnectionBorrowTimeout: Match.absent(),
+        MaxIdleConnectionsPercent: Match.absent(),
+      },
     });
   });
 
@@ -95,7 +99,10 @@ describe('proxy settings', () => {
 
   test('secret authentication puts the source secret behind the proxy with client IAM disabled', () => {
     // GIVEN password authentication
-    const { stack } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES }), authentication: DatabaseAuthentication.SECRET });
+    const { stack } = newDatabase({
+      source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES }),
+      authentication: DatabaseAuthentication.SECRET,
+    });
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBProxy', {
       DefaultAuthScheme: Match.absent(),
@@ -105,7 +112,10 @@ describe('proxy settings', () => {
 
   test('IAM-with-secret authentication requires client IAM and uses the secret towards the database', () => {
     // GIVEN IAM towards the proxy, secret behind it
-    const { stack } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES }), authentication: DatabaseAuthentication.IAM_WITH_SECRET });
+    const { stack } = newDatabase({
+      source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.POSTGRES }),
+      authentication: DatabaseAuthentication.IAM_WITH_SECRET,
+    });
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBProxy', {
       Auth: [{ AuthScheme: 'SECRETS', IAMAuth: 'REQUIRED', SecretArn: Match.anyValue() }],
@@ -118,7 +128,10 @@ describe('proxy settings', () => {
   });
 
   test('an Aurora source with readOnlyEndpoint false reads through the cluster reader endpoint', () => {
-    const { db, stack } = newDatabase({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES }), readOnlyEndpoint: false });
+    const { db, stack } = newDatabase({
+      source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES }),
+      readOnlyEndpoint: false,
+    });
     Template.fromStack(stack).resourceCountIs('AWS::RDS::DBProxyEndpoint', 0);
     expect(db.readTargets.map((t) => t.kind)).toEqual(['direct']);
   });

@@ -1,9 +1,8 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DatabaseEngineFamily, DatabaseSource } from '../../src/database';
 import { newDatabase, newStack } from './fixtures';
-import { DataAccessDatabase } from '../../src/database';
+import { DatabaseEngineFamily, DatabaseSource, DataAccessDatabase } from '../../src/database';
 
 describe('Aurora Serverless v2 PostgreSQL source with defaults', () => {
   // GIVEN an Aurora Serverless v2 source with no options but the engine
