@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 
@@ -27,6 +28,7 @@ export interface FixtureFunctionOptions {
   readonly vpc?: ec2.IVpc;
   readonly timeout?: Duration;
   readonly reservedConcurrentExecutions?: number;
+  readonly role?: iam.IRole;
 }
 
 /** A small inline Node.js function, optionally in the VPC's isolated subnets. */
@@ -36,6 +38,7 @@ export function inlineFunction(stack: Stack, id: string, options: FixtureFunctio
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
     timeout: options.timeout,
+    role: options.role,
     reservedConcurrentExecutions: options.reservedConcurrentExecutions,
     vpc: options.vpc,
     vpcSubnets: options.vpc ? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined,

@@ -30,6 +30,24 @@ describe('EDA1 LambdaInvokesLambda', () => {
     expect(pathsFor(findingsOf(app), RULE)).toEqual(['Test/Caller/ServiceRole/DefaultPolicy/Resource']);
   });
 
+  test('an inline role policy granting invoke on another function is reported on the role', () => {
+    // GIVEN
+    const { app, stack } = checkedApp();
+    const callee = inlineFunction(stack, 'Callee');
+    // WHEN
+    const role = new iam.Role(stack, 'CallerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      inlinePolicies: {
+        invoke: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [callee.functionArn] })],
+        }),
+      },
+    });
+    inlineFunction(stack, 'Caller', { role });
+    // THEN
+    expect(pathsFor(findingsOf(app), RULE)).toEqual(['Test/CallerRole/Resource']);
+  });
+
   test('a function that hands work to a queue instead is compliant', () => {
     // GIVEN
     const { app, stack } = checkedApp();
