@@ -1,11 +1,11 @@
 import type { Clock } from '../clock';
-import { ConnectionSettings, EndpointRole, Environment, readConnectionSettings } from '../config/environment';
-import { countMetric, METRIC_NAMES, runtimeLogger, runtimeMetrics } from '../observability/telemetry';
-import { CircuitBreaker, CircuitBreakerOptions } from '../resilience/circuit-breaker';
 import { createPasswordProvider, CredentialDependencies } from './credentials';
 import { createMysqlPool } from './mysql-pool';
 import { createPostgresPool } from './postgres-pool';
 import type { SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
+import { ConnectionSettings, EndpointRole, Environment, readConnectionSettings } from '../config/environment';
+import { countMetric, METRIC_NAMES, runtimeLogger, runtimeMetrics } from '../observability/telemetry';
+import { CircuitBreaker, CircuitBreakerOptions } from '../resilience/circuit-breaker';
 
 /**
  * One pool and one circuit breaker per endpoint role and execution environment, created on first

@@ -1,8 +1,8 @@
 import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
-import type { ConnectionSettings } from '../config/environment';
-import { classifyError } from '../resilience/error-classification';
 import type { PasswordProvider } from './credentials';
 import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
+import type { ConnectionSettings } from '../config/environment';
+import { classifyError } from '../resilience/error-classification';
 
 /** Options of {@link createMysqlPool}. */
 export interface MysqlPoolOptions {

@@ -1,8 +1,8 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
-import type { ConnectionSettings } from '../config/environment';
-import { classifyError } from '../resilience/error-classification';
 import type { PasswordProvider } from './credentials';
 import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
+import type { ConnectionSettings } from '../config/environment';
+import { classifyError } from '../resilience/error-classification';
 
 /** Options of {@link createPostgresPool}. */
 export interface PostgresPoolOptions {

@@ -6,10 +6,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { readQueueSettings } from '../config/environment';
 import { ConfigurationError, EnqueueError, FailedEnqueueEntry, MissingIdempotencyKeyError } from '../errors';
-import { currentCorrelationId } from '../observability/correlation';
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../sql/idempotency-sql';
 import { ATTRIBUTES, stringAttribute } from './message-attributes';
 import { sqsClient } from './sqs-client';
+import { currentCorrelationId } from '../observability/correlation';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../sql/idempotency-sql';
 
 /** Options of one enqueued write. */
 export interface EnqueueOptions {

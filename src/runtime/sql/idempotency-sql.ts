@@ -82,12 +82,18 @@ RETURNING "key"`,
   };
 }
 
+/** The two statements of a MySQL batch claim. */
+export interface MysqlBatchClaim {
+  readonly lockExisting: SqlStatement;
+  readonly insert: (newRows: readonly IdempotencyRow[]) => SqlStatement;
+}
+
 /**
  * MySQL has no RETURNING: lock the keys that already exist (a locking read sees the latest committed
  * rows, and its next-key locks keep concurrent claimants out of the gaps until commit), then insert
  * the others in one multi-row INSERT IGNORE and check its affected rows.
  */
-export function claimKeysMysqlSql(rows: readonly IdempotencyRow[]): { lockExisting: SqlStatement; insert: (newRows: readonly IdempotencyRow[]) => SqlStatement } {
+export function claimKeysMysqlSql(rows: readonly IdempotencyRow[]): MysqlBatchClaim {
   return {
     lockExisting: {
       sql: `SELECT \`key\` FROM ${IDEMPOTENCY_TABLE} WHERE \`key\` IN (${rows.map(() => '?').join(', ')}) FOR UPDATE`,

@@ -1,10 +1,10 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { correlationIdOf, receiveCountOf } from './write-message';
 import { ATTRIBUTES, stringAttribute } from '../queue/message-attributes';
 import { sqsClient } from '../queue/sqs-client';
 import type { ErrorClassification } from '../resilience/error-classification';
 import { VisibilityBackoffOptions, visibilityTimeoutSeconds } from '../resilience/visibility-backoff';
-import { correlationIdOf, receiveCountOf } from './write-message';
 
 // Keeps the dead-letter context readable; SQS caps the whole message (body + attributes) anyway.
 const MAX_ERROR_MESSAGE_LENGTH = 1024;
@@ -33,7 +33,12 @@ export function deadLetterInput(record: SQSRecord, verdict: ErrorClassification,
 }
 
 /** Sends `record` to the dead-letter queue with its context; throws if SQS refuses. */
-export async function sendToDeadLetterQueue(record: SQSRecord, verdict: ErrorClassification, deadLetterQueueUrl: string, idempotencyKey?: string): Promise<void> {
+export async function sendToDeadLetterQueue(
+  record: SQSRecord,
+  verdict: ErrorClassification,
+  deadLetterQueueUrl: string,
+  idempotencyKey?: string,
+): Promise<void> {
   await sqsClient().send(new SendMessageCommand(deadLetterInput(record, verdict, deadLetterQueueUrl, idempotencyKey)));
 }
 

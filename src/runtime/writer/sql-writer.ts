@@ -7,6 +7,9 @@ import {
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { extendVisibility, sendToDeadLetterQueue } from './failure-routing';
+import { claimKey, claimKeys, ensureIdempotencyTable } from './idempotency-store';
+import { correlationIdOf, IdempotencyKeyExtractor, parseWriteMessage, WriteMessage } from './write-message';
 import { readQueueSettings } from '../config/environment';
 import { Database, database, runGuarded } from '../connections/database-registry';
 import type { SqlExecutor } from '../connections/sql-pool';
@@ -16,9 +19,6 @@ import { traced } from '../observability/tracing';
 import { queueUrlFromArn } from '../queue/sqs-client';
 import { classifyError, ErrorClassification } from '../resilience/error-classification';
 import type { VisibilityBackoffOptions } from '../resilience/visibility-backoff';
-import { extendVisibility, sendToDeadLetterQueue } from './failure-routing';
-import { claimKey, claimKeys, ensureIdempotencyTable } from './idempotency-store';
-import { correlationIdOf, IdempotencyKeyExtractor, parseWriteMessage, WriteMessage } from './write-message';
 
 /** Applies one write inside the transaction that records its idempotency key. */
 export type WriteEffect<Body = unknown> = (tx: SqlExecutor, message: WriteMessage<Body>) => Promise<void>;
@@ -173,7 +173,8 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
       try {
         await ensureTable();
         const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => runGuarded(db, async (tx) => {
-          const claimed = await claimKeys(tx, candidates.map((m) => ({ key: m.idempotencyKey, messageId: m.messageId, correlationId: m.correlationId })));
+          const rows = candidates.map((m) => ({ key: m.idempotencyKey, messageId: m.messageId, correlationId: m.correlationId }));
+          const claimed = await claimKeys(tx, rows);
           for (const message of candidates) {
             if (claimed.has(message.idempotencyKey)) await effect(tx, message);
           }
@@ -217,11 +218,17 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     };
 
     const fifo = event.Records[0]?.eventSourceARN?.endsWith('.fifo') ?? false;
+    // Every message may fail (database down): return the failures instead of throwing.
+    const throwOnFullBatchFailure = false;
     const response = fifo
       // FIFO: in order; a transient failure fails the rest of its message group (order is kept).
-      ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), { context, skipGroupOnError: true, throwOnFullBatchFailure: false })
+      ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
+        context, skipGroupOnError: true, throwOnFullBatchFailure,
+      })
       // Sequential: the pool holds EDA_POOL_MAX (usually 1) connections anyway.
-      : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false, throwOnFullBatchFailure: false });
+      : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+        context, processInParallel: false, throwOnFullBatchFailure,
+      });
 
     if (stats.transientRecords.length > 0) {
       const queueUrl = options.queueUrl ?? readQueueSettings().writeQueueUrl ?? queueUrlFromArn(stats.transientRecords[0].eventSourceARN);

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
-import { POISON_CODES, PoisonMessageError } from '../resilience/error-classification';
 import { ATTRIBUTES } from '../queue/message-attributes';
+import { POISON_CODES, PoisonMessageError } from '../resilience/error-classification';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../sql/idempotency-sql';
 
 /** One write, as the effect sees it. */

@@ -2,15 +2,23 @@ import { readConnectionSettings, readQueueSettings } from '../../../src/runtime/
 import { ConfigurationError } from '../../../src/runtime/errors';
 
 const writerEnv = {
-  EDA_ENGINE: 'postgres', EDA_WRITE_HOST: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com', EDA_DATABASE: 'app',
-  EDA_DB_USER: 'app_writer', EDA_AUTH: 'iam',
+  EDA_ENGINE: 'postgres',
+  EDA_WRITE_HOST: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com',
+  EDA_DATABASE: 'app',
+  EDA_DB_USER: 'app_writer',
+  EDA_AUTH: 'iam',
 };
 
 describe('readConnectionSettings', () => {
   test('applies the documented defaults: engine port, verify-full TLS, one connection, no statement timeout', () => {
     expect(readConnectionSettings('writer', writerEnv)).toMatchObject({
-      engine: 'postgres', hosts: ['orders.proxy-abc.eu-west-1.rds.amazonaws.com'], port: 5432, tls: 'verify-full', poolMax: 1,
-      statementTimeoutMs: undefined, auth: 'iam',
+      engine: 'postgres',
+      hosts: ['orders.proxy-abc.eu-west-1.rds.amazonaws.com'],
+      port: 5432,
+      tls: 'verify-full',
+      poolMax: 1,
+      statementTimeoutMs: undefined,
+      auth: 'iam',
     });
   });
 

@@ -1,6 +1,6 @@
+import { readConnectionSettings } from '../../../src/runtime/config/environment';
 import { AuthTokenCache } from '../../../src/runtime/connections/auth-token-cache';
 import { createPasswordProvider } from '../../../src/runtime/connections/credentials';
-import { readConnectionSettings } from '../../../src/runtime/config/environment';
 import { FakeClock } from '../support/fakes';
 
 const MINUTE = 60_000;

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import { startPgBouncer, LocalPgBouncer } from '../../../src/local/pgbouncer';
 import { LocalPostgres, startPostgres } from '../../../src/local/postgres-server';
+import { readConnectionSettings } from '../../../src/runtime/config/environment';
 import { closeDatabases, configureDatabases, pickHost, withReader, withWriter } from '../../../src/runtime/connections/database-registry';
 import { postgresBeginSql, postgresPoolConfig } from '../../../src/runtime/connections/postgres-pool';
-import { readConnectionSettings } from '../../../src/runtime/config/environment';
 import { DatabaseUnavailableError } from '../../../src/runtime/errors';
 import { useTelemetry } from '../../../src/runtime/observability/telemetry';
 import { classifyError } from '../../../src/runtime/resilience/error-classification';
@@ -30,8 +30,13 @@ afterAll(async () => {
 
 describe('postgres pool settings', () => {
   const settings = readConnectionSettings('writer', {
-    EDA_ENGINE: 'postgres', EDA_WRITE_HOST: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com', EDA_DATABASE: 'app',
-    EDA_DB_USER: 'app_writer', EDA_AUTH: 'iam', EDA_POOL_MAX: '2', EDA_STATEMENT_TIMEOUT_MS: '5000',
+    EDA_ENGINE: 'postgres',
+    EDA_WRITE_HOST: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com',
+    EDA_DATABASE: 'app',
+    EDA_DB_USER: 'app_writer',
+    EDA_AUTH: 'iam',
+    EDA_POOL_MAX: '2',
+    EDA_STATEMENT_TIMEOUT_MS: '5000',
   });
   const config = postgresPoolConfig({ settings, host: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com', credentials: { password: async () => 't', invalidate: () => undefined } });
 

@@ -1,7 +1,7 @@
 import { readConnectionSettings } from '../../../src/runtime/config/environment';
-import { claimKeys } from '../../../src/runtime/writer/idempotency-store';
 import { mysqlBeginSql, mysqlPoolConfig } from '../../../src/runtime/connections/mysql-pool';
 import type { SqlExecutor } from '../../../src/runtime/connections/sql-pool';
+import { claimKeys } from '../../../src/runtime/writer/idempotency-store';
 
 const env = { EDA_ENGINE: 'mysql', EDA_WRITE_HOST: 'proxy.example', EDA_DATABASE: 'app', EDA_DB_USER: 'app_writer' };
 const credentials = { password: async () => 'token-1', invalidate: () => undefined };
@@ -11,8 +11,14 @@ describe('mysql pool configuration', () => {
     const settings = readConnectionSettings('writer', { ...env, EDA_AUTH: 'password', EDA_DB_PASSWORD: 'pw', EDA_POOL_MAX: '2' });
     const config = mysqlPoolConfig({ settings, host: 'proxy.example', credentials }, 'pw');
     expect(config).toMatchObject({
-      host: 'proxy.example', port: 3306, user: 'app_writer', database: 'app', password: 'pw',
-      ssl: { rejectUnauthorized: true, minVersion: 'TLSv1.2' }, connectionLimit: 2, multipleStatements: false,
+      host: 'proxy.example',
+      port: 3306,
+      user: 'app_writer',
+      database: 'app',
+      password: 'pw',
+      ssl: { rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+      connectionLimit: 2,
+      multipleStatements: false,
     });
   });
 

@@ -102,12 +102,22 @@ describe.each<WriterMode>(['per-message', 'batch'])('sqlWriter (%s) against Post
     expect(sent.map((s) => s.QueueUrl)).toEqual([DLQ, DLQ, DLQ]);
     expect(sent.map((s) => s.MessageBody)).toEqual(['{"id": 3, "total":', '{"id":4,"total":-5}', '{"id":5,"total":50}']);
     expect(dlqAttributes(0)).toEqual({
-      'eda-error-class': 'permanent', 'eda-error-code': 'EDA_BAD_JSON', 'eda-error-message': expect.stringContaining('message body is not JSON'),
-      'eda-attempts': '2', 'eda-correlation-id': 'corr-3', 'eda-original-message-id': 'bad-json', 'eda-idempotency-key': 'order-3',
+      'eda-error-class': 'permanent',
+      'eda-error-code': 'EDA_BAD_JSON',
+      'eda-error-message': expect.stringContaining('message body is not JSON'),
+      'eda-attempts': '2',
+      'eda-correlation-id': 'corr-3',
+      'eda-original-message-id': 'bad-json',
+      'eda-idempotency-key': 'order-3',
     });
     expect(dlqAttributes(1)).toEqual({
-      'eda-error-class': 'permanent', 'eda-error-code': '23514', 'eda-error-message': expect.stringContaining('orders_total_check'),
-      'eda-attempts': '1', 'eda-correlation-id': 'corr-4', 'eda-original-message-id': 'negative-total', 'eda-idempotency-key': 'order-4',
+      'eda-error-class': 'permanent',
+      'eda-error-code': '23514',
+      'eda-error-message': expect.stringContaining('orders_total_check'),
+      'eda-attempts': '1',
+      'eda-correlation-id': 'corr-4',
+      'eda-original-message-id': 'negative-total',
+      'eda-idempotency-key': 'order-4',
     });
     expect(dlqAttributes(2)).toMatchObject({ 'eda-error-code': 'EDA_MISSING_IDEMPOTENCY_KEY', 'eda-original-message-id': 'no-key', 'eda-correlation-id': 'corr-5' });
     // every failure is logged with its classification and the restored correlation id
