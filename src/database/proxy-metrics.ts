@@ -12,7 +12,11 @@ export class ProxyMetrics {
    */
   public constructor(public readonly proxyName: string) {}
 
-  /** Any RDS Proxy metric of this proxy. */
+  /**
+   * Any RDS Proxy metric of this proxy. Every proxy metric aggregates by `ProxyName` alone; pass
+   * `dimensionsMap` to split it by endpoint (`EndpointName`), target (`TargetGroup`, `Target`) or role
+   * (`TargetGroup`, `TargetRole`: READ_WRITE / READ_ONLY).
+   */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/RDS',
@@ -70,7 +74,8 @@ export class ProxyMetrics {
 
   /**
    * Pool utilisation in percent: borrowed ÷ max allowed × 100. Near 100 the proxy queues clients
-   * until `connectionBorrowTimeout`.
+   * until `connectionBorrowTimeout`. Both metrics are summed over every target of the proxy (writer
+   * and, behind a READ_ONLY endpoint, the readers) and over the proxy's own hosts, so the ratio holds.
    */
   public metricPoolUtilization(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
     return new cloudwatch.MathExpression({

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -78,6 +78,12 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
     // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html
     removalPolicy: RemovalPolicy.DESTROY,
   }));
+  for (const replica of readReplicas) {
+    Validations.of(replica).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-RDS2',
+      reason: 'A same-Region read replica inherits the storage encryption of its encrypted source; StorageEncrypted cannot be set on it',
+    });
+  }
 
   return {
     engine: options.engine,

@@ -1,3 +1,4 @@
+import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -101,6 +102,11 @@ describe('RDS PostgreSQL instance with two read replicas', () => {
       expect(replica.Properties.DBParameterGroupName).toEqual({ Ref: expect.stringMatching(/^OrdersParameterGroup/) });
     }
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  test('acknowledges the false-positive AwsSolutions-RDS2 (unencrypted storage) on replicas, whose encryption is inherited', () => {
+    const acknowledged = db.readReplicas[0].node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
+    expect(JSON.stringify(acknowledged)).toContain('AwsSolutions::AwsSolutions-RDS2');
   });
 
   test('exposes the instance and its replicas', () => {
