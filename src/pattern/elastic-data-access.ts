@@ -1,0 +1,281 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+import { ConcurrencyBudget, ConcurrencyBudgetOptions } from '../budget';
+import { ConnectionInfo, ConnectOptions, DataAccessDatabase, DataAccessProxyOptions, DatabaseSource, IDatabaseConsumer } from '../database';
+import { fail, validateInteger, validateRange } from '../validation';
+import { WriteBuffer, WriteBufferConsumerOptions, WriteBufferProps } from '../write-buffer';
+
+/** Props of the ElasticDataAccess pattern. */
+export interface ElasticDataAccessProps {
+  /** The VPC of the database, the proxy and the functions the pattern creates. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the database, the proxy and the functions the pattern creates.
+   * @default - the VPC's private subnets (with egress when it has them, else isolated)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Where the data lives: `DatabaseSource.auroraServerlessV2(...)`, `.rdsInstance(...)`, `.existingCluster(...)`, … */
+  readonly database: DatabaseSource;
+  /**
+   * Name of the application database.
+   * @default 'app'
+   */
+  readonly databaseName?: string;
+  /**
+   * Settings of the RDS Proxy created in front of the writer.
+   * @default - TLS required, IAM authentication, pool 90 % max / 50 % idle, 120 s borrow timeout
+   */
+  readonly proxy?: DataAccessProxyOptions;
+  /**
+   * Use this proxy instead of creating one (never together with `proxy`).
+   * @default - a proxy is created
+   */
+  readonly existingProxy?: rds.IDatabaseProxy;
+  /**
+   * The write buffer between producers and the writer.
+   * @default - SQS-encrypted queue and DLQ, maxReceiveCount 5, visibility derived from the writers
+   */
+  readonly writeBuffer?: WriteBufferProps;
+  /**
+   * App-wide concurrency budget settings.
+   * @default - account concurrency 1,000
+   */
+  readonly budget?: ConcurrencyBudgetOptions;
+}
+
+/** Options of `connectReader`. */
+export interface ConnectReaderOptions extends ConnectOptions {
+  /**
+   * Reserved concurrency to give the function (the budget requires one on every database-facing
+   * function). Size it with `Concurrency.fromLoad`.
+   * @default - the function's own `reservedConcurrentExecutions`; synth fails when it has none
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Provisioned concurrency for a hot reader: creates an alias `live` with this many pre-initialised
+   * environments (must be ≤ reserved concurrency). Route your API to the returned alias.
+   * @default - none
+   */
+  readonly provisionedConcurrency?: number;
+}
+
+/** Options of `connectWriter`. */
+export interface ConnectWriterOptions extends ConnectOptions, WriteBufferConsumerOptions {
+  /**
+   * Reserved concurrency to give the writer.
+   * @default - the function's own `reservedConcurrentExecutions`, else `maxConcurrency` (addWriter: 5)
+   */
+  readonly reservedConcurrency?: number;
+}
+
+/** Options of `addWriter`: the writer function the pattern creates from your handler file. */
+export interface WriterFunctionOptions extends ConnectWriterOptions {
+  /** Path to the TypeScript/JavaScript file with the handler (typically `sqlWriter(...)` from `cdk-elastic-data-access/runtime`). */
+  readonly entry: string;
+  /**
+   * Exported handler name.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+  /**
+   * Timeout of one batch; the queue's visibility timeout becomes at least 6 × this.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory size in MiB.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Node.js runtime.
+   * @default lambda.Runtime.NODEJS_22_X
+   */
+  readonly runtime?: lambda.Runtime;
+  /**
+   * esbuild bundling options.
+   * @default - minified, source maps, `@aws-sdk/*` external
+   */
+  readonly bundling?: nodejs.BundlingOptions;
+  /**
+   * Extra environment variables (the environment contract is added for you).
+   * @default - none
+   */
+  readonly environment?: { [key: string]: string };
+}
+
+/** What `connectReader` returns. */
+export interface ReaderConnection {
+  /** Connection facts (also set as environment variables on Lambda functions). */
+  readonly connection: ConnectionInfo;
+  /**
+   * The `live` alias with provisioned concurrency, when `provisionedConcurrency` was given.
+   * @default - none
+   */
+  readonly alias?: lambda.Alias;
+}
+
+/**
+ * ElasticDataAccess: the whole pattern in one construct.
+ *
+ * ```
+ * reader fn ──▶ proxy READ_ONLY endpoint / read replicas
+ * producer fn ──▶ write buffer (SQS + DLQ) ──▶ writer fn (bounded) ──▶ proxy ──▶ writer DB
+ * ```
+ * Every database-facing function must have reserved concurrency; the app-wide ConcurrencyBudget
+ * checks at synth that the sums fit the proxy, the replicas and the account.
+ */
+export class ElasticDataAccess extends Construct {
+  /** The database, its proxy and the read path. */
+  public readonly database: DataAccessDatabase;
+  /** The write buffer (queue + dead-letter queue). */
+  public readonly writeBuffer: WriteBuffer;
+  /** The app-wide concurrency budget this pattern reports into. */
+  public readonly budget: ConcurrencyBudget;
+
+  private readonly vpc: ec2.IVpc;
+  private readonly vpcSubnets?: ec2.SubnetSelection;
+  private readonly writerFunctions: lambda.IFunction[] = [];
+
+  constructor(scope: Construct, id: string, props: ElasticDataAccessProps) {
+    super(scope, id);
+    this.vpc = props.vpc;
+    this.vpcSubnets = props.vpcSubnets;
+    this.budget = ConcurrencyBudget.of(this);
+    if (props.budget) this.budget.configure(props.budget);
+
+    this.database = new DataAccessDatabase(this, 'Database', {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      source: props.database,
+      databaseName: props.databaseName,
+      proxy: props.proxy,
+      existingProxy: props.existingProxy,
+    });
+    this.writeBuffer = new WriteBuffer(this, 'WriteBuffer', props.writeBuffer ?? {});
+  }
+
+  /** The writer functions connected so far (created by `addWriter` or passed to `connectWriter`). */
+  public get writers(): lambda.IFunction[] {
+    return [...this.writerFunctions];
+  }
+
+  /**
+   * Connects a reader: read-path access (proxy READ_ONLY endpoint on Aurora, replicas on RDS),
+   * security-group rule, IAM or secret grant, environment contract, and reserved concurrency.
+   */
+  public connectReader(consumer: IDatabaseConsumer, options: ConnectReaderOptions = {}): ReaderConnection {
+    this.reserve(consumer, 'connectReader', options.reservedConcurrency);
+    const connection = this.database.grantRead(consumer, options);
+    const alias = this.provision(consumer, options.provisionedConcurrency);
+    return { connection, alias };
+  }
+
+  /**
+   * Connects your own writer function: write access through the proxy, consumption of the write
+   * buffer with bounded `maxConcurrency`, and the right to dead-letter poison messages itself.
+   */
+  public connectWriter(fn: lambda.IFunction, options: ConnectWriterOptions = {}): ConnectionInfo {
+    const reserved = options.reservedConcurrency ?? (reservedConcurrencyOf(fn) === undefined ? options.maxConcurrency : undefined);
+    this.reserve(fn, 'connectWriter', reserved);
+    const connection = this.database.grantWrite(fn, options);
+    this.writeBuffer.addConsumer(fn, options);
+    this.writeBuffer.grantSendToDeadLetterQueue(fn);
+    if (fn instanceof lambda.Function) {
+      fn.addEnvironment('EDA_WRITE_QUEUE_URL', this.writeBuffer.queue.queueUrl);
+      fn.addEnvironment('EDA_DEAD_LETTER_QUEUE_URL', this.writeBuffer.deadLetterQueue.queueUrl);
+    }
+    this.writerFunctions.push(fn);
+    return connection;
+  }
+
+  /**
+   * Lets a producer enqueue writes: `sqs:SendMessage` (and KMS where used) on the write buffer, and
+   * `EDA_WRITE_QUEUE_URL` / `EDA_WRITE_QUEUE_FIFO` on Lambda functions. Producers hold no database
+   * connections, so they need no reserved concurrency for the budget.
+   * @returns the environment variables a producer needs (set for you on Lambda functions)
+   */
+  public connectProducer(producer: iam.IGrantable): { [key: string]: string } {
+    this.writeBuffer.grantSend(producer);
+    const environment = {
+      EDA_WRITE_QUEUE_URL: this.writeBuffer.queue.queueUrl,
+      EDA_WRITE_QUEUE_FIFO: String(this.writeBuffer.fifo),
+    };
+    if (producer instanceof lambda.Function) {
+      for (const [key, value] of Object.entries(environment)) producer.addEnvironment(key, value);
+    }
+    return environment;
+  }
+
+  /**
+   * Creates a writer function from your handler file (bundled with esbuild) and connects it:
+   * arm64, JSON logs, active tracing, in the VPC, reserved concurrency = maxConcurrency unless given.
+   */
+  public addWriter(id: string, options: WriterFunctionOptions): nodejs.NodejsFunction {
+    const fn = new nodejs.NodejsFunction(this, id, {
+      entry: options.entry,
+      handler: options.handler ?? 'handler',
+      runtime: options.runtime ?? lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: options.timeout ?? Duration.seconds(30),
+      memorySize: options.memorySize ?? 512,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      vpc: this.vpc,
+      vpcSubnets: this.vpcSubnets,
+      environment: options.environment,
+      bundling: { minify: true, sourceMap: true, externalModules: ['@aws-sdk/*'], ...options.bundling },
+    });
+    // A writer without its own numbers gets a small bounded pool: 5 concurrent batches, 5 environments.
+    const maxConcurrency = options.maxConcurrency ?? options.reservedConcurrency ?? DEFAULT_WRITER_CONCURRENCY;
+    this.connectWriter(fn, { ...options, maxConcurrency, reservedConcurrency: options.reservedConcurrency ?? maxConcurrency });
+    return fn;
+  }
+
+  private reserve(consumer: IDatabaseConsumer | lambda.IFunction, method: string, reserved: number | undefined): void {
+    if (reserved === undefined) return;
+    validateInteger(this, `${method} reservedConcurrency`, reserved);
+    // Reserved concurrency 0 disables the function; the account-wide sum is checked by the budget.
+    validateRange(this, `${method} reservedConcurrency`, reserved, 1, Number.MAX_SAFE_INTEGER);
+    const cfn = consumer.node.defaultChild;
+    if (!(cfn instanceof lambda.CfnFunction)) {
+      fail(this, 'EdaReservedConcurrency', `${method} reservedConcurrency can only be set on a lambda.Function defined in this app, got ${consumer.node.path}; declare the concurrency of other consumers with declaredConcurrency`);
+    }
+    const existing = cfn.reservedConcurrentExecutions;
+    if (existing !== undefined && !Token.isUnresolved(existing) && existing !== reserved) {
+      fail(this, 'EdaReservedConcurrency', `${method} reservedConcurrency ${reserved} conflicts with the reservedConcurrentExecutions ${existing} already set on ${consumer.node.path}`);
+    }
+    cfn.reservedConcurrentExecutions = reserved;
+  }
+
+  private provision(consumer: IDatabaseConsumer, provisioned: number | undefined): lambda.Alias | undefined {
+    if (provisioned === undefined) return undefined;
+    if (!(consumer instanceof lambda.Function)) {
+      fail(this, 'EdaProvisionedConcurrency', `provisionedConcurrency needs a lambda.Function (it creates a version and an alias), got ${consumer.node.path}`);
+    }
+    validateInteger(this, 'provisionedConcurrency', provisioned);
+    const reserved = reservedConcurrencyOf(consumer);
+    // Provisioned environments come out of the function's reserved concurrency.
+    // https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html
+    validateRange(this, 'provisionedConcurrency', provisioned, 1, reserved ?? Number.MAX_SAFE_INTEGER,
+      reserved === undefined ? undefined : `the reserved concurrency of ${consumer.node.path}`);
+    return new lambda.Alias(consumer, 'LiveAlias', {
+      aliasName: 'live',
+      version: consumer.currentVersion,
+      provisionedConcurrentExecutions: provisioned,
+    });
+  }
+}
+
+const DEFAULT_WRITER_CONCURRENCY = 5;
+
+function reservedConcurrencyOf(fn: { node: Construct['node'] }): number | undefined {
+  const cfn = fn.node.defaultChild;
+  const value = cfn instanceof lambda.CfnFunction ? cfn.reservedConcurrentExecutions : undefined;
+  return value === undefined || Token.isUnresolved(value) ? undefined : value;
+}
