@@ -3,4 +3,5 @@ export * from './connection';
 export * from './database-source';
 export * from './proxy-options';
 export * from './proxy-metrics';
+export * from './data-access-database-props';
 export * from './data-access-database';
