@@ -1,0 +1,13 @@
+-- Run once as the admin user (the secret of the cluster), then let the IAM user in.
+create table if not exists orders (
+  id text primary key,
+  customer_id text not null,
+  total_cents bigint not null check (total_cents >= 0),
+  correlation_id text,
+  created_at timestamptz not null default now()
+);
+create user eda_app;
+grant rds_iam to eda_app;
+grant select, insert on orders to eda_app;
+-- the writer records idempotency keys (created on first use, or ahead of time with migrationSql('postgres'))
+grant create on schema public to eda_app;
