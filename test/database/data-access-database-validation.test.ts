@@ -87,6 +87,15 @@ describe('DataAccessDatabase validation', () => {
       'existingProxySecurityGroups must be set when existingProxy is imported: consumers are allowed in on the proxy\'s security groups');
   });
 
+  test('existingProxyMaxConnectionsPercent out of range fails', () => {
+    const { stack, vpc } = newStack();
+    const existingProxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Existing', {
+      dbProxyName: 'orders', dbProxyArn: 'arn:aws:rds:eu-west-1:111122223333:db-proxy:prx-0123', endpoint: 'orders.proxy', securityGroups: [],
+    });
+    expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, source: aurora(), existingProxy, existingProxyMaxConnectionsPercent: 101 })).toThrow(
+      'existingProxyMaxConnectionsPercent must be between 1 and 100, got 101');
+  });
+
   test('minCapacity above maxCapacity fails', () => {
     const source = DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, minCapacity: 8, maxCapacity: 4 });
     expect(() => create({ source })).toThrow(

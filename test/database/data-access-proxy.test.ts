@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newDatabase, newFunction, newStack, rdsConnectResources } from './fixtures';
 import { DataAccessDatabase, DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource } from '../../src/database';
 
@@ -165,6 +166,61 @@ describe('existing proxy', () => {
     expect(rdsConnectResources(template)).toEqual([
       { roles: ['${WriterServiceRoleC734D21E}'], resource: 'arn:${AWS::Partition}:rds-db:eu-west-1:111122223333:dbuser:prx-0123456789abcdef/eda_app' },
     ]);
+  });
+});
+
+describe('existing cluster behind an existing proxy with its READ_ONLY endpoint', () => {
+  // GIVEN an existing cluster with a secret, and a DatabaseProxy created elsewhere in the app
+  const { stack, vpc } = newStack();
+  const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0123456789abcdef0');
+  const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Secret', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf');
+  const source = DatabaseSource.existingCluster({
+    engine: DatabaseEngineFamily.MYSQL,
+    clusterIdentifier: 'orders',
+    clusterResourceIdentifier: 'cluster-ABC',
+    clusterEndpointAddress: 'orders.cluster-xyz.eu-west-1.rds.amazonaws.com',
+    securityGroups: [sg],
+    secret,
+    readers: 2,
+    maxConnections: 1000,
+  });
+  const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'Imported', {
+    clusterIdentifier: 'orders', engine: rds.DatabaseClusterEngine.AURORA_MYSQL, securityGroups: [sg], port: 3306,
+  });
+  const existingProxy = new rds.DatabaseProxy(stack, 'SharedProxy', { proxyTarget: rds.ProxyTarget.fromCluster(cluster), secrets: [secret], vpc, iamAuth: true });
+  // WHEN
+  const db = new DataAccessDatabase(stack, 'Orders', {
+    vpc,
+    source,
+    existingProxy,
+    existingProxyReadOnlyEndpoint: 'orders-ro.endpoint.proxy-abc.eu-west-1.rds.amazonaws.com',
+    existingProxyMaxConnectionsPercent: 50,
+    authentication: DatabaseAuthentication.IAM_WITH_SECRET,
+  });
+  const info = db.grantRead(newFunction(stack, 'Reader', vpc));
+  const template = Template.fromStack(stack);
+
+  test('uses the given READ_ONLY endpoint instead of adding one', () => {
+    template.resourceCountIs('AWS::RDS::DBProxyEndpoint', 0);
+    expect(info.hosts).toEqual(['orders-ro.endpoint.proxy-abc.eu-west-1.rds.amazonaws.com']);
+  });
+
+  test('allows the reader in on the existing proxy\'s own security group', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SharedProxyProxySecurityGroup'), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReaderSecurityGroup'), 'GroupId'] },
+      FromPort: 3306,
+    });
+  });
+
+  test('connects as the secret\'s user with IAM tokens', () => {
+    expect(info.auth).toBe('iam');
+    expect(Stack.of(db).resolve(info.user)).toBe('{{resolve:secretsmanager:arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf:SecretString:username::}}');
+  });
+
+  test('sizes the read target with the existing proxy\'s MaxConnectionsPercent over both readers', () => {
+    expect(db.readTargets.map((t) => [t.kind, t.capacity])).toEqual([['proxy-read-only', 1000]]);
+    expect(db.writeTarget.capacity).toBe(500);
   });
 });
 
