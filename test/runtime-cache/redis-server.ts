@@ -1,0 +1,80 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { findFreePort } from '../../src/local/free-port';
+
+/** A throwaway redis-server (Debian package redis-server) on 127.0.0.1, no persistence. */
+export interface RedisServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const REDIS_SERVER = process.env.EDA_REDIS_SERVER ?? 'redis-server';
+
+/**
+ * Starts redis-server on a free port of 127.0.0.1 and waits (bounded) until it answers PING.
+ * With `cluster`, it runs in cluster mode with all 16384 slots assigned to itself, so clients see the
+ * same protocol as ElastiCache Serverless (CLUSTER SLOTS, CROSSSLOT errors).
+ */
+export async function startRedisServer(options: { cluster?: boolean } = {}): Promise<RedisServer> {
+  const port = await findFreePort();
+  const dir = mkdtempSync(join(tmpdir(), 'eda-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'));
+  const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  child.once('error', () => { exited = true; });
+
+  await waitFor(() => pingOnce(port), () => exited, `${REDIS_SERVER} on port ${port} did not answer PING (is the Debian package redis-server installed?)`);
+  const probe = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    if (options.cluster) {
+      await probe.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+      await waitFor(async () => String(await probe.call('CLUSTER', 'INFO')).includes('cluster_state:ok'), () => exited, 'cluster did not reach state ok');
+    }
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    probe.disconnect();
+  }
+
+  return {
+    port,
+    stop: async () => {
+      if (!exited) {
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        if (!exited) child.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` every 50 ms for at most 10 s. */
+async function waitFor(check: () => Promise<boolean>, failed: () => boolean, message: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (failed()) throw new Error(`${message}: the process exited`);
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${message} within 10 s`);
+}
+
+async function pingOnce(port: number): Promise<boolean> {
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
