@@ -24,6 +24,8 @@ export { useSqsClient } from './queue/sqs-client';
 export { withReader, withWriter, configureDatabases, closeDatabases, database } from './connections/database-registry';
 export type { Database, DatabaseRegistryOptions } from './connections/database-registry';
 export type { SqlExecutor, SqlPool, QueryResult, TransactionOptions } from './connections/sql-pool';
+export { useMysqlDriver } from './connections/mysql-pool';
+export type { MysqlDriver } from './connections/mysql-pool';
 export { CircuitBreaker } from './resilience/circuit-breaker';
 export type { BreakerState, CircuitBreakerOptions } from './resilience/circuit-breaker';
 export { AuthTokenCache, IAM_TOKEN_LIFETIME_MS } from './connections/auth-token-cache';

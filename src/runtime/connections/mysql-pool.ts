@@ -2,6 +2,7 @@ import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
 import type { PasswordProvider } from './credentials';
 import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
 import type { ConnectionSettings } from '../config/environment';
+import { ConfigurationError } from '../errors';
 import { classifyError } from '../resilience/error-classification';
 
 /** Options of {@link createMysqlPool}. */
@@ -11,6 +12,36 @@ export interface MysqlPoolOptions {
   readonly credentials: PasswordProvider;
   /** Fails a connection attempt after this long. @default 5000 */
   readonly connectTimeout?: number;
+}
+
+/** The part of `mysql2/promise` the runtime uses. */
+export type MysqlDriver = Pick<typeof import('mysql2/promise'), 'createPool'>;
+
+let registeredDriver: MysqlDriver | undefined;
+
+/**
+ * Registers mysql2 for EDA_ENGINE=mysql. The runtime never imports mysql2 by name — it weighs ~1 MB
+ * minified, which every PostgreSQL function would otherwise bundle — so a bundled MySQL handler
+ * passes it in: `import * as mysql from 'mysql2/promise'; useMysqlDriver(mysql);`.
+ * Unbundled code (tests, local scripts) does not need this: mysql2 is then loaded from node_modules.
+ */
+export function useMysqlDriver(driver: MysqlDriver | undefined): void {
+  registeredDriver = driver;
+}
+
+// Built at run time so that bundlers cannot see (and bundle) the module.
+const MYSQL_MODULE = ['mysql2', 'promise'].join('/');
+
+function loadMysqlDriver(): MysqlDriver {
+  if (registeredDriver) return registeredDriver;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(MYSQL_MODULE) as MysqlDriver;
+  } catch (error) {
+    throw new ConfigurationError('EDA_ENGINE',
+      "is mysql but mysql2 is not bundled: add `import * as mysql from 'mysql2/promise'; useMysqlDriver(mysql);` to the handler",
+    );
+  }
 }
 
 /** START TRANSACTION for MySQL (there is no transaction-scoped SET, see {@link mysqlPoolConfig}). */
@@ -69,8 +100,7 @@ export function createMysqlPool(options: MysqlPoolOptions): SqlPool {
   const getPool = (): Promise<Pool> => {
     if (!pool) {
       pool = (async () => {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
+        const mysql = loadMysqlDriver();
         // Secret and local passwords are fixed for the pool's lifetime; IAM tokens go through the plugin.
         const staticPassword = options.settings.auth === 'iam' ? undefined : await options.credentials.password();
         return mysql.createPool(mysqlPoolConfig(options, staticPassword));

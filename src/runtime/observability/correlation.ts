@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { runtimeLogger, RuntimeLogger } from './telemetry';
+import { runtimeLogger, RuntimeLogger } from './runtime-logger';
 
 /** Log key under which the correlation id appears in every log line. */
 export const CORRELATION_LOG_KEY = 'correlation_id';

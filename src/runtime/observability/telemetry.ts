@@ -1,5 +1,8 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { RuntimeLogger, useRuntimeLogger } from './runtime-logger';
+
+export { runtimeLogger } from './runtime-logger';
+export type { RuntimeLogger } from './runtime-logger';
 
 /** Business metrics emitted (EMF) by the runtime helpers. */
 export const METRIC_NAMES = {
@@ -9,9 +12,6 @@ export const METRIC_NAMES = {
   transientRetries: 'TransientRetries',
   breakerOpened: 'BreakerOpened',
 } as const;
-
-/** The part of the Powertools Logger the runtime uses (tests pass a recorder). */
-export type RuntimeLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys'>;
 
 /** The part of the Powertools Metrics the runtime uses (tests pass a recorder). */
 export interface RuntimeMetrics {
@@ -23,17 +23,7 @@ export interface RuntimeMetrics {
 /** The default metric namespace when POWERTOOLS_METRICS_NAMESPACE is not set. */
 export const DEFAULT_METRICS_NAMESPACE = 'ElasticDataAccess';
 
-let logger: RuntimeLogger | undefined;
 let metrics: RuntimeMetrics | undefined;
-
-/**
- * The shared Logger, created on first use (configured by POWERTOOLS_* variables, e.g.
- * POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL).
- */
-export function runtimeLogger(): RuntimeLogger {
-  logger ??= new Logger();
-  return logger;
-}
 
 /** The shared Metrics, created on first use (namespace POWERTOOLS_METRICS_NAMESPACE or ElasticDataAccess). */
 export function runtimeMetrics(): RuntimeMetrics {
@@ -43,7 +33,7 @@ export function runtimeMetrics(): RuntimeMetrics {
 
 /** Replaces the shared Logger and/or Metrics (to share the application's own instances, or in tests). */
 export function useTelemetry(options: { readonly logger?: RuntimeLogger; readonly metrics?: RuntimeMetrics }): void {
-  if (options.logger) logger = options.logger;
+  if (options.logger) useRuntimeLogger(options.logger);
   if (options.metrics) metrics = options.metrics;
 }
 

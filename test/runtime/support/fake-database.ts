@@ -1,7 +1,7 @@
+import { FakeClock } from './fakes';
 import type { Database } from '../../../src/runtime/connections/database-registry';
 import type { QueryResult, SqlExecutor, SqlPool } from '../../../src/runtime/connections/sql-pool';
 import { CircuitBreaker } from '../../../src/runtime/resilience/circuit-breaker';
-import { FakeClock } from './fakes';
 
 /**
  * An in-memory stand-in for the writer database that understands the idempotency statements
