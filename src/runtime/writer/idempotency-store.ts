@@ -22,10 +22,17 @@ export class IdempotencyRaceError extends Error {
  * privilege passes when the table comes from migrations). Uses the shared writer pool by default.
  */
 export async function ensureIdempotencyTable(pool: SqlPool = database('writer').pool): Promise<void> {
-  await pool.transaction(async (tx) => {
-    const existing = await tx.query(tableExistsSql(tx.engine));
-    if (existing.rows.length === 0) await tx.query(migrationSql(tx.engine));
-  });
+  const exists = async (tx: SqlExecutor) => (await tx.query(tableExistsSql(tx.engine))).rows.length > 0;
+  try {
+    await pool.transaction(async (tx) => {
+      if (!(await exists(tx))) await tx.query(migrationSql(tx.engine));
+    });
+  } catch (error) {
+    // Writers starting together race on CREATE TABLE IF NOT EXISTS: PostgreSQL then raises
+    // 23505 on pg_type or 42P07 duplicate_table in the losers. The table exists: carry on.
+    const code = (error as { code?: unknown }).code;
+    if ((code !== '23505' && code !== '42P07') || !(await pool.transaction(exists))) throw error;
+  }
 }
 
 /** Claims one key inside the caller's transaction; true when the key is new. */
