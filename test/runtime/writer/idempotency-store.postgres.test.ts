@@ -1,9 +1,9 @@
 import { Client } from 'pg';
 import { LocalPostgres, startPostgres } from '../../../src/local/postgres-server';
 import { readConnectionSettings } from '../../../src/runtime/config/environment';
+import { createPasswordProvider } from '../../../src/runtime/connections/credentials';
 import { closeDatabases, configureDatabases, withWriter } from '../../../src/runtime/connections/database-registry';
 import { createPostgresPool } from '../../../src/runtime/connections/postgres-pool';
-import { createPasswordProvider } from '../../../src/runtime/connections/credentials';
 import { claimKey, claimKeys, ensureIdempotencyTable } from '../../../src/runtime/writer/idempotency-store';
 import { postgresEnvironment } from '../support/postgres-env';
 
@@ -80,7 +80,7 @@ describe('idempotency store on PostgreSQL 15', () => {
     await expect(withWriter((tx) => claimKey(tx, { key: 'k', messageId: 'm2' }))).resolves.toBe(true);
   });
 
-  test('IAM auth: the pool connects with a token signed for the endpoint's host, port, user and region', async () => {
+  test('IAM auth: the pool connects with a token signed for the host, port, user and region of the endpoint', async () => {
     // GIVEN a token generator standing in for the RDS signer (the local server accepts the app password)
     const generateIamToken = jest.fn(async () => pg.password);
     await configureDatabases({ env: postgresEnvironment(pg, { EDA_AUTH: 'iam', AWS_REGION: 'eu-west-1' }), credentials: { generateIamToken } });
