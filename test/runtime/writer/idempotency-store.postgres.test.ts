@@ -36,7 +36,8 @@ describe('idempotency store on PostgreSQL 15', () => {
   test('writers creating the table at the same moment all succeed', async () => {
     // GIVEN five execution environments, each with its own pool
     const settings = readConnectionSettings('writer', postgresEnvironment(pg));
-    const pools = Array.from({ length: 5 }, () => createPostgresPool({ settings, host: pg.host, credentials: createPasswordProvider(settings, pg.host) }));
+    const credentials = createPasswordProvider(settings, pg.host);
+    const pools = Array.from({ length: 5 }, () => createPostgresPool({ settings, host: pg.host, credentials }));
     try {
       // WHEN
       const results = await Promise.allSettled(pools.map((pool) => ensureIdempotencyTable(pool)));
