@@ -65,8 +65,10 @@ function messageFields(body: unknown, options: EnqueueOptions, key: string, fifo
   const correlationId = options.correlationId ?? currentCorrelationId();
   const attributes: Record<string, MessageAttributeValue> = { [ATTRIBUTES.idempotencyKey]: stringAttribute(key) };
   if (correlationId) attributes[ATTRIBUTES.correlationId] = stringAttribute(correlationId);
+  const messageBody = JSON.stringify(body);
+  if (messageBody === undefined) throw new TypeError(`write ${key} has a body that is not JSON-serialisable`);
   return {
-    MessageBody: JSON.stringify(body),
+    MessageBody: messageBody,
     MessageAttributes: attributes,
     // FIFO: SQS drops a second message with the same deduplication id within 5 minutes; the
     // idempotency table covers every later duplicate.

@@ -100,3 +100,34 @@ describe('createPasswordProvider', () => {
     await expect(createPasswordProvider(settings, 'localhost').password()).resolves.toBe('local');
   });
 });
+
+describe('IAM token from @aws-sdk/rds-signer (signed locally, no network)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  test('EDA_AUTH=iam signs an rds-db connect token for the endpoint with the function credentials', async () => {
+    // GIVEN static credentials (Lambda provides them through the same environment variables)
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret-example';
+    process.env.AWS_SESSION_TOKEN = 'session-example';
+    const settings = readConnectionSettings('writer', {
+      EDA_ENGINE: 'postgres',
+      EDA_WRITE_HOST: 'orders.proxy-abc.eu-west-1.rds.amazonaws.com',
+      EDA_DATABASE: 'app',
+      EDA_DB_USER: 'app_writer',
+      EDA_AUTH: 'iam',
+      AWS_REGION: 'eu-west-1',
+    });
+    // WHEN
+    const token = await createPasswordProvider(settings, 'orders.proxy-abc.eu-west-1.rds.amazonaws.com').password();
+    // THEN
+    expect(token.startsWith('orders.proxy-abc.eu-west-1.rds.amazonaws.com:5432/?')).toBe(true);
+    const query = new URLSearchParams(token.split('?')[1]);
+    expect(query.get('Action')).toBe('connect');
+    expect(query.get('DBUser')).toBe('app_writer');
+    expect(query.get('X-Amz-Expires')).toBe('900');
+    expect(query.get('X-Amz-Credential')).toMatch(/^AKIAEXAMPLE\/\d{8}\/eu-west-1\/rds-db\/aws4_request$/);
+  });
+});

@@ -20,8 +20,13 @@ function fakeDriver(queryImpl: (sql: string) => unknown) {
 }
 
 const settings = readConnectionSettings('writer', {
-  EDA_ENGINE: 'mysql', EDA_WRITE_HOST: 'proxy.example', EDA_DATABASE: 'app', EDA_DB_USER: 'app_writer',
-  EDA_AUTH: 'password', EDA_DB_PASSWORD: 'pw', EDA_STATEMENT_TIMEOUT_MS: '5000',
+  EDA_ENGINE: 'mysql',
+  EDA_WRITE_HOST: 'proxy.example',
+  EDA_DATABASE: 'app',
+  EDA_DB_USER: 'app_writer',
+  EDA_AUTH: 'password',
+  EDA_DB_PASSWORD: 'pw',
+  EDA_STATEMENT_TIMEOUT_MS: '5000',
 });
 const credentials = { password: async () => 'pw', invalidate: jest.fn() };
 

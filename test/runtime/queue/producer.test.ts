@@ -144,3 +144,9 @@ describe('enqueueWrites', () => {
     expect(sqs.calls()).toHaveLength(0);
   });
 });
+
+describe('enqueueWrite bodies', () => {
+  test('rejects a body that JSON cannot represent', async () => {
+    await expect(enqueueWrite(undefined, { idempotencyKey: 'k' })).rejects.toThrow('write k has a body that is not JSON-serialisable');
+  });
+});
