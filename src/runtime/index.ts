@@ -13,6 +13,7 @@ export type { SqlWriterOptions, SqsWriterHandler, WriteEffect, WriterMode } from
 export type { WriteMessage, IdempotencyKeyExtractor } from './writer/write-message';
 export { ensureIdempotencyTable, claimKey, claimKeys } from './writer/idempotency-store';
 export { migrationSql, IDEMPOTENCY_TABLE, MAX_IDEMPOTENCY_KEY_LENGTH } from './sql/idempotency-sql';
+export type { IdempotencyRow } from './sql/idempotency-sql';
 
 // Producer (API → write-buffer queue)
 export { enqueueWrite, enqueueWrites, MAX_BATCH_ENTRIES } from './queue/producer';
