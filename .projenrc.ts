@@ -33,6 +33,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/batch@^2',
     '@aws-sdk/rds-signer@^3',
     '@aws-sdk/client-sqs@^3',
+    // loaded only for EDA_AUTH=secret; the Lambda runtime has it, other runtimes need it installed
+    '@aws-sdk/client-secrets-manager@^3',
   ],
   devDeps: [
     'cdk-nag@^3.0.2',
@@ -59,6 +61,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   sampleCode: false,
 
   gitignore: ['cdk.out', '*.cdk.out', '.local-stack/', '.bench/'],
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools', 'projenrc', 'examples', 'benchmarks', 'scripts'] },
   tsconfigDev: {
     include: ['../src/**/*.ts', '../examples/**/*.ts', '../benchmarks/**/*.ts', '../scripts/**/*.ts'],
     exclude: ['../examples/**/cdk.out'],
@@ -86,10 +89,14 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
+  // The producer alone bundles to ~46 KB instead of the whole runtime's ~198 KB (BENCHMARKS.md).
+  './runtime/producer': { types: './lib/runtime/producer.d.ts', default: './lib/runtime/producer.js' },
   './.jsii': './.jsii',
   './package.json': './package.json',
 });
-project.package.addField('typesVersions', { '*': { runtime: ['lib/runtime/index.d.ts'] } });
+project.package.addField('typesVersions', {
+  '*': { 'runtime': ['lib/runtime/index.d.ts'], 'runtime/producer': ['lib/runtime/producer.d.ts'] },
+});
 
 // ts-jest only transpiles (isolatedModules); type-check src, tests, examples and scripts as part of `test`.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
