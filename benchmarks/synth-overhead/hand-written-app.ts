@@ -59,23 +59,41 @@ const defaults: nodejs.NodejsFunctionProps = {
   bundling: { minify: true, sourceMap: true, externalModules: ['@aws-sdk/*'] },
 };
 const getOrder = new nodejs.NodejsFunction(stack, 'GetOrder', {
-  ...defaults, entry: path.join(functions, 'get-order.ts'), timeout: Duration.seconds(5), vpc, reservedConcurrentExecutions: 50,
+  ...defaults,
+  entry: path.join(functions, 'get-order.ts'),
+  timeout: Duration.seconds(5),
+  vpc,
+  reservedConcurrentExecutions: 50,
   environment: { EDA_ENGINE: 'postgres', EDA_READ_HOSTS: readOnly.endpoint, EDA_READ_PORT: '5432', EDA_DATABASE: 'app', EDA_DB_USER: 'eda_app', EDA_AUTH: 'iam' },
 });
 proxy.grantConnect(getOrder, 'eda_app');
 getOrder.connections.allowTo(proxy, ec2.Port.tcp(5432));
 
 const createOrder = new nodejs.NodejsFunction(stack, 'CreateOrder', {
-  ...defaults, entry: path.join(functions, 'create-order.ts'), timeout: Duration.seconds(5), reservedConcurrentExecutions: 20,
+  ...defaults,
+  entry: path.join(functions, 'create-order.ts'),
+  timeout: Duration.seconds(5),
+  reservedConcurrentExecutions: 20,
   environment: { EDA_WRITE_QUEUE_URL: queue.queueUrl, EDA_WRITE_QUEUE_FIFO: 'false' },
 });
 queue.grantSendMessages(createOrder);
 
 const writer = new nodejs.NodejsFunction(stack, 'OrderWriter', {
-  ...defaults, entry: path.join(functions, 'order-writer.ts'), timeout: Duration.seconds(30), vpc, reservedConcurrentExecutions: 5, memorySize: 512,
+  ...defaults,
+  entry: path.join(functions, 'order-writer.ts'),
+  timeout: Duration.seconds(30),
+  vpc,
+  reservedConcurrentExecutions: 5,
+  memorySize: 512,
   environment: {
-    EDA_ENGINE: 'postgres', EDA_WRITE_HOST: proxy.endpoint, EDA_WRITE_PORT: '5432', EDA_DATABASE: 'app', EDA_DB_USER: 'eda_app', EDA_AUTH: 'iam',
-    EDA_WRITE_QUEUE_URL: queue.queueUrl, EDA_DEAD_LETTER_QUEUE_URL: dlq.queueUrl,
+    EDA_ENGINE: 'postgres',
+    EDA_WRITE_HOST: proxy.endpoint,
+    EDA_WRITE_PORT: '5432',
+    EDA_DATABASE: 'app',
+    EDA_DB_USER: 'eda_app',
+    EDA_AUTH: 'iam',
+    EDA_WRITE_QUEUE_URL: queue.queueUrl,
+    EDA_DEAD_LETTER_QUEUE_URL: dlq.queueUrl,
   },
 });
 proxy.grantConnect(writer, 'eda_app');
