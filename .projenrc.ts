@@ -35,6 +35,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sqs@^3',
     // loaded only for EDA_AUTH=secret; the Lambda runtime has it, other runtimes need it installed
     '@aws-sdk/client-secrets-manager@^3',
+    // read cache (Valkey/Redis), Data API reader, and the `eda` operations CLI
+    'ioredis@^5',
+    '@aws-sdk/client-rds-data@^3',
+    '@aws-sdk/client-rds@^3',
   ],
   devDeps: [
     'cdk-nag@^3.0.2',

@@ -56,7 +56,7 @@ const defaults: nodejs.NodejsFunctionProps = {
   architecture: lambda.Architecture.ARM_64,
   loggingFormat: lambda.LoggingFormat.JSON,
   tracing: lambda.Tracing.ACTIVE,
-  bundling: { minify: true, sourceMap: true, externalModules: ['@aws-sdk/*'] },
+  bundling: { minify: true, sourceMap: true, externalModules: ['@aws-sdk/client-*'] /* bundle @aws-sdk/rds-signer: not guaranteed in the Lambda runtime */ },
 };
 const getOrder = new nodejs.NodejsFunction(stack, 'GetOrder', {
   ...defaults,

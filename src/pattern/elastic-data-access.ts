@@ -99,7 +99,7 @@ export interface WriterFunctionOptions extends ConnectWriterOptions {
   readonly runtime?: lambda.Runtime;
   /**
    * esbuild bundling options.
-   * @default - minified, source maps, `@aws-sdk/*` external
+   * @default - minified, source maps, `@aws-sdk/client-*` external (the runtime's SDK clients), everything else bundled
    */
   readonly bundling?: nodejs.BundlingOptions;
   /**
@@ -229,7 +229,7 @@ export class ElasticDataAccess extends Construct {
       vpc: this.vpc,
       vpcSubnets: this.vpcSubnets,
       environment: options.environment,
-      bundling: { minify: true, sourceMap: true, externalModules: ['@aws-sdk/*'], ...options.bundling },
+      bundling: { minify: true, sourceMap: true, externalModules: [...LAMBDA_RUNTIME_SDK_CLIENTS], ...options.bundling },
     });
     // A writer without its own numbers gets a small bounded pool: 5 concurrent batches, 5 environments.
     const maxConcurrency = options.maxConcurrency ?? options.reservedConcurrency ?? DEFAULT_WRITER_CONCURRENCY;
@@ -273,6 +273,14 @@ export class ElasticDataAccess extends Construct {
 }
 
 const DEFAULT_WRITER_CONCURRENCY = 5;
+
+/**
+ * What esbuild leaves to the Lambda Node.js runtime: the SDK v3 service clients it ships. Utility
+ * packages such as @aws-sdk/rds-signer (IAM auth tokens) are not guaranteed to be there, so the
+ * usual `@aws-sdk/*` exclusion could fail at the first connection with "Cannot find module".
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html
+ */
+export const LAMBDA_RUNTIME_SDK_CLIENTS: readonly string[] = ['@aws-sdk/client-*'];
 
 function reservedConcurrencyOf(fn: { node: Construct['node'] }): number | undefined {
   const cfn = fn.node.defaultChild;
