@@ -13,3 +13,7 @@ export { startSqs } from './sqs-server';
 export type { LocalSqs, SqsServerOptions } from './sqs-server';
 export { runConnectionStorm, percentile } from './connection-storm';
 export type { ConnectionStormOptions, ConnectionStormResult } from './connection-storm';
+export { InvocationError, LocalFunction } from './local-function';
+export type { LocalFunctionOptions, LocalFunctionStats } from './local-function';
+export { LocalSqsEventSource, recordsToDelete } from './sqs-event-source';
+export type { InvokeTarget, LocalSqsEventSourceOptions, LocalSqsEventSourceStats } from './sqs-event-source';

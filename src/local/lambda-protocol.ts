@@ -1,0 +1,18 @@
+/** Messages between a {@link LocalFunction} and its execution-environment processes (src/local/lambda-worker.ts). */
+
+/** Parent → environment: run the handler once. */
+export interface InvokeRequest {
+  readonly type: 'invoke';
+  readonly id: number;
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly timeoutMs: number;
+  readonly event: unknown;
+}
+
+/** Environment → parent: init finished (or failed), or the handler's result or the error it threw. */
+export type InvokeResponse =
+  | { readonly type: 'ready' }
+  | { readonly type: 'init-error'; readonly error: { name: string; message: string; stack?: string } }
+  | { readonly type: 'result'; readonly id: number; readonly result: unknown }
+  | { readonly type: 'error'; readonly id: number; readonly error: { name: string; message: string; stack?: string } };
