@@ -22,7 +22,8 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
   const port = await findFreePort();
   const dir = mkdtempSync(join(tmpdir(), 'eda-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'));
+  // Without an announced IP, CLUSTER SLOTS names the node "" and cluster clients cannot follow it.
+  if (options.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-announce-ip', '127.0.0.1');
   const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
   let exited = false;
   child.once('exit', () => { exited = true; });
@@ -48,7 +49,9 @@ export async function startRedisServer(options: { cluster?: boolean } = {}): Pro
       if (!exited) {
         const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         child.kill('SIGTERM');
-        await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([gone, new Promise((resolve) => { timer = setTimeout(resolve, 5000); })]);
+        clearTimeout(timer);
         if (!exited) child.kill('SIGKILL');
       }
       rmSync(dir, { recursive: true, force: true });
@@ -77,4 +80,16 @@ async function pingOnce(port: number): Promise<boolean> {
   } finally {
     client.disconnect();
   }
+}
+
+/** Disconnects clients and waits (at most 3 s) until their sockets are closed, so Jest exits cleanly. */
+export async function closeClients(clients: ReadonlyArray<{ status: string; disconnect(): void; once(event: 'end', listener: () => void): unknown }>): Promise<void> {
+  await Promise.all(clients.map(async (client) => {
+    if (client.status === 'end') return;
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    client.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise((resolve) => { timer = setTimeout(resolve, 3000); })]);
+    clearTimeout(timer);
+  }));
 }

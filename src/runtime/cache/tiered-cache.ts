@@ -31,6 +31,12 @@ export interface TieredCacheOptions {
    * @default 5
    */
   readonly localMaxTtlSeconds?: number;
+  /**
+   * Upper bound of every remote operation, whatever the client does (a cluster client queues commands
+   * until it has the slot map): past it the read goes on without the remote tier.
+   * @default 1000
+   */
+  readonly remoteTimeoutMs?: number;
   /** Cross-process lock for cold keys. @default - none: concurrent misses in different processes each load */
   readonly lock?: CacheLockOptions;
   /** Called when the remote tier fails; the read continues without it. @default - a JSON line on console.warn */
@@ -105,6 +111,7 @@ export class TieredCache {
   private readonly lock?: Required<CacheLockOptions>;
   private readonly onRemoteError: (error: unknown, operation: string) => void;
   private readonly clock: Clock;
+  private readonly remoteTimeoutMs: number;
 
   constructor(options: TieredCacheOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -116,6 +123,7 @@ export class TieredCache {
     this.localMaxTtlMs = localMaxTtl * 1000;
     this.lock = options.lock ? { ttlMs: 5000, waitMs: 1000, pollMs: 50, ...options.lock } : undefined;
     this.onRemoteError = options.onRemoteError ?? defaultOnRemoteError;
+    this.remoteTimeoutMs = options.remoteTimeoutMs ?? 1000;
   }
 
   /**
@@ -150,7 +158,15 @@ export class TieredCache {
     const remote = this.remote;
     if (!remote) return;
     // One command per key: keys of different slots cannot share a command on a cluster.
-    await Promise.all(list.map((key) => remote.eval(INVALIDATE, 2, this.valueKey(key), this.versionKey(key), VERSION_TTL_MS)));
+    await Promise.all(list.map((key) => this.bounded('invalidate', remote.eval(INVALIDATE, 2, this.valueKey(key), this.versionKey(key), VERSION_TTL_MS))));
+  }
+
+  /** Closes the connection to the remote tier (scripts and tests; a Lambda handler keeps it open). */
+  public async close(): Promise<void> {
+    if (!this.remote || this.remote.status === 'end') return;
+    const ended = new Promise<void>((resolve) => this.remote!.once('end', () => resolve()));
+    this.remote.disconnect();
+    await ended;
   }
 
   /** Empties the in-process tier (the remote tier is left alone). */
@@ -195,7 +211,7 @@ export class TieredCache {
   private async readRemote(key: string): Promise<{ available: boolean; found: boolean; value?: unknown; version: string }> {
     if (!this.remote) return { available: false, found: false, version: '' };
     try {
-      const [raw, version] = await this.remote.mget(this.valueKey(key), this.versionKey(key));
+      const [raw, version] = await this.bounded('read', this.remote.mget(this.valueKey(key), this.versionKey(key)));
       if (raw === null) return { available: true, found: false, version: version ?? '' };
       return { available: true, found: true, value: JSON.parse(raw), version: version ?? '' };
     } catch (error) {
@@ -206,7 +222,7 @@ export class TieredCache {
 
   private async writeRemote(key: string, value: unknown, ttlMs: number, version: string): Promise<void> {
     try {
-      await this.remote!.eval(SET_IF_VERSION, 2, this.valueKey(key), this.versionKey(key), JSON.stringify(value), ttlMs, version);
+      await this.bounded('write', this.remote!.eval(SET_IF_VERSION, 2, this.valueKey(key), this.versionKey(key), JSON.stringify(value), ttlMs, version));
     } catch (error) {
       this.onRemoteError(error, 'write');
     }
@@ -218,12 +234,12 @@ export class TieredCache {
     const remote = this.remote!;
     const token = randomUUID();
     try {
-      if (await remote.set(this.lockKey(key), token, 'PX', lock.ttlMs, 'NX') === 'OK') return { token, found: false };
+      if (await this.bounded('lock', remote.set(this.lockKey(key), token, 'PX', lock.ttlMs, 'NX')) === 'OK') return { token, found: false };
       const deadline = this.clock.now() + lock.waitMs;
       const maxPolls = Math.ceil(lock.waitMs / Math.max(1, lock.pollMs));
       for (let poll = 0; poll < maxPolls && this.clock.now() < deadline; poll++) {
         await sleep(lock.pollMs);
-        const raw = await remote.get(this.valueKey(key));
+        const raw = await this.bounded('lock', remote.get(this.valueKey(key)));
         if (raw !== null) return { found: true, value: JSON.parse(raw) };
       }
     } catch (error) {
@@ -234,10 +250,21 @@ export class TieredCache {
 
   private async releaseLock(key: string, token: string): Promise<void> {
     try {
-      await this.remote!.eval(RELEASE_LOCK, 1, this.lockKey(key), token);
+      await this.bounded('unlock', this.remote!.eval(RELEASE_LOCK, 1, this.lockKey(key), token));
     } catch (error) {
       this.onRemoteError(error, 'unlock');
     }
+  }
+
+  /** `operation` or a rejection after remoteTimeoutMs, whichever comes first. */
+  private bounded<R>(operation: string, call: Promise<R>): Promise<R> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`remote cache ${operation} timed out after ${this.remoteTimeoutMs} ms`)), this.remoteTimeoutMs);
+    });
+    // The late result (or error) of a timed-out call is dropped on purpose.
+    call.catch(() => undefined);
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
   }
 
   private valueKey(key: string): string {
