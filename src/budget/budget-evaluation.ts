@@ -2,6 +2,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { CfnEventSourceMapping, CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { ConnectionDraw, ConnectionTarget } from './connection-ledger';
+import { cfnFunctionOf } from '../function-facts';
 
 /*
  * The ConcurrencyBudget's arithmetic, kept apart from the construct so it reads as plain functions
@@ -107,12 +108,6 @@ export function collectFunctions(root: IConstruct): Map<CfnFunction, FunctionFac
   return functions;
 }
 
-/** The CfnFunction behind a consumer, when the consumer is (or wraps) a Lambda function in this app. */
-export function functionOf(consumer: IConstruct): CfnFunction | undefined {
-  if (consumer instanceof CfnFunction) return consumer;
-  const child = consumer.node.defaultChild;
-  return child instanceof CfnFunction ? child : undefined;
-}
 
 /** Evaluates every target, the account limit per environment, and the writers' event sources. */
 export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accountConcurrency: number): BudgetEvaluation {
@@ -254,7 +249,7 @@ export function environmentName(stack: Stack): string {
 
 function concurrencyOf(draw: ConnectionDraw, functions: Map<CfnFunction, FunctionFact>):
 { value: number; source: ConsumerDemand['concurrencySource'] } | undefined {
-  const fn = functionOf(draw.consumer);
+  const fn = cfnFunctionOf(draw.consumer);
   if (fn) {
     const reserved = functions.get(fn)?.reservedConcurrency;
     return reserved === undefined ? undefined : { value: reserved, source: 'reserved-concurrency' };
@@ -264,7 +259,7 @@ function concurrencyOf(draw: ConnectionDraw, functions: Map<CfnFunction, Functio
 
 function missingConcurrencyMessage(draw: ConnectionDraw, target: ConnectionTarget): string {
   const path = consumerPath(draw.consumer);
-  const how = functionOf(draw.consumer)
+  const how = cfnFunctionOf(draw.consumer)
     ? 'Give it reserved concurrency (the reservedConcurrency option of connectReader/connectWriter, or ' +
       'reservedConcurrentExecutions on the function)'
     : 'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options)';
@@ -276,7 +271,7 @@ function missingConcurrencyMessage(draw: ConnectionDraw, target: ConnectionTarge
 }
 
 function consumerPath(consumer: IConstruct): string {
-  const fn = functionOf(consumer);
+  const fn = cfnFunctionOf(consumer);
   return fn ? l2Path(fn) : consumer.node.path;
 }
 

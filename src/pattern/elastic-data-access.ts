@@ -7,6 +7,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { ConcurrencyBudget, ConcurrencyBudgetOptions } from '../budget';
 import { ConnectionInfo, ConnectOptions, DataAccessDatabase, DataAccessProxyOptions, DatabaseSource, IDatabaseConsumer } from '../database';
+import { reservedConcurrencyOf } from '../function-facts';
 import { fail, validateInteger, validateRange } from '../validation';
 import { WriteBuffer, WriteBufferConsumerOptions, WriteBufferProps } from '../write-buffer';
 
@@ -281,9 +282,3 @@ const DEFAULT_WRITER_CONCURRENCY = 5;
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html
  */
 export const LAMBDA_RUNTIME_SDK_CLIENTS: readonly string[] = ['@aws-sdk/client-*'];
-
-function reservedConcurrencyOf(fn: { node: Construct['node'] }): number | undefined {
-  const cfn = fn.node.defaultChild;
-  const value = cfn instanceof lambda.CfnFunction ? cfn.reservedConcurrentExecutions : undefined;
-  return value === undefined || Token.isUnresolved(value) ? undefined : value;
-}

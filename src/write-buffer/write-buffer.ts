@@ -4,9 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { isTimeoutKnown, reservedConcurrencyOf, timeoutSecondsOf } from './function-facts';
+import { isTimeoutKnown, reservedConcurrencyOf, timeoutSecondsOf } from '../function-facts';
 import * as limits from './sqs-lambda-limits';
 import { WriteBufferConsumer, WriteBufferConsumerOptions, WriteBufferProps } from './write-buffer-props';
+import { ConcurrencyBudget } from '../budget/concurrency-budget';
 import { fail, isConcrete, validateExclusive, validateInteger, validateRange, warn } from '../validation';
 
 /**
@@ -30,6 +31,8 @@ export class WriteBuffer extends Construct {
 
   constructor(scope: Construct, id: string, props: WriteBufferProps = {}) {
     super(scope, id);
+    // The budget checks every event source of the app against reserved concurrency at synth.
+    ConcurrencyBudget.of(this);
     validateExclusive(this, 'existingQueue', props.existingQueue, 'queueProps', props.queueProps);
     validateExclusive(this, 'existingDeadLetterQueue', props.existingDeadLetterQueue, 'deadLetterQueueProps', props.deadLetterQueueProps);
     validateExclusive(this, 'visibilityTimeout', props.visibilityTimeout, 'queueProps.visibilityTimeout', props.queueProps?.visibilityTimeout);

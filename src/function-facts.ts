@@ -1,5 +1,6 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { isConcrete } from '../validation';
+import { IConstruct } from 'constructs';
+import { isConcrete } from './validation';
 
 /**
  * Reads what the template says about a consumer function, at the moment it is called (so values set
@@ -8,18 +9,21 @@ import { isConcrete } from '../validation';
  * concurrency and timeout belong to the function.
  */
 
-/** The `CfnFunction` behind `fn`, or undefined for an imported function. */
-function cfnFunctionOf(fn: lambda.IFunction): lambda.CfnFunction | undefined {
-  let target: lambda.IFunction = fn;
+/**
+ * The `CfnFunction` behind a function, alias, version or L1 function of this app; undefined for an
+ * imported function or anything that is not a Lambda function (an ECS service, say).
+ */
+export function cfnFunctionOf(fn: IConstruct): lambda.CfnFunction | undefined {
+  let target: IConstruct = fn;
   if (target instanceof lambda.Alias) target = target.version;
   if (target instanceof lambda.Version) target = target.lambda;
-  if (!(target instanceof lambda.Function)) return undefined;
+  if (target instanceof lambda.CfnFunction) return target;
   const child = target.node.defaultChild;
   return child instanceof lambda.CfnFunction ? child : undefined;
 }
 
 /** Reserved concurrency of the function; undefined when not set, unknown (imported) or a token. */
-export function reservedConcurrencyOf(fn: lambda.IFunction): number | undefined {
+export function reservedConcurrencyOf(fn: IConstruct): number | undefined {
   const value = cfnFunctionOf(fn)?.reservedConcurrentExecutions;
   return isConcrete(value) ? value : undefined;
 }
