@@ -67,6 +67,42 @@ describe('ElasticDataAccessChecks', () => {
     expect(pathsFor(findings, ElasticDataAccessRule.CONSUMED_QUEUE_WITHOUT_REDRIVE)).toEqual(['Test/RawQueue']);
   });
 
+  test('a raw CloudFormation stack with inline security-group ingress and a JSON-string redrive policy is checked', () => {
+    // GIVEN: only L1 resources, the way a CfnInclude'd template looks
+    const { app, stack } = checkedApp();
+    const dbGroup = new ec2.CfnSecurityGroup(stack, 'DbGroup', { groupDescription: 'db', vpcId: 'vpc-1' });
+    const fnGroup = new ec2.CfnSecurityGroup(stack, 'FnGroup', { groupDescription: 'fn', vpcId: 'vpc-1' });
+    dbGroup.securityGroupIngress = [{ ipProtocol: 'tcp', fromPort: 3306, toPort: 3306, sourceSecurityGroupId: fnGroup.attrGroupId }];
+    const db = new rds.CfnDBInstance(stack, 'Db', { engine: 'mysql', dbInstanceClass: 'db.t4g.micro', vpcSecurityGroups: [dbGroup.attrGroupId] });
+    const proxy = new rds.CfnDBProxy(stack, 'Proxy', {
+      dbProxyName: 'proxy',
+      engineFamily: 'MYSQL',
+      requireTls: true,
+      roleArn: 'arn:aws:iam::111111111111:role/proxy',
+      vpcSubnetIds: ['subnet-1', 'subnet-2'],
+      auth: [{ secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db' }],
+    });
+    new rds.CfnDBProxyTargetGroup(stack, 'Targets', { dbProxyName: proxy.ref, targetGroupName: 'default', dbInstanceIdentifiers: [db.ref] });
+    new lambda.CfnFunction(stack, 'Fn', {
+      role: 'arn:aws:iam::111111111111:role/fn',
+      code: { zipFile: 'exports.handler = async () => ({})' },
+      handler: 'index.handler',
+      runtime: 'nodejs22.x',
+      vpcConfig: { securityGroupIds: [fnGroup.ref], subnetIds: ['subnet-1'] },
+    });
+    new sqs.CfnQueue(stack, 'Dlq', { queueName: 'orders-dlq' });
+    // WHEN
+    // (a JSON-typed property may be a string in a template; the L1 props only accept objects, hence the override)
+    new sqs.CfnQueue(stack, 'Queue').addPropertyOverride(
+      'RedrivePolicy', JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:eu-west-1:111111111111:orders-dlq', maxReceiveCount: 5 }),
+    );
+    // THEN
+    const findings = findingsOf(app);
+    expect(pathsFor(findings, ElasticDataAccessRule.DIRECT_DATABASE_ACCESS_DESPITE_PROXY)).toEqual(['Test/Fn']);
+    expect(pathsFor(findings, ElasticDataAccessRule.DATABASE_CLIENT_WITHOUT_RESERVED_CONCURRENCY)).toEqual(['Test/Fn']);
+    expect(pathsFor(findings, ElasticDataAccessRule.DEAD_LETTER_QUEUE_WITHOUT_ALARM)).toEqual(['Test/Dlq']);
+  });
+
   test('property overrides are seen: requireTLS overridden to false is reported', () => {
     // GIVEN
     const { app, stack } = checkedApp();

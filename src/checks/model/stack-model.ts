@@ -1,5 +1,4 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
 import { isObject } from './cfn-references';
 
 /** One resource of a stack as CloudFormation will see it: resolved properties, overrides included. */
@@ -20,11 +19,6 @@ export interface ModelResource {
  * template and are referenced through parameters, which rules treat as unknown.
  */
 export class StackModel {
-  /** The model of the stack that holds `scope`. */
-  public static of(scope: IConstruct): StackModel {
-    return new StackModel(Stack.of(scope));
-  }
-
   private readonly byLogicalId = new Map<string, ModelResource>();
   private readonly byNode = new Map<CfnResource, ModelResource>();
   private readonly views = new Map<string, unknown>();

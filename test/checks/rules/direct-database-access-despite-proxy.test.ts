@@ -1,4 +1,5 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { ElasticDataAccessRule } from '../../../src/checks';
 import { checkedApp, findingsOf, pathsFor } from '../checked-app';
 import { inlineFunction, isolatedVpc, postgresInstance } from '../stack-fixtures';
@@ -31,6 +32,24 @@ describe('EDA2 DirectDatabaseAccessDespiteProxy', () => {
     proxy.connections.allowFrom(fn, ec2.Port.tcp(5432));
     // THEN
     expect(pathsFor(findingsOf(app), RULE)).toEqual([]);
+  });
+
+  test('a function allowed into an Aurora cluster fronted by a proxy is reported on the function', () => {
+    // GIVEN
+    const { app, stack } = checkedApp();
+    const vpc = isolatedVpc(stack);
+    const cluster = new rds.DatabaseCluster(stack, 'Cluster', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    });
+    cluster.addProxy('Proxy', { vpc, secrets: [cluster.secret!], vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+    const fn = inlineFunction(stack, 'Fn', { vpc, reservedConcurrentExecutions: 10 });
+    // WHEN
+    cluster.connections.allowDefaultPortFrom(fn);
+    // THEN
+    expect(pathsFor(findingsOf(app), RULE)).toEqual(['Test/Fn/Resource']);
   });
 
   test('direct access to a database that has no proxy is not reported', () => {
