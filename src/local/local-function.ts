@@ -25,6 +25,8 @@ export interface LocalFunctionOptions {
   readonly maxEnvironments?: number;
   /** Copies the environments' stdout/stderr to this process's; otherwise only the last lines are kept. @default false */
   readonly forwardLogs?: boolean;
+  /** Receives every line the environments write (e.g. to sum EMF metrics). @default none */
+  readonly onLogLine?: (line: string) => void;
 }
 
 /** Why an invocation did not return a result. */
@@ -196,16 +198,26 @@ export class LocalFunction {
     this.counters.coldStarts++;
     const environment: Environment = { process: child, busy: true };
     this.environments.add(environment);
-    const keep = (chunk: Buffer) => {
-      if (this.options.forwardLogs) process.stdout.write(chunk);
-      for (const line of chunk.toString('utf8').split('\n')) {
+    // Chunks may end mid-line: complete lines only, per stream.
+    const lineReader = () => {
+      let rest = '';
+      return (chunk: Buffer) => {
+        if (this.options.forwardLogs) process.stdout.write(chunk);
+        const lines = (rest + chunk.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        keepLines(lines);
+      };
+    };
+    const keepLines = (lines: string[]) => {
+      for (const line of lines) {
         if (line.length === 0) continue;
+        this.options.onLogLine?.(line);
         this.logLines.push(line.length > 2000 ? `${line.slice(0, 2000)}…` : line);
       }
       if (this.logLines.length > LOG_LINES_KEPT) this.logLines.splice(0, this.logLines.length - LOG_LINES_KEPT);
     };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
+    child.stdout?.on('data', lineReader());
+    child.stderr?.on('data', lineReader());
     const initTimeoutMs = this.options.initTimeoutMs ?? 10_000;
     const ready = new Promise<Environment>((resolveReady, rejectReady) => {
       const timer = setTimeout(() => {
