@@ -46,7 +46,7 @@ export function inlineFunction(stack: Stack, id: string, options: FixtureFunctio
 }
 
 /** The path of the (single) event source mapping created under a function by `addEventSource`. */
-export function mappingPathOf(fn: lambda.Function): string {
+export function mappingPathOf(fn: lambda.IFunction): string {
   const mapping = fn.node.findAll().find((c) => c instanceof lambda.CfnEventSourceMapping);
   if (!mapping) throw new Error(`no event source mapping under ${fn.node.path}`);
   return mapping.node.path;

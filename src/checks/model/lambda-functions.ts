@@ -1,4 +1,4 @@
-import { referencedLogicalId } from './cfn-references';
+import { allReferencedLogicalIds, referencedLogicalId } from './cfn-references';
 import { securityGroupKeys } from './security-group-reachability';
 import { ModelResource, StackModel } from './stack-model';
 
@@ -10,9 +10,10 @@ const VERSION_TYPE = 'AWS::Lambda::Version';
  * The function a value names: a Ref/GetAtt of the function itself, or of an alias or version of it
  * (an event source mapping may target `fn:live`), or a literal name / ARN of a function in the stack.
  * Undefined when the value names nothing this stack defines.
+ * Used for an event source mapping's FunctionName and for IAM resource ARNs.
  */
 export function functionNamedBy(model: StackModel, value: unknown): ModelResource | undefined {
-  const target = model.resource(referencedLogicalId(value));
+  const target = model.resource(referencedLogicalId(value) ?? soleReferencedId(value));
   if (target?.type === FUNCTION_TYPE) return target;
   if (target && (target.type === ALIAS_TYPE || target.type === VERSION_TYPE)) {
     const inner = model.resource(referencedLogicalId(target.properties?.FunctionName));
@@ -25,6 +26,15 @@ export function functionNamedBy(model: StackModel, value: unknown): ModelResourc
     return model.ofType(FUNCTION_TYPE).find((fn) => fn.properties?.FunctionName === name);
   }
   return undefined;
+}
+
+/**
+ * aws-cdk-lib names an alias in a mapping as `Fn::Join [Fn::Select [6, Fn::Split [':', Ref Alias]], ':live']`:
+ * when a computed value references exactly one resource, that resource is the one it names.
+ */
+function soleReferencedId(value: unknown): string | undefined {
+  const ids = allReferencedLogicalIds(value);
+  return ids.length === 1 ? ids[0] : undefined;
 }
 
 /** Identity keys of the security groups a function is attached to; empty when not in a VPC or unknown. */

@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { Provider } from 'aws-cdk-lib/custom-resources';
 import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { allReferencedLogicalIds, asList, isObject, referencedLogicalId } from '../model/cfn-references';
 import { FUNCTION_TYPE, functionNamedBy, functionsUsingRole } from '../model/lambda-functions';
@@ -48,15 +49,25 @@ function targetsAnotherFunction(model: StackModel, resourceElement: unknown, gra
 }
 
 /**
+ * aws-cdk-lib's custom resource provider framework (`custom-resources.Provider`) invokes the user's
+ * handler from its `framework-*` functions by design, at deploy time only: not the runtime antipattern.
+ */
+function isProviderFramework(fn: ModelResource): boolean {
+  const owner = fn.node.node.scope?.node.scope;
+  return owner instanceof Provider;
+}
+
+/**
  * EDA1: an IAM policy attached to a Lambda function's execution role allows lambda:InvokeFunction on
- * another function. Roles not used by a function (e.g. a Step Functions role) are not applicable.
+ * another function. Roles not used by a function (e.g. a Step Functions role) and the custom resource
+ * provider framework's roles are not applicable.
  */
 function check(node: CfnResource, model: StackModel): NagRuleCompliance {
   const resource = model.resourceOf(node);
   if (!resource?.properties) return NagRuleCompliance.NOT_APPLICABLE;
   const attached = documentsAndRoles(resource);
   if (!attached) return NagRuleCompliance.NOT_APPLICABLE;
-  const grantees = attached.roleIds.flatMap((roleId) => functionsUsingRole(model, roleId));
+  const grantees = attached.roleIds.flatMap((roleId) => functionsUsingRole(model, roleId)).filter((fn) => !isProviderFramework(fn));
   if (grantees.length === 0) return NagRuleCompliance.NOT_APPLICABLE;
   const granteeIds = new Set(grantees.map((fn) => fn.logicalId));
   const statements = attached.documents.flatMap((doc) => (isObject(doc) ? asList(doc.Statement) : []));

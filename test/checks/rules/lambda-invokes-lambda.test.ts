@@ -2,6 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { ElasticDataAccessRule } from '../../../src/checks';
 import { checkedApp, findingsOf, pathsFor } from '../checked-app';
 import { inlineFunction } from '../stack-fixtures';
@@ -55,6 +56,15 @@ describe('EDA1 LambdaInvokesLambda', () => {
     inlineFunction(stack, 'Callee');
     // WHEN
     new sqs.Queue(stack, 'Work').grantSendMessages(caller);
+    // THEN
+    expect(pathsFor(findingsOf(app), RULE)).toEqual([]);
+  });
+
+  test('the custom resource provider framework invoking its handler is not reported', () => {
+    // GIVEN
+    const { app, stack } = checkedApp();
+    // WHEN
+    new cr.Provider(stack, 'Provider', { onEventHandler: inlineFunction(stack, 'OnEvent') });
     // THEN
     expect(pathsFor(findingsOf(app), RULE)).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ElasticDataAccessRule } from '../../../src/checks';
@@ -33,6 +34,17 @@ describe('EDA7 MaxConcurrencyAboveReservedConcurrency', () => {
     const { app } = consumer(10, 10);
     // THEN
     expect(pathsFor(findingsOf(app), RULE)).toEqual([]);
+  });
+
+  test('a mapping on an alias is checked against the reserved concurrency of the aliased function', () => {
+    // GIVEN
+    const { app, stack } = checkedApp();
+    const fn = inlineFunction(stack, 'Consumer', { reservedConcurrentExecutions: 5 });
+    const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
+    // WHEN
+    alias.addEventSource(new SqsEventSource(new sqs.Queue(stack, 'Queue'), { reportBatchItemFailures: true, maxConcurrency: 10 }));
+    // THEN
+    expect(pathsFor(findingsOf(app), RULE)).toEqual([mappingPathOf(alias)]);
   });
 
   test('two mappings whose maxConcurrency sum exceeds the reserved concurrency are both reported', () => {
