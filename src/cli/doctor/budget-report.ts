@@ -1,0 +1,89 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError } from '../cli-context';
+
+/** A target of `<stack>.concurrency-budget.json` (src/budget/concurrency-budget.ts writes it). */
+export interface BudgetReportTarget {
+  readonly name: string;
+  readonly kind: string;
+  readonly capacity: number;
+  readonly capacityExplanation: string;
+  readonly demand: number;
+  readonly headroom: number;
+  readonly utilisationPercent: number;
+  readonly status: string;
+}
+
+/** The parts of the budget report the doctor reads. */
+export interface BudgetReport {
+  readonly file: string;
+  readonly stack: string;
+  readonly targets: BudgetReportTarget[];
+}
+
+const PROXY_KINDS = new Set(['proxy-writer', 'proxy-read-only']);
+
+/** Finds `<stack>.concurrency-budget.json` in the assembly or in its nested (stage) assemblies. */
+export function findBudgetReport(assemblyDir: string, stack: string): string {
+  if (!existsSync(assemblyDir) || !statSync(assemblyDir).isDirectory()) {
+    throw new CliError(`cloud assembly ${assemblyDir} not found: run \`cdk synth\` first or pass --assembly <dir>`);
+  }
+  const fileName = `${stack}.concurrency-budget.json`;
+  const pending = [assemblyDir];
+  // Stages synthesize into assembly-<stage> folders; they nest at most a few levels deep.
+  for (let visited = 0; pending.length > 0 && visited < 200; visited++) {
+    const dir = pending.shift()!;
+    const candidate = join(dir, fileName);
+    if (existsSync(candidate)) return candidate;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && entry.name.startsWith('assembly-')) pending.push(join(dir, entry.name));
+    }
+  }
+  throw new CliError(`${fileName} not found in ${assemblyDir}: is ${stack} the stack's artifact id, and does the stack use the ConcurrencyBudget?`);
+}
+
+/** Reads and checks a budget report. */
+export function readBudgetReport(file: string): BudgetReport {
+  let parsed: any;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CliError(`cannot read budget report ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (parsed?.version !== 1 || !Array.isArray(parsed.targets)) {
+    throw new CliError(`${file} is not a version 1 concurrency budget report`);
+  }
+  return { file, stack: String(parsed.stack ?? ''), targets: parsed.targets as BudgetReportTarget[] };
+}
+
+/** The pattern a proxy target belongs to: its name without the `/Proxy (…)` suffix. */
+function patternOf(target: BudgetReportTarget): string {
+  return target.name.replace(/\/Proxy \([^)]*\)$/, '');
+}
+
+/**
+ * The proxy targets (writer, READ_ONLY endpoint) of one pattern in the report: the one named by
+ * `pattern`, or the only pattern with a proxy.
+ */
+export function proxyTargetsOf(report: BudgetReport, pattern: string | undefined): BudgetReportTarget[] {
+  const proxyTargets = report.targets.filter((t) => PROXY_KINDS.has(t.kind));
+  const patterns = [...new Set(proxyTargets.map(patternOf))];
+  if (pattern !== undefined) {
+    const chosen = proxyTargets.filter((t) => patternOf(t) === pattern);
+    if (chosen.length === 0) {
+      throw new CliError(`the budget report has no proxy targets of pattern ${pattern}; it has: ${patterns.join(', ') || 'none'}`);
+    }
+    return chosen;
+  }
+  if (patterns.length === 0) throw new CliError(`the budget report ${report.file} has no proxy targets to compare with`);
+  if (patterns.length > 1) {
+    throw new CliError(`the budget report has proxy targets of ${patterns.length} patterns (${patterns.join(', ')}): pass --pattern <name>`);
+  }
+  return proxyTargets;
+}
+
+/** The MaxConnectionsPercent the budget assumed, from the target's capacity explanation. */
+export function assumedMaxConnectionsPercent(target: BudgetReportTarget): number | undefined {
+  const match = /maxConnectionsPercent (\d+(?:\.\d+)?)%/.exec(target.capacityExplanation);
+  return match ? Number(match[1]) : undefined;
+}
