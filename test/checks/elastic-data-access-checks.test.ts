@@ -48,6 +48,22 @@ describe('ElasticDataAccessChecks', () => {
     expect(findingsOf(app)).toEqual([]);
   });
 
+  test('the plugin-qualified id that synth prints (ElasticDataAccess::<id>) also acknowledges a finding', () => {
+    // GIVEN
+    const { app, stack } = checkedApp();
+    const proxy = new rds.CfnDBProxy(stack, 'Proxy', {
+      dbProxyName: 'proxy',
+      engineFamily: 'MYSQL',
+      roleArn: 'arn:aws:iam::111111111111:role/proxy',
+      vpcSubnetIds: ['subnet-1', 'subnet-2'],
+      auth: [{ secretArn: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:db' }],
+    });
+    // WHEN
+    Validations.of(proxy).acknowledge({ id: `ElasticDataAccess::${ElasticDataAccessRule.PROXY_WITHOUT_REQUIRE_TLS}`, reason: 'test' });
+    // THEN
+    expect(findingsOf(app)).toEqual([]);
+  });
+
   test('plain L1 resources are checked like L2 constructs (any stack, not only this library)', () => {
     // GIVEN
     const { app, stack } = checkedApp();
