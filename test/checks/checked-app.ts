@@ -35,11 +35,12 @@ export function findingsOf(app: App): Finding[] {
   } finally {
     quiet.mockRestore();
   }
-  if (!fs.existsSync(reportFile)) {
+  const report = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')) : undefined;
+  fs.rmSync(app.outdir, { recursive: true, force: true });
+  if (!report) {
     if (error) throw error;
     return [];
   }
-  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
   const findings: Finding[] = [];
   for (const plugin of report.pluginReports ?? []) {
     if (plugin.pluginName !== 'ElasticDataAccess') continue;
