@@ -1,0 +1,226 @@
+import {
+  DBProxyTarget, DescribeDBProxiesCommand, DescribeDBProxyTargetGroupsCommand, DescribeDBProxyTargetsCommand, RDSClient,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { Construct } from 'constructs';
+import { assemblyWithReport, eda, reportTarget } from './cli-fixture';
+import { assumedMaxConnectionsPercent } from '../../src/cli/doctor/budget-report';
+import { proxyWriterTarget } from '../../src/database/connection-targets';
+
+const rds = mockClient(RDSClient);
+
+const healthyWriter: DBProxyTarget = {
+  Endpoint: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com', Port: 5432, Type: 'TRACKED_CLUSTER', Role: 'READ_WRITE',
+  RdsResourceId: 'orders', TargetHealth: { State: 'AVAILABLE' },
+};
+
+function deployedProxy(options: { status?: string; maxConnectionsPercent?: number; targets?: DBProxyTarget[] } = {}) {
+  rds.on(DescribeDBProxiesCommand, { DBProxyName: 'orders-proxy' }).resolves({
+    DBProxies: [{
+      DBProxyName: 'orders-proxy', Status: (options.status ?? 'available') as any, EngineFamily: 'POSTGRESQL', RequireTLS: true,
+      IdleClientTimeout: 1800, Endpoint: 'orders-proxy.proxy-abc.eu-west-1.rds.amazonaws.com', VpcId: 'vpc-1',
+    }],
+  });
+  rds.on(DescribeDBProxyTargetGroupsCommand).resolves({
+    TargetGroups: [{
+      TargetGroupName: 'default', IsDefault: true, Status: 'available',
+      ConnectionPoolConfig: { MaxConnectionsPercent: options.maxConnectionsPercent ?? 100, MaxIdleConnectionsPercent: 50, ConnectionBorrowTimeout: 120, SessionPinningFilters: [] },
+    }],
+  });
+  rds.on(DescribeDBProxyTargetsCommand).resolves({ Targets: options.targets ?? [healthyWriter] });
+}
+
+beforeEach(() => rds.reset());
+
+describe('eda doctor', () => {
+  test('describes a healthy proxy, its pool and its targets, and exits 0', async () => {
+    deployedProxy();
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Proxy orders-proxy (POSTGRESQL): available, TLS required, idle client timeout 1800 s');
+    expect(result.stdout).toContain('pool: MaxConnectionsPercent 100 %, MaxIdleConnectionsPercent 50 %, ConnectionBorrowTimeout 120 s');
+    expect(result.stdout).toContain('target orders.cluster-abc.eu-west-1.rds.amazonaws.com:5432 TRACKED_CLUSTER READ_WRITE: AVAILABLE');
+    expect(result.stdout).toContain('Healthy (0 warning(s))');
+  });
+
+  test('asks for the targets of each target group of the named proxy', async () => {
+    deployedProxy();
+
+    await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(rds.commandCalls(DescribeDBProxyTargetsCommand)[0].args[0].input).toEqual({ DBProxyName: 'orders-proxy', TargetGroupName: 'default', Marker: undefined });
+  });
+
+  test('reports an unavailable target with its reason and description, and exits 1', async () => {
+    deployedProxy({
+      targets: [healthyWriter, {
+        RdsResourceId: 'orders-reader-1', Endpoint: 'orders-reader-1.abc.eu-west-1.rds.amazonaws.com', Port: 5432, Role: 'READ_ONLY', Type: 'RDS_INSTANCE',
+        TargetHealth: { State: 'UNAVAILABLE', Reason: 'AUTH_FAILURE', Description: 'Proxy does not have any registered credentials' },
+      }],
+    });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('PROBLEM target orders-reader-1.abc.eu-west-1.rds.amazonaws.com (READ_ONLY) is UNAVAILABLE — AUTH_FAILURE: Proxy does not have any registered credentials');
+  });
+
+  test('reports a proxy that is not available', async () => {
+    deployedProxy({ status: 'modifying' });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('proxy orders-proxy is modifying, not available');
+  });
+
+  test('reports a proxy without registered targets', async () => {
+    deployedProxy({ targets: [] });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('proxy orders-proxy has no registered targets');
+  });
+
+  test('an unknown proxy is a clear error with exit code 2', async () => {
+    rds.on(DescribeDBProxiesCommand).rejects(Object.assign(new Error('DBProxy missing not found.'), { name: 'DBProxyNotFoundFault' }));
+
+    const result = await eda(['doctor', '--proxy', 'missing']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('eda doctor: proxy missing not found in this account and region (check --region and the proxy name)\n');
+  });
+
+  test('other AWS errors name the call that failed', async () => {
+    rds.on(DescribeDBProxiesCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDenied' }));
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('DescribeDBProxies failed: AccessDenied: User is not authorized');
+  });
+
+  test('uses --region over AWS_REGION', async () => {
+    deployedProxy();
+
+    await eda(['doctor', '--proxy', 'orders-proxy', '--region', 'us-east-2']);
+
+    expect(await rds.call(0).thisValue.config.region()).toBe('us-east-2');
+  });
+
+  test('--json prints the description and the findings as JSON', async () => {
+    deployedProxy();
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--json']);
+
+    const parsed = JSON.parse(result.stdout);
+    expect(parsed.proxy.DBProxyName).toBe('orders-proxy');
+    expect(parsed.targetGroups[0].targets[0].TargetHealth.State).toBe('AVAILABLE');
+    expect(parsed.findings).toEqual([]);
+  });
+});
+
+describe('eda doctor --assembly --stack', () => {
+  test('confirms a pool deployed as budgeted', async () => {
+    deployedProxy({ maxConnectionsPercent: 90 });
+    const assembly = assemblyWithReport('OrdersStack', [reportTarget('Orders', 'writer', 90, 900, 300)]);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('OK      Orders/Proxy (writer): MaxConnectionsPercent 90 % as budgeted; demand 300 of capacity 900 (33 %)');
+  });
+
+  test('a deployed percent below the budget whose capacity no longer covers the demand is a problem', async () => {
+    deployedProxy({ maxConnectionsPercent: 30 });
+    const assembly = assemblyWithReport('OrdersStack', [reportTarget('Orders', 'writer', 90, 900, 400)]);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('PROBLEM Orders/Proxy (writer): deployed MaxConnectionsPercent 30 % is below the 90 % the budget assumed: capacity ≈ 300 instead of 900, demand 400 — consumers can exhaust the pool (borrow timeouts)');
+  });
+
+  test('a deployed percent below the budget that still covers the demand is a warning', async () => {
+    deployedProxy({ maxConnectionsPercent: 50 });
+    const assembly = assemblyWithReport('OrdersStack', [reportTarget('Orders', 'writer', 100, 1000, 100)]);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('WARNING Orders/Proxy (writer): deployed MaxConnectionsPercent 50 % is below the 100 % the budget assumed: capacity ≈ 500 instead of 1000, demand 100');
+  });
+
+  test('a deployed percent above the budget is a warning to redeploy', async () => {
+    deployedProxy({ maxConnectionsPercent: 100 });
+    const assembly = assemblyWithReport('OrdersStack', [reportTarget('Orders', 'writer', 50, 500, 100)]);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+
+    expect(result.stdout).toContain('WARNING Orders/Proxy (writer): deployed MaxConnectionsPercent 100 % is above the 50 % the budget assumed');
+  });
+
+  test('compares the read-only endpoint target as well', async () => {
+    deployedProxy({ maxConnectionsPercent: 100 });
+    const assembly = assemblyWithReport('OrdersStack', [reportTarget('Orders', 'writer', 100, 1000, 100), reportTarget('Orders', 'read-only', 100, 2000, 50)]);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+
+    expect(result.stdout).toContain('OK      Orders/Proxy (read-only endpoint): MaxConnectionsPercent 100 % as budgeted; demand 50 of capacity 2000');
+  });
+
+  test('finds the report in a nested stage assembly', async () => {
+    deployedProxy({ maxConnectionsPercent: 100 });
+    const assembly = assemblyWithReport('ProdOrdersStack', [reportTarget('Orders', 'writer', 100, 1000, 100)], 'assembly-Prod');
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'ProdOrdersStack']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('assembly-Prod/ProdOrdersStack.concurrency-budget.json');
+  });
+
+  test('a report with several patterns needs --pattern', async () => {
+    const assembly = assemblyWithReport('S', [reportTarget('Orders', 'writer', 100, 1000, 1), reportTarget('Billing', 'writer', 100, 1000, 1)]);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'S']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('the budget report has proxy targets of 2 patterns (Orders, Billing): pass --pattern <name>');
+  });
+
+  test('--pattern selects the targets of one pattern', async () => {
+    deployedProxy({ maxConnectionsPercent: 100 });
+    const assembly = assemblyWithReport('S', [reportTarget('Orders', 'writer', 100, 1000, 1), reportTarget('Billing', 'writer', 100, 1000, 1)]);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'S', '--pattern', 'Billing']);
+
+    expect(result.stdout).toContain('Billing/Proxy (writer)');
+    expect(result.stdout).not.toContain('Orders/Proxy (writer)');
+  });
+
+  test('a missing report fails with exit code 2 before any AWS call', async () => {
+    const assembly = assemblyWithReport('Other', []);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`OrdersStack.concurrency-budget.json not found in ${assembly}`);
+    expect(rds.calls()).toHaveLength(0);
+  });
+
+  test('--assembly without --stack is a usage error', async () => {
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', 'cdk.out']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--assembly needs --stack <stack>');
+  });
+
+  test('reads the percent from the capacity explanation the budget writes for a proxy writer', () => {
+    const target = proxyWriterTarget(new Construct(undefined as any, ''), 'Orders', { writerCapacity: { maxConnections: 1000, explanation: 'db.r6g.large' } } as any, 75);
+
+    expect(assumedMaxConnectionsPercent({ ...target, demand: 0, headroom: 0, utilisationPercent: 0, status: 'ok' })).toBe(75);
+  });
+});
