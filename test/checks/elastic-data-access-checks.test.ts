@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnParameter, Fn, Validations } from 'aws-cdk-lib';
+import { App, CfnParameter, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -23,7 +23,7 @@ describe('ElasticDataAccessChecks', () => {
   test('reports under the plugin name ElasticDataAccess with ids ElasticDataAccess-EDA<n>', () => {
     // GIVEN
     const pack = new ElasticDataAccessChecks();
-    const { stack } = checkedApp();
+    const stack = new Stack(new App(), 'Test');
     new lambda.CfnEventSourceMapping(stack, 'Mapping', {
       functionName: 'consumer',
       eventSourceArn: 'arn:aws:sqs:eu-west-1:111111111111:orders',
