@@ -1,4 +1,5 @@
 export * from './budget';
+export * from './checks';
 export * from './database';
 export * from './pattern';
 export * from './write-buffer';
