@@ -114,7 +114,7 @@ export class ReadCache extends Construct implements ec2.IConnectable {
       },
     };
     if (consumer instanceof lambda.Function) {
-      for (const [name, value] of Object.entries(connection.environment)) consumer.addEnvironment(name, value);
+      for (const [variable, value] of Object.entries(connection.environment)) consumer.addEnvironment(variable, value);
     }
     return connection;
   }

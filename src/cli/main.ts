@@ -38,13 +38,13 @@ async function doctor(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      'proxy': { type: 'string' },
-      'assembly': { type: 'string' },
-      'stack': { type: 'string' },
-      'pattern': { type: 'string' },
-      'region': { type: 'string' },
-      'json': { type: 'boolean' },
-      'help': { type: 'boolean', short: 'h' },
+      proxy: { type: 'string' },
+      assembly: { type: 'string' },
+      stack: { type: 'string' },
+      pattern: { type: 'string' },
+      region: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {

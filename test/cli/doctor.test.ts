@@ -10,21 +10,37 @@ import { proxyWriterTarget } from '../../src/database/connection-targets';
 const rds = mockClient(RDSClient);
 
 const healthyWriter: DBProxyTarget = {
-  Endpoint: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com', Port: 5432, Type: 'TRACKED_CLUSTER', Role: 'READ_WRITE',
-  RdsResourceId: 'orders', TargetHealth: { State: 'AVAILABLE' },
+  Endpoint: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com',
+  Port: 5432,
+  Type: 'TRACKED_CLUSTER',
+  Role: 'READ_WRITE',
+  RdsResourceId: 'orders',
+  TargetHealth: { State: 'AVAILABLE' },
 };
 
 function deployedProxy(options: { status?: string; maxConnectionsPercent?: number; targets?: DBProxyTarget[] } = {}) {
   rds.on(DescribeDBProxiesCommand, { DBProxyName: 'orders-proxy' }).resolves({
     DBProxies: [{
-      DBProxyName: 'orders-proxy', Status: (options.status ?? 'available') as any, EngineFamily: 'POSTGRESQL', RequireTLS: true,
-      IdleClientTimeout: 1800, Endpoint: 'orders-proxy.proxy-abc.eu-west-1.rds.amazonaws.com', VpcId: 'vpc-1',
+      DBProxyName: 'orders-proxy',
+      Status: (options.status ?? 'available') as any,
+      EngineFamily: 'POSTGRESQL',
+      RequireTLS: true,
+      IdleClientTimeout: 1800,
+      Endpoint: 'orders-proxy.proxy-abc.eu-west-1.rds.amazonaws.com',
+      VpcId: 'vpc-1',
     }],
   });
   rds.on(DescribeDBProxyTargetGroupsCommand).resolves({
     TargetGroups: [{
-      TargetGroupName: 'default', IsDefault: true, Status: 'available',
-      ConnectionPoolConfig: { MaxConnectionsPercent: options.maxConnectionsPercent ?? 100, MaxIdleConnectionsPercent: 50, ConnectionBorrowTimeout: 120, SessionPinningFilters: [] },
+      TargetGroupName: 'default',
+      IsDefault: true,
+      Status: 'available',
+      ConnectionPoolConfig: {
+        MaxConnectionsPercent: options.maxConnectionsPercent ?? 100,
+        MaxIdleConnectionsPercent: 50,
+        ConnectionBorrowTimeout: 120,
+        SessionPinningFilters: [],
+      },
     }],
   });
   rds.on(DescribeDBProxyTargetsCommand).resolves({ Targets: options.targets ?? [healthyWriter] });
@@ -56,7 +72,11 @@ describe('eda doctor', () => {
   test('reports an unavailable target with its reason and description, and exits 1', async () => {
     deployedProxy({
       targets: [healthyWriter, {
-        RdsResourceId: 'orders-reader-1', Endpoint: 'orders-reader-1.abc.eu-west-1.rds.amazonaws.com', Port: 5432, Role: 'READ_ONLY', Type: 'RDS_INSTANCE',
+        RdsResourceId: 'orders-reader-1',
+        Endpoint: 'orders-reader-1.abc.eu-west-1.rds.amazonaws.com',
+        Port: 5432,
+        Role: 'READ_ONLY',
+        Type: 'RDS_INSTANCE',
         TargetHealth: { State: 'UNAVAILABLE', Reason: 'AUTH_FAILURE', Description: 'Proxy does not have any registered credentials' },
       }],
     });

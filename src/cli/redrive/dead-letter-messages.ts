@@ -19,7 +19,9 @@ export interface DeadLetterSummary {
 }
 
 /** Receives up to `max` messages (10 per call, stops at the first empty receive); they stay invisible for `visibilitySeconds`. */
-export async function receiveMessages(client: SQSClient, queueUrl: string, max: number, visibilitySeconds: number, waitSeconds: number): Promise<Message[]> {
+export async function receiveMessages(
+  client: SQSClient, queueUrl: string, max: number, visibilitySeconds: number, waitSeconds: number,
+): Promise<Message[]> {
   const received: Message[] = [];
   const seen = new Set<string>();
   // Bounded: each call returns at least one message or ends the loop.

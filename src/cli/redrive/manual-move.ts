@@ -33,7 +33,9 @@ function forwardedAttributes(message: Message): Record<string, MessageAttributeV
  * FIFO dead-letter queues and for bounded moves (--max). Messages are sent in the order received, so
  * per-group order is kept. A failed send stops the move and releases the messages not yet moved.
  */
-export async function moveManually(client: SQSClient, sourceUrl: string, destinationUrl: string, fifo: boolean, max: number, waitSeconds: number): Promise<ManualMoveResult> {
+export async function moveManually(
+  client: SQSClient, sourceUrl: string, destinationUrl: string, fifo: boolean, max: number, waitSeconds: number,
+): Promise<ManualMoveResult> {
   let moved = 0;
   // Bounded: every round moves at least one message or ends.
   for (let round = 0; moved < max && round < max; round++) {

@@ -62,7 +62,8 @@ export async function runRedrive(context: CliContext, options: RedriveOptions): 
     try {
       const summaries = messages.map(summarise);
       if (options.json) {
-        context.out(JSON.stringify({ queue: options.dlq, fifo, approximateMessages: Number(dlq.ApproximateNumberOfMessages ?? 0), messages: summaries }, undefined, 2));
+        const approximateMessages = Number(dlq.ApproximateNumberOfMessages ?? 0);
+        context.out(JSON.stringify({ queue: options.dlq, fifo, approximateMessages, messages: summaries }, undefined, 2));
       } else {
         context.out(`${options.dlq}: ${fifo ? 'FIFO' : 'standard'} queue, about ${dlq.ApproximateNumberOfMessages ?? '?'} message(s); listing ${summaries.length} (dry run, nothing moved)`);
         for (const s of summaries) {
