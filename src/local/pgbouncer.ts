@@ -40,8 +40,11 @@ export interface LocalPgBouncer {
   readonly connectionString: string;
   /** Immediate shutdown (SIGTERM: client connections are dropped) and removal of its files. Idempotent. */
   stop(): Promise<void>;
-  /** Immediate shutdown then start on the same port: what clients see when a proxy fails over. */
-  restart(): Promise<void>;
+  /**
+   * Immediate shutdown, `downtimeMs` without a listener, then start on the same port: what clients see when a
+   * proxy fails over.
+   */
+  restart(downtimeMs?: number): Promise<void>;
   /** PgBouncer's log (for diagnosing a failed test). */
   log(): string;
 }
@@ -196,8 +199,9 @@ export async function startPgBouncer(upstream: PgBouncerUpstream, options: PgBou
     database: upstream.database,
     connectionString: `postgres://${upstream.user}:${upstream.password}@${HOST}:${port}/${upstream.database}`,
     log: () => readLog(logFile),
-    restart: async () => {
+    restart: async (downtimeMs = 0) => {
       await stopProcess();
+      if (downtimeMs > 0) await new Promise((resolve) => setTimeout(resolve, downtimeMs));
       await launch(port);
     },
     stop: async () => {

@@ -34,8 +34,8 @@ export interface LocalPostgres {
   readonly dataDir: string;
   /** Stops the server (fast shutdown) and deletes the cluster. Idempotent. */
   stop(): Promise<void>;
-  /** Fast restart: every open connection is terminated, data is kept. */
-  restart(): Promise<void>;
+  /** Fast restart (every open connection is terminated, data is kept), with `downtimeMs` between stop and start. */
+  restart(downtimeMs?: number): Promise<void>;
   /** Stops the server but keeps the cluster, e.g. to prove that clients fail fast while the database is down. */
   stopServer(): Promise<void>;
   /** Starts a server stopped by `stopServer()`. */
@@ -153,7 +153,13 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
     superuserConnectionString: url(SUPERUSER, superPassword, port, database),
     stopServer,
     startServer,
-    restart: async () => {
+    restart: async (downtimeMs = 0) => {
+      if (downtimeMs > 0) {
+        await stopServer();
+        await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+        await startServer();
+        return;
+      }
       await pgCtl(['restart', '-m', 'fast', '-w', '-t', '30']);
       running = true;
     },

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   Message,
@@ -182,19 +183,24 @@ export class LocalSqsEventSource {
     const windowMs = this.options.maximumBatchingWindowMs ?? 0;
     const started = Date.now();
     const messages: Message[] = [];
+    const receive = (max: number, waitTimeSeconds: number) => this.options.client.send(new ReceiveMessageCommand({
+      QueueUrl: this.options.queueUrl,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: waitTimeSeconds,
+      AttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    })).then((result) => result.Messages ?? []);
     while (this.running && messages.length < batchSize) {
-      const { Messages } = await this.options.client.send(new ReceiveMessageCommand({
-        QueueUrl: this.options.queueUrl,
-        MaxNumberOfMessages: Math.min(SQS_MAX_MESSAGES_PER_CALL, batchSize - messages.length),
-        // Once a batch has started filling, only top it up: never wait longer than the window.
-        WaitTimeSeconds: messages.length === 0 ? this.options.waitTimeSeconds ?? 1 : 0,
-        AttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }));
-      messages.push(...(Messages ?? []));
-      if (!Messages?.length && messages.length > 0) break;
-      if (messages.length > 0 && Date.now() - started >= windowMs) break;
-      if (messages.length === 0) break;
+      // Once a batch has started filling, only top it up (no long poll), in parallel calls of 10.
+      const missing = batchSize - messages.length;
+      const calls = messages.length === 0 ? 1 : Math.ceil(missing / SQS_MAX_MESSAGES_PER_CALL);
+      const results = await Promise.all(Array.from({ length: calls }, (_, i) => receive(
+        Math.min(SQS_MAX_MESSAGES_PER_CALL, missing - i * SQS_MAX_MESSAGES_PER_CALL),
+        messages.length === 0 ? this.options.waitTimeSeconds ?? 1 : 0,
+      )));
+      const received = results.flat();
+      messages.push(...received);
+      if (messages.length === 0 || received.length === 0 || Date.now() - started >= windowMs) break;
     }
     return messages;
   }
@@ -202,10 +208,17 @@ export class LocalSqsEventSource {
   private async poll(): Promise<void> {
     const region = this.options.region ?? 'us-east-1';
     const reportBatchItemFailures = this.options.reportBatchItemFailures ?? true;
+    const receiveSafely = () => this.receiveBatch().catch((error: unknown) => {
+      this.keepError(error);
+      return new Promise<Message[]>((resolveWait) => setTimeout(() => resolveWait([]), 100));
+    });
+    // Like Lambda's pollers, the next batch is received while the current one is being processed.
+    let next = receiveSafely();
     while (this.running) {
+      const messages = await next;
+      next = this.running ? receiveSafely() : Promise.resolve([]);
+      if (messages.length === 0) continue;
       try {
-        const messages = await this.receiveBatch();
-        if (messages.length === 0) continue;
         this.counters.received += messages.length;
         const records = messages.map((message) => toRecord(message, this.eventSourceARN, region));
         this.inFlight++;
@@ -227,9 +240,24 @@ export class LocalSqsEventSource {
         await this.delete(toDelete);
       } catch (error) {
         // Keep polling, as Lambda does; the error is kept for the caller to inspect.
-        if (this.errors.length < 100) this.errors.push(error);
-        await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+        this.keepError(error);
       }
+    }
+    // A batch prefetched when polling stopped goes back to the queue at once.
+    await this.release(await next);
+  }
+
+  private keepError(error: unknown): void {
+    if (this.errors.length < 100) this.errors.push(error);
+  }
+
+  private async release(messages: readonly Message[]): Promise<void> {
+    for (let start = 0; start < messages.length; start += SQS_MAX_MESSAGES_PER_CALL) {
+      const chunk = messages.slice(start, start + SQS_MAX_MESSAGES_PER_CALL);
+      await this.options.client.send(new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: this.options.queueUrl,
+        Entries: chunk.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
+      })).catch((error: unknown) => this.keepError(error));
     }
   }
 
@@ -242,7 +270,7 @@ export class LocalSqsEventSource {
       }));
       this.counters.deleted += result.Successful?.length ?? 0;
       if (result.Failed?.length) {
-        this.errors.push(new Error(`DeleteMessageBatch failed for ${result.Failed.length} entries: ${JSON.stringify(result.Failed)}`));
+        this.keepError(new Error(`DeleteMessageBatch failed for ${result.Failed.length} entries: ${JSON.stringify(result.Failed)}`));
       }
     }
   }

@@ -84,7 +84,9 @@ describe('GIVEN a local stack, a local function and the local SQS event source',
   test('WHEN a record is reported in batchItemFailures THEN it is redriven to the DLQ after maxReceiveCount', async () => {
     await send([{ key: 'poison', action: 'fail' }]);
     await source.waitUntilDrained(20_000);
-    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack!.sqs.deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({
+      QueueUrl: stack!.sqs.deadLetterQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
+    }));
     expect(Messages?.map((m) => JSON.parse(m.Body!).key)).toEqual(['poison']);
   }, 30_000);
 

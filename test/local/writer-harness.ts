@@ -173,3 +173,15 @@ export async function waitFor(predicate: () => Promise<boolean>, timeoutMs: numb
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Runs `fn` on a fresh connection (a restart of Postgres kills long-lived ones), closed afterwards. */
+export async function withConnection<T>(connectionString: string, fn: (db: Client) => Promise<T>): Promise<T> {
+  const db = new Client({ connectionString });
+  db.on('error', () => undefined);
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
