@@ -39,6 +39,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ioredis@^5',
     '@aws-sdk/client-rds-data@^3',
     '@aws-sdk/client-rds@^3',
+    '@aws-sdk/credential-provider-node@^3',
   ],
   devDeps: [
     'cdk-nag@^3.0.2',
@@ -50,7 +51,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2',
     'local-aws-sqs@^2',
     'aws-sdk-client-mock@^4',
+    '@aws-sdk/types@^3',
   ],
+  // `npx eda doctor|redrive`: the operations CLI (docs/operations.md)
+  bin: { eda: 'bin/eda' },
 
   // No Python/Java/.NET/Go registries are reachable here; only the npm (JavaScript) package is built.
   publishToPypi: undefined,
@@ -83,7 +87,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 });
 
-for (const ignored of ['/examples/', '/benchmarks/', '/scripts/', '/.ci/', '/docs/', '/.local-stack/']) {
+for (const ignored of ['/examples/', '/benchmarks/', '/scripts/', '/.ci/', '/.local-stack/']) {
   project.npmignore?.exclude(ignored);
 }
 

@@ -1,4 +1,5 @@
 export * from './budget';
+export * from './cache';
 export * from './checks';
 export * from './database';
 export * from './pattern';

@@ -55,3 +55,7 @@ export type { RuntimeLogger, RuntimeMetrics } from './observability/telemetry';
 export { readConnectionSettings, readQueueSettings } from './config/environment';
 export type { ConnectionSettings, QueueSettings, DatabaseEngine, AuthMode, TlsMode, EndpointRole, Environment } from './config/environment';
 export type { Clock } from './clock';
+
+// Read cache (in-process LRU + Valkey) and the RDS Data API read path
+export * from './cache';
+export * from './data-api';
