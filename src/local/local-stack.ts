@@ -8,6 +8,8 @@ export interface LocalStackOptions {
   readonly maxConnections?: number;
   /** PgBouncer server connections (the stand-in for RDS Proxy's pool). @default 20 */
   readonly poolSize?: number;
+  /** PgBouncer's wait for a server connection (RDS Proxy's ConnectionBorrowTimeout). @default 120 */
+  readonly borrowTimeoutSeconds?: number;
   /** Write-queue name (its DLQ is `<name>-dlq`). @default 'eda-writes' */
   readonly queueName?: string;
   /** Write-queue visibility timeout. @default 30 */
@@ -32,7 +34,7 @@ export class LocalStack {
     try {
       const postgres = await startPostgres({ maxConnections: options.maxConnections });
       started.push(postgres);
-      const pgbouncer = await startPgBouncer(postgres, { poolSize: options.poolSize });
+      const pgbouncer = await startPgBouncer(postgres, { poolSize: options.poolSize, borrowTimeoutSeconds: options.borrowTimeoutSeconds });
       started.push(pgbouncer);
       const sqs = await startSqs({
         queueName: options.queueName,

@@ -27,6 +27,14 @@ export interface PgBouncerOptions {
   readonly maxClientConnections?: number;
   /** TCP port on 127.0.0.1. @default a free port chosen by the kernel */
   readonly port?: number;
+  /**
+   * How long a client waits for a server connection (login or query) before an error: the counterpart of RDS
+   * Proxy's ConnectionBorrowTimeout, whose default is 120 s
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connections.html). While the database is
+   * down, every call waits this long unless a circuit breaker is open.
+   * @default 120
+   */
+  readonly borrowTimeoutSeconds?: number;
 }
 
 /** A PgBouncer in transaction mode on 127.0.0.1 in front of a local Postgres: the stand-in for RDS Proxy. */
@@ -106,6 +114,7 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
 export async function startPgBouncer(upstream: PgBouncerUpstream, options: PgBouncerOptions = {}): Promise<LocalPgBouncer> {
   const poolSize = options.poolSize ?? 20;
   const maxClients = options.maxClientConnections ?? 5000;
+  const borrowTimeoutSeconds = options.borrowTimeoutSeconds ?? 120;
   const dir = makeServiceDir('eda-pgbouncer-');
   const { uid, gid } = statSync(dir);
   const configFile = join(dir, 'pgbouncer.ini');
@@ -142,6 +151,8 @@ export async function startPgBouncer(upstream: PgBouncerUpstream, options: PgBou
       'listen_backlog = 4096',
       // Default 15 s: after a Postgres restart PgBouncer would refuse clients that long before retrying the login.
       'server_login_retry = 1',
+      `query_wait_timeout = ${borrowTimeoutSeconds}`,
+      `client_login_timeout = ${borrowTimeoutSeconds}`,
       `logfile = ${logFile}`,
       'log_connections = 0',
       'log_disconnections = 0',
