@@ -4,7 +4,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { estimateServerlessV2MaxConnections } from './capacity';
 import type { AuroraProvisionedOptions, AuroraServerlessV2Options, DatabaseSourceBindOptions, DatabaseSourceConfig, InstanceCapacity } from './database-source';
-import { defaultAuroraEngine, defaultLogExports, defaultPort, forceTlsParameters } from './engine';
+import { defaultAuroraEngine, defaultLogExports, defaultPort } from './engine';
+import { engineParameters } from './query-guardrails';
 import {
   DEFAULT_BACKUP_RETENTION,
   DEFAULT_MASTER_USERNAME,
@@ -30,6 +31,13 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
   const readers = options.readers ?? 1;
   validateReaderCount(scope, 'readers', readers);
 
+  const engine = options.engineVersion ?? defaultAuroraEngine(options.engine);
+  const parameters = engineParameters(scope, options.engine, true, options.queryGuardrails, options.parameters);
+  // One DB parameter group for the writer and every reader, so a failover never changes the limits.
+  const instanceParameterGroup = Object.keys(parameters.instance).length > 0
+    ? new rds.ParameterGroup(scope, 'InstanceParameterGroup', { engine, parameters: parameters.instance })
+    : undefined;
+
   let capacity: InstanceCapacity;
   let minCapacity: number | undefined;
   let maxCapacity: number | undefined;
@@ -43,19 +51,19 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     capacity = options.maxConnections !== undefined
       ? { maxConnections: options.maxConnections, explanation: `maxConnections set to ${options.maxConnections}` }
       : { maxConnections: estimate.maxConnections, explanation: estimate.explanation };
-    writer = rds.ClusterInstance.serverlessV2('Writer');
+    writer = rds.ClusterInstance.serverlessV2('Writer', { parameterGroup: instanceParameterGroup });
     // Readers in promotion tier 0–1 scale with the writer, so a failover lands on a warm reader.
     // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-administration.html#aurora-serverless-v2-choosing-promotion-tier
-    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { scaleWithWriter: true }));
+    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { scaleWithWriter: true, parameterGroup: instanceParameterGroup }));
   } else {
     const instanceType = options.instanceType ?? DEFAULT_AURORA_INSTANCE_TYPE;
     capacity = instanceCapacity(scope, options.engine, true, instanceType, options.maxConnections);
-    writer = rds.ClusterInstance.provisioned('Writer', { instanceType });
-    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, { instanceType }));
+    writer = rds.ClusterInstance.provisioned('Writer', { instanceType, parameterGroup: instanceParameterGroup });
+    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, { instanceType, parameterGroup: instanceParameterGroup }));
   }
 
   const cluster = new rds.DatabaseCluster(scope, 'Cluster', {
-    engine: options.engineVersion ?? defaultAuroraEngine(options.engine),
+    engine,
     credentials: rds.Credentials.fromGeneratedSecret(options.masterUsername ?? DEFAULT_MASTER_USERNAME),
     defaultDatabaseName: bind.databaseName,
     vpc: bind.vpc,
@@ -67,13 +75,16 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     storageEncrypted: true,
     storageEncryptionKey: options.storageEncryptionKey,
     iamAuthentication: true,
-    parameters: { ...options.parameters, ...forceTlsParameters(options.engine) },
+    parameters: parameters.primary,
     backup: { retention: options.backupRetention ?? DEFAULT_BACKUP_RETENTION },
     cloudwatchLogsExports: options.cloudwatchLogsExports ?? defaultLogExports(options.engine),
     enablePerformanceInsights: true,
     databaseInsightsMode: options.databaseInsightsMode ?? rds.DatabaseInsightsMode.STANDARD,
     deletionProtection: options.deletionProtection ?? false,
     removalPolicy: options.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+    // The Data API (HTTPS endpoint) holds its own connections, outside the proxy's pool.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html
+    enableDataApi: options.enableDataApi,
   });
 
   return {
@@ -90,6 +101,7 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     readerCapacities: Array.from({ length: readers }, () => capacity),
     readerEndpointAddress: cluster.clusterReadEndpoint.hostname,
     directReadTargets: [],
+    dataApiEnabled: options.enableDataApi ?? false,
   };
 }
 

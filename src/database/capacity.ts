@@ -74,6 +74,11 @@ export function estimateInstanceMaxConnections(
  * AWS table "Maximum connections for Aurora Serverless v2"
  * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max-connections):
  * [max ACU, Aurora MySQL, Aurora PostgreSQL]. A max ACU between rows uses the lower row.
+ * Verified: the rows for 1–128 ACU, both columns (including 4 ACU: MySQL 135, PostgreSQL 823), match
+ * the table in the AWS documentation source (github.com/awsdocs/amazon-aurora-user-guide,
+ * doc_source/aurora-serverless-v2.setting-capacity.md at commit 287c604, 2023-06-09), as does the
+ * 2,000 cap for a 0.5 ACU minimum on PostgreSQL. UNVERIFIED: the 256 ACU row (MySQL 6,000,
+ * PostgreSQL 5,000); that snapshot predates 256 ACU and its table stops at 128.
  */
 const SERVERLESS_V2_TABLE: Array<[number, number, number]> = [
   [1, 90, 189],

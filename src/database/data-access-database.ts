@@ -16,6 +16,7 @@ import {
   replicaTarget,
 } from './connection-targets';
 import { DataAccessDatabaseProps } from './data-access-database-props';
+import { DataApiAccess, DataApiGrantOptions, grantDataApi } from './data-api';
 import { DatabaseSourceConfig } from './database-source';
 import { DatabaseEngineFamily } from './engine';
 import { ProxyMetrics } from './proxy-metrics';
@@ -192,6 +193,41 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     return this.connect(consumer, options, this.writeEndpoints, 'WRITE');
   }
 
+  /**
+   * Lets `grantee` run SQL through the RDS Data API (HTTPS) of the Aurora cluster: the rds-data
+   * actions (ExecuteStatement, BatchExecuteStatement, Begin/Commit/RollbackTransaction) on the cluster
+   * ARN and secretsmanager:GetSecretValue on the secret the Data API logs in with. Sets
+   * `EDA_DATA_API_RESOURCE_ARN`, `EDA_DATA_API_SECRET_ARN` and `EDA_DATABASE` on Lambda functions.
+   *
+   * Named for the read path it serves, but IAM cannot restrict ExecuteStatement to reads: pass
+   * `options.secret` of a read-only database user to make it one.
+   * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html
+   */
+  public grantDataApiRead(grantee: iam.IGrantable, options: DataApiGrantOptions = {}): DataApiAccess {
+    const cluster = this.config.cluster;
+    if (!this.config.isAurora || !cluster) {
+      fail(this, 'EdaDataApiNotAurora', `grantDataApiRead requires an Aurora source: the RDS Data API exists for Aurora clusters only, but ${this.node.path} is an RDS instance`);
+    }
+    if (!this.config.dataApiEnabled) {
+      fail(this, 'EdaDataApiNotEnabled', `grantDataApiRead requires the Data API: set enableDataApi: true on the Aurora source (dataApiEnabled: true for an existing cluster), got ${this.config.dataApiEnabled ?? false}`);
+    }
+    const secret = options.secret ?? this.config.secret;
+    if (!secret) {
+      fail(this, 'EdaDataApiSecret', 'grantDataApiRead needs a secret the Data API logs in with: pass options.secret, or secret in the existing cluster\'s attributes');
+    }
+    const databaseName = options.databaseName ?? this.databaseName;
+    const grant = grantDataApi(cluster, grantee, secret);
+    // No draw in the ConnectionLedger: the Data API opens and pools its own connections to the cluster,
+    // the function holds none, so the ConcurrencyBudget has nothing to count for this grantee.
+    const environment = {
+      EDA_DATA_API_RESOURCE_ARN: cluster.clusterArn,
+      EDA_DATA_API_SECRET_ARN: secret.secretArn,
+      EDA_DATABASE: databaseName,
+    };
+    if (grantee instanceof lambda.Function) this.setEnvironment(grantee, environment);
+    return { resourceArn: cluster.clusterArn, secretArn: secret.secretArn, databaseName, environment, grant };
+  }
+
   private createProxy(
     vpc: ec2.IVpc,
     vpcSubnets: ec2.SubnetSelection | undefined,
@@ -324,7 +360,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     const previous = this.consumerEnvironments.get(consumer) ?? {};
     for (const [key, value] of Object.entries(environment)) {
       if (previous[key] !== undefined && previous[key] !== value) {
-        fail(this, 'EdaConflictingGrant', `${consumer.node.path} was already granted with ${key}=${previous[key]}, got ${value}: grant both paths with the same user, connectionsPerEnvironment and statementTimeout`);
+        fail(this, 'EdaConflictingGrant', `${consumer.node.path} was already granted with ${key}=${previous[key]}, got ${value}: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name`);
       }
     }
     this.consumerEnvironments.set(consumer, { ...previous, ...environment });

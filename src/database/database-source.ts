@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { bindAuroraCluster } from './aurora-cluster';
 import { DatabaseEngineFamily } from './engine';
 import { bindExistingCluster, bindExistingInstance } from './existing-database';
+import { QueryGuardrails } from './query-guardrails';
 import { bindRdsInstance } from './rds-instance';
 
 /** Secure defaults shared by every database this library creates. */
@@ -45,11 +46,19 @@ export interface NewDatabaseOptions {
    */
   readonly databaseInsightsMode?: rds.DatabaseInsightsMode;
   /**
-   * Extra engine parameters, merged over the TLS-forcing parameter (`rds.force_ssl=1` or
-   * `require_secure_transport=ON`, which cannot be turned off here).
-   * @default - only the TLS-forcing parameter
+   * Extra engine parameters, merged over the query guardrails (so they override them) and under the
+   * TLS-forcing parameter (`rds.force_ssl=1` or `require_secure_transport=ON`, which cannot be turned
+   * off here). On Aurora MySQL, instance-level parameters go in a DB parameter group shared by every
+   * instance, the rest in the DB cluster parameter group.
+   * @default - the query guardrails and the TLS-forcing parameter
    */
   readonly parameters?: { [name: string]: string };
+  /**
+   * Server-side statement timeout, idle-in-transaction timeout, slow-query log and query statistics,
+   * written into the parameter groups (see QueryGuardrails for each engine's parameters).
+   * @default - enabled: statement timeout 30 s, idle-in-transaction timeout 60 s, slow-query threshold 1 s, MySQL idle sessions 30 min
+   */
+  readonly queryGuardrails?: QueryGuardrails;
   /**
    * Deletion protection.
    * @default false
@@ -84,6 +93,13 @@ export interface AuroraServerlessV2Options extends NewDatabaseOptions {
    * @default 16
    */
   readonly maxCapacity?: number;
+  /**
+   * Enable the RDS Data API (HTTPS endpoint) on the cluster, for `grantDataApiRead`. Needs Aurora
+   * PostgreSQL 13.11, 14.8, 15.3, 16.1, 17.4 or higher, or a supported Aurora MySQL 3 version
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.Aurora_Fea_Regions_DB-eng.Feature.Data_API.html).
+   * @default false
+   */
+  readonly enableDataApi?: boolean;
 }
 
 /** Options of `DatabaseSource.auroraProvisioned`. */
@@ -103,6 +119,13 @@ export interface AuroraProvisionedOptions extends NewDatabaseOptions {
    * @default 1
    */
   readonly readers?: number;
+  /**
+   * Enable the RDS Data API (HTTPS endpoint) on the cluster, for `grantDataApiRead`. Needs Aurora
+   * PostgreSQL 13.11, 14.8, 15.3, 16.1, 17.4 or higher, or a supported Aurora MySQL 3 version
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.Aurora_Fea_Regions_DB-eng.Feature.Data_API.html).
+   * @default false
+   */
+  readonly enableDataApi?: boolean;
 }
 
 /** Options of `DatabaseSource.rdsInstance`. */
@@ -173,6 +196,11 @@ export interface ExistingClusterAttributes {
    * @default - same as `maxConnections`
    */
   readonly readerMaxConnections?: number;
+  /**
+   * Whether the RDS Data API is enabled on the cluster (`grantDataApiRead` needs it and `secret`).
+   * @default false
+   */
+  readonly dataApiEnabled?: boolean;
 }
 
 /** Attributes of an existing RDS read replica. */
@@ -296,6 +324,11 @@ export interface DatabaseSourceConfig {
   readonly readerEndpointAddress?: string;
   /** RDS read replicas, read directly. */
   readonly directReadTargets: DirectReadTarget[];
+  /**
+   * Whether the RDS Data API is enabled on the Aurora cluster.
+   * @default false
+   */
+  readonly dataApiEnabled?: boolean;
 }
 
 /**

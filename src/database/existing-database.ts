@@ -39,6 +39,7 @@ export function bindExistingCluster(scope: Construct, attrs: ExistingClusterAttr
     readerCapacities: Array.from({ length: readers }, () => stated(attrs.readerMaxConnections ?? attrs.maxConnections)),
     readerEndpointAddress: attrs.readerEndpointAddress,
     directReadTargets: [],
+    dataApiEnabled: attrs.dataApiEnabled ?? false,
   };
 }
 

@@ -2,6 +2,8 @@ export * from './engine';
 export * from './connection';
 export * from './database-source';
 export * from './proxy-options';
+export * from './query-guardrails';
+export * from './data-api';
 export * from './proxy-metrics';
 export * from './data-access-database-props';
 export * from './data-access-database';

@@ -28,7 +28,7 @@ export interface DataAccessProxyOptions {
    */
   readonly connectionBorrowTimeout?: Duration;
   /**
-   * How long a client connection may idle before the proxy closes it.
+   * How long a client connection may idle before the proxy closes it (1 second to 8 hours).
    * @default Duration.minutes(30)
    */
   readonly idleClientTimeout?: Duration;
@@ -75,4 +75,9 @@ export function validateProxyOptions(scope: IConstruct, options: DataAccessProxy
   validateInteger(scope, 'maxIdleConnectionsPercent', options.maxIdleConnectionsPercent);
   validateRange(scope, 'maxIdleConnectionsPercent', options.maxIdleConnectionsPercent, 0, maxPercent, 'it cannot exceed maxConnectionsPercent');
   validateRange(scope, 'connectionBorrowTimeout (seconds)', options.connectionBorrowTimeout?.toSeconds(), 0, 3600);
+  // IdleClientTimeout is in whole seconds (CreateDBProxy, default 1,800). The AWS API reference
+  // publishes no bounds (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html);
+  // we enforce 1 s to 8 hours (28,800 s). UNVERIFIED: the 8-hour upper bound comes from third-party
+  // notes on AWS::RDS::DBProxy, not from AWS documentation; relax it if CloudFormation accepts more.
+  validateRange(scope, 'idleClientTimeout (seconds)', options.idleClientTimeout?.toSeconds({ integral: false }), 1, 28800);
 }

@@ -3,7 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { DatabaseSourceBindOptions, DatabaseSourceConfig, RdsInstanceOptions } from './database-source';
-import { defaultInstanceEngine, defaultLogExports, defaultPort, forceTlsParameters } from './engine';
+import { defaultInstanceEngine, defaultLogExports, defaultPort } from './engine';
+import { engineParameters } from './query-guardrails';
 import {
   DEFAULT_BACKUP_RETENTION,
   DEFAULT_MASTER_USERNAME,
@@ -35,7 +36,7 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
   // One parameter group for the primary and the replicas, so a replica never accepts plaintext.
   const parameterGroup = new rds.ParameterGroup(scope, 'ParameterGroup', {
     engine,
-    parameters: { ...options.parameters, ...forceTlsParameters(options.engine) },
+    parameters: engineParameters(scope, options.engine, false, options.queryGuardrails, options.parameters).primary,
   });
 
   const instance = new rds.DatabaseInstance(scope, 'Instance', {

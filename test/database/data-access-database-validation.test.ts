@@ -69,6 +69,20 @@ describe('DataAccessDatabase validation', () => {
       'connectionBorrowTimeout (seconds) must be between 0 and 3600, got 3601');
   });
 
+  test('idleClientTimeout above eight hours fails', () => {
+    expect(() => create({ source: aurora(), proxy: { idleClientTimeout: Duration.seconds(28801) } })).toThrow(
+      'idleClientTimeout (seconds) must be between 1 and 28800, got 28801');
+  });
+
+  test('idleClientTimeout below one second fails', () => {
+    expect(() => create({ source: aurora(), proxy: { idleClientTimeout: Duration.millis(500) } })).toThrow(
+      'idleClientTimeout (seconds) must be between 1 and 28800, got 0.5');
+  });
+
+  test('idleClientTimeout of exactly eight hours is accepted', () => {
+    expect(() => create({ source: aurora(), proxy: { idleClientTimeout: Duration.hours(8) } })).not.toThrow();
+  });
+
   test('existingProxy together with proxy settings fails', () => {
     const { stack, vpc } = newStack();
     const existingProxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Existing', {
@@ -169,7 +183,7 @@ describe('DataAccessDatabase validation', () => {
     test('granting both paths to one function with different users fails', () => {
       db.grantRead(fn, { user: 'reader' });
       expect(() => db.grantWrite(fn, { user: 'writer' })).toThrow(
-        'Stack/Fn was already granted with EDA_DB_USER=reader, got writer: grant both paths with the same user, connectionsPerEnvironment and statementTimeout');
+        'Stack/Fn was already granted with EDA_DB_USER=reader, got writer: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name');
     });
   });
 });
