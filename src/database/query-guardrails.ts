@@ -109,11 +109,14 @@ export function guardrailParameters(engine: DatabaseEngineFamily, guardrails: Qu
   const statementMs = (guardrails.statementTimeout ?? DEFAULT_GUARDRAIL_STATEMENT_TIMEOUT).toMilliseconds();
   const slowMs = (guardrails.slowQueryThreshold ?? DEFAULT_GUARDRAIL_SLOW_QUERY_THRESHOLD).toMilliseconds();
   if (engine === DatabaseEngineFamily.POSTGRES) {
-    // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.Query_Logging.html
-    // pg_stat_statements is already in shared_preload_libraries by default on RDS for PostgreSQL and
-    // Aurora PostgreSQL, so we leave that static, list-valued parameter alone and only make it track
-    // statements inside functions too ('all'; the allowed values are none, top, all).
+    // Slow statements go to the `postgresql` log, which every source exports to CloudWatch Logs.
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Concepts.PostgreSQL.Query_Logging.html
+    // pg_stat_statements is already in shared_preload_libraries by default (RDS for PostgreSQL 11+,
+    // Aurora PostgreSQL 10+; our defaults are 17), so we leave that static, list-valued parameter alone
+    // (a user list would replace the default) and only make it track statements inside functions too
+    // ('all'; the allowed values are none, top, all).
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.UsingDashboard.AnalyzeDBLoad.AdditionalMetrics.PostgreSQL.html
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_PerfInsights.UsingDashboard.AnalyzeDBLoad.AdditionalMetrics.PostgreSQL.html
     return {
       'statement_timeout': `${statementMs}`,
       'idle_in_transaction_session_timeout': `${(guardrails.idleInTransactionTimeout ?? DEFAULT_GUARDRAIL_IDLE_IN_TRANSACTION_TIMEOUT).toMilliseconds()}`,
@@ -122,9 +125,13 @@ export function guardrailParameters(engine: DatabaseEngineFamily, guardrails: Qu
     };
   }
   const idleSeconds = `${Math.ceil((guardrails.idleSessionTimeout ?? DEFAULT_GUARDRAIL_IDLE_SESSION_TIMEOUT).toSeconds({ integral: false }))}`;
-  // The slow-query log goes to CloudWatch Logs only when written to a FILE (the `slowquery` export).
-  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQL.LogFileSize.html
+  // The slow-query log reaches CloudWatch Logs (the `slowquery` export) only with log_output=FILE;
+  // long_query_time takes fractions of a second with FILE output.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQLDB.PublishtoCloudWatchLogs.html
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.MySQL.Generallog.html
   // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.SlowSQL.html
+  // max_execution_time applies to read-only SELECT statements only (MySQL 8.4 reference).
+  // https://dev.mysql.com/doc/refman/8.4/en/server-system-variables.html#sysvar_max_execution_time
   return {
     max_execution_time: `${statementMs}`,
     slow_query_log: '1',
