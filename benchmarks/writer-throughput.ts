@@ -1,0 +1,199 @@
+/**
+ * Writer throughput with idempotency, next to COPY measured in the same run.
+ *
+ * Every message becomes two rows (its idempotency key in eda_idempotency_keys and its effect in `orders`), in
+ * the real sqlWriter running in Lambda-like execution environments (child processes, EDA_POOL_MAX=1) that
+ * connect through PgBouncer. Events are handed to the environments directly, so the number measures the
+ * writer and the database, not the local SQS emulator (whose ReceiveMessage polls every 10 ms); one extra
+ * line measures the whole pipeline through the local SQS for reference.
+ * COPY loads the same rows (both tables, keys with their primary-key index) straight into Postgres with psql:
+ * the physical limit of this machine.
+ *
+ *   npx tsx benchmarks/writer-throughput.ts     (QUICK=1 for a short run)
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { Client } from 'pg';
+import { LocalFunction } from '../src/local/local-function';
+import { LocalStack } from '../src/local/local-stack';
+import { LocalSqsEventSource } from '../src/local/sqs-event-source';
+import { POSTGRES_BIN } from '../src/local/system-command';
+import { ATTRIBUTES } from '../src/runtime/queue/message-attributes';
+import { migrationSql } from '../src/runtime/sql/idempotency-sql';
+import { order, sendAll } from '../test/local/writer-harness';
+
+const QUICK = process.env.QUICK === '1';
+const scale = (n: number) => (QUICK ? Math.max(1000, Math.floor(n / 10)) : n);
+
+interface Scenario {
+  /** set-based: benchmarks/fixtures/set-based-writer.ts, a reference outside the library. */
+  readonly mode: 'per-message' | 'batch' | 'set-based';
+  readonly batchSize: number;
+  readonly consumers: number;
+  readonly messages: number;
+}
+
+const SCENARIOS: Scenario[] = [];
+for (const consumers of [1, 2, 4]) SCENARIOS.push({ mode: 'per-message', batchSize: 10, consumers, messages: scale(20_000) });
+for (const mode of ['batch', 'set-based'] as const) {
+  for (const batchSize of [10, 100, 1000]) {
+    for (const consumers of [1, 2, 4]) {
+      SCENARIOS.push({ mode, batchSize, consumers, messages: scale(batchSize === 10 ? 50_000 : 100_000) });
+    }
+  }
+}
+
+const ORDERS_DDL = 'create table if not exists orders(id text not null, total int not null check (total >= 0), correlation_id text)';
+const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:eda-writes';
+
+function record(id: string, n: number): SQSRecord {
+  const now = String(Date.now());
+  return {
+    messageId: `m-${id}`,
+    receiptHandle: `r-${id}`,
+    body: JSON.stringify({ id, total: n % 100 }),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
+    messageAttributes: {
+      [ATTRIBUTES.idempotencyKey]: { dataType: 'String', stringValue: id, stringListValues: [], binaryListValues: [] },
+      [ATTRIBUTES.correlationId]: { dataType: 'String', stringValue: `c-${id}`, stringListValues: [], binaryListValues: [] },
+    },
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: QUEUE_ARN,
+    awsRegion: 'us-east-1',
+  };
+}
+
+async function reset(db: Client): Promise<void> {
+  await db.query('truncate orders');
+  await db.query('truncate eda_idempotency_keys');
+  await db.query('vacuum analyze orders');
+}
+
+/** psql `\copy … from stdin` of `messages` key rows and effect rows; returns messages per second. */
+async function copyRate(stack: LocalStack, messages: number): Promise<number> {
+  const db = new Client({ connectionString: stack.postgres.connectionString });
+  await db.connect();
+  await db.query('drop table if exists copy_keys, copy_orders');
+  await db.query('create table copy_keys("key" text primary key, message_id text not null, correlation_id text, applied_at timestamptz not null default now())');
+  await db.query('create table copy_orders(id text not null, total int not null check (total >= 0), correlation_id text)');
+  await db.end();
+  const keys = Array.from({ length: messages }, (_, i) => `copy-${i}\tm-copy-${i}\tc-copy-${i}\n`).join('');
+  const effects = Array.from({ length: messages }, (_, i) => `copy-${i}\t${i % 100}\tc-copy-${i}\n`).join('');
+  const psql = (table: string, data: string) => new Promise<void>((resolve, reject) => {
+    const child = spawn(join(POSTGRES_BIN, 'psql'), [stack.postgres.connectionString, '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy ${table} from stdin`],
+      { stdio: ['pipe', 'ignore', 'inherit'] });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`psql exited ${code}`))));
+    child.stdin.end(data);
+  });
+  const started = performance.now();
+  await psql('copy_keys("key", message_id, correlation_id)', keys);
+  await psql('copy_orders(id, total, correlation_id)', effects);
+  return messages / ((performance.now() - started) / 1000);
+}
+
+async function writerRate(stack: LocalStack, db: Client, scenario: Scenario): Promise<{ rate: number; rows: number }> {
+  await reset(db);
+  const fn = new LocalFunction({
+    handlerModule: join(__dirname, 'fixtures', scenario.mode === 'set-based' ? 'set-based-writer.ts' : 'bench-writer.ts'),
+    environment: { ...stack.environment(), BENCH_WRITER_MODE: scenario.mode, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    timeoutMs: 120_000,
+    maxEnvironments: scenario.consumers,
+  });
+  const events: SQSEvent[] = [];
+  for (let start = 0; start < scenario.messages; start += scenario.batchSize) {
+    const size = Math.min(scenario.batchSize, scenario.messages - start);
+    events.push({ Records: Array.from({ length: size }, (_, i) => record(`${scenario.mode}-${start + i}`, start + i)) });
+  }
+  try {
+    await fn.warm();
+    // One warm-up invocation per environment creates the idempotency table and the pool's connection.
+    await Promise.all(Array.from({ length: scenario.consumers }, (_, i) => fn.invoke({ Records: [record(`warmup-${i}`, i)] })));
+    await reset(db);
+    let next = 0;
+    const consumer = async () => {
+      while (next < events.length) {
+        const response = await fn.invoke(events[next++]) as { batchItemFailures?: unknown[] };
+        if (response?.batchItemFailures?.length) throw new Error(`failures: ${JSON.stringify(response.batchItemFailures)}`);
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: scenario.consumers }, consumer));
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from orders');
+    return { rate: scenario.messages / seconds, rows: rows[0].n };
+  } finally {
+    await fn.close();
+  }
+}
+
+/** 10,000 messages through the whole local pipeline: SQS → event source → 2 environments → PgBouncer → Postgres. */
+async function pipelineRate(stack: LocalStack, db: Client, mode: 'per-message' | 'batch'): Promise<number> {
+  await reset(db);
+  const sqs = stack.sqs.createClient();
+  const messages = scale(10_000);
+  await sendAll(sqs, stack.sqs.queueUrl, Array.from({ length: messages }, (_, i) => order(`pipe-${mode}-${i}`)));
+  const fn = new LocalFunction({
+    handlerModule: join(__dirname, 'fixtures', 'bench-writer.ts'),
+    environment: { ...stack.environment(), BENCH_WRITER_MODE: mode, POWERTOOLS_LOG_LEVEL: 'WARN' },
+    maxEnvironments: 2,
+  });
+  await fn.warm();
+  const source = new LocalSqsEventSource({ client: sqs, queueUrl: stack.sqs.queueUrl, target: fn, maxConcurrency: 2 });
+  const started = performance.now();
+  try {
+    await source.start();
+    await source.waitUntilDrained(300_000, 1);
+  } finally {
+    await source.stop();
+    await fn.close();
+    sqs.destroy();
+  }
+  return messages / ((performance.now() - started) / 1000);
+}
+
+const k = (rate: number) => `${(rate / 1000).toFixed(1)}k`;
+
+async function main(): Promise<void> {
+  const stack = await LocalStack.up();
+  const db = new Client({ connectionString: stack.postgres.connectionString });
+  await db.connect();
+  await db.query(ORDERS_DDL);
+  await db.query(migrationSql('postgres'));
+  try {
+    const copyMessages = scale(100_000);
+    const copy = await copyRate(stack, copyMessages);
+    console.log(`COPY: ${k(copy)} msgs/s (${copyMessages} key rows + ${copyMessages} effect rows)`);
+    const lines: string[] = [];
+    for (const scenario of SCENARIOS) {
+      const { rate, rows } = await writerRate(stack, db, scenario);
+      if (rows !== scenario.messages) throw new Error(`expected ${scenario.messages} rows, found ${rows}`);
+      const line = `| ${scenario.mode} | ${scenario.batchSize} | ${scenario.consumers} | ${scenario.messages} | ${k(rate)} | ${(rate / copy).toFixed(2)} |`;
+      console.log(line);
+      lines.push(line);
+    }
+    const pipeline: string[] = [];
+    for (const mode of ['per-message', 'batch'] as const) {
+      const rate = await pipelineRate(stack, db, mode);
+      const line = `| ${mode}, through local SQS (batch 10, 2 consumers) | ${k(rate)} | ${(rate / copy).toFixed(2)} |`;
+      console.log(line);
+      pipeline.push(line);
+    }
+    console.log(`\nCOPY baseline (same run): ${k(copy)} msgs/s (= key row + effect row per message)\n`);
+    console.log('| mode | batch size | consumers | messages | msgs/s | × COPY |');
+    console.log('|---|---|---|---|---|---|');
+    for (const line of lines) console.log(line);
+    console.log('\n| pipeline | msgs/s | × COPY |');
+    console.log('|---|---|---|');
+    for (const line of pipeline) console.log(line);
+  } finally {
+    await db.end();
+    await stack.down();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
