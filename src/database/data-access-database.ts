@@ -32,6 +32,17 @@ interface Endpoint {
   readonly viaProxy: boolean;
 }
 
+/**
+ * aws-cdk-lib's RDS constructs default to PRIVATE_WITH_EGRESS and fail on a VPC that has only
+ * isolated subnets (a common choice for databases); fall back to those instead.
+ */
+function privateSubnetsOf(vpc: ec2.IVpc): ec2.SubnetSelection {
+  return { subnetType: vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED };
+}
+
+/** The CA bundle of the Lambda runtime, which includes the Amazon RDS certificate authorities. */
+export const LAMBDA_RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
 /** The default database user with IAM authentication. */
 export const DEFAULT_IAM_USER = 'eda_app';
 
@@ -48,6 +59,8 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
   /** Port of the proxy and the database. */
   public readonly port: number;
+  /** Subnets of the database and the proxy (functions the pattern creates go there too). */
+  public readonly vpcSubnets: ec2.SubnetSelection;
   /** Name of the database. */
   public readonly databaseName: string;
   /** How consumers authenticate. */
@@ -100,7 +113,8 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     }
     this.databaseName = props.databaseName ?? 'app';
     this.authentication = props.authentication ?? DatabaseAuthentication.IAM;
-    const config = props.source.bind(this, { vpc: props.vpc, vpcSubnets: props.vpcSubnets, databaseName: this.databaseName });
+    this.vpcSubnets = props.vpcSubnets ?? privateSubnetsOf(props.vpc);
+    const config = props.source.bind(this, { vpc: props.vpc, vpcSubnets: this.vpcSubnets, databaseName: this.databaseName });
     this.config = config;
     this.engine = config.engine;
     this.port = config.port;
@@ -114,7 +128,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     this.defaultUser = props.defaultUser
       ?? (this.authentication === DatabaseAuthentication.IAM ? DEFAULT_IAM_USER : config.masterUsername ?? config.secret!.secretValueFromJson('username').unsafeUnwrap());
 
-    const proxySubnets = props.proxy?.vpcSubnets ?? props.vpcSubnets;
+    const proxySubnets = props.proxy?.vpcSubnets ?? this.vpcSubnets;
     let percent: number;
     if (props.existingProxy) {
       validateRange(this, 'existingProxyMaxConnectionsPercent', props.existingProxyMaxConnectionsPercent, 1, 100);
@@ -324,6 +338,11 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       ...(path === 'WRITE'
         ? { EDA_WRITE_HOST: hosts[0], EDA_WRITE_PORT: `${this.port}` }
         : { EDA_READ_HOSTS: hosts.join(','), EDA_READ_PORT: `${this.port}` }),
+      // RDS Proxy endpoints present publicly trusted (Amazon Trust Services) certificates; database
+      // endpoints read directly present the RDS CA, which Node.js 20+ Lambda runtimes no longer load
+      // by default. The runtime's own CA bundle has it, so verify-full keeps working.
+      // https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html
+      ...(endpoints.some((e) => !e.viaProxy) ? { NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE } : {}),
     };
     this.setEnvironment(consumer, environment);
     return {

@@ -140,13 +140,11 @@ export class ElasticDataAccess extends Construct {
   public readonly budget: ConcurrencyBudget;
 
   private readonly vpc: ec2.IVpc;
-  private readonly vpcSubnets?: ec2.SubnetSelection;
   private readonly writerFunctions: lambda.IFunction[] = [];
 
   constructor(scope: Construct, id: string, props: ElasticDataAccessProps) {
     super(scope, id);
     this.vpc = props.vpc;
-    this.vpcSubnets = props.vpcSubnets;
     this.budget = ConcurrencyBudget.of(this);
     if (props.budget) this.budget.configure(props.budget);
 
@@ -228,7 +226,7 @@ export class ElasticDataAccess extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
       vpc: this.vpc,
-      vpcSubnets: this.vpcSubnets,
+      vpcSubnets: this.database.vpcSubnets,
       environment: options.environment,
       bundling: { minify: true, sourceMap: true, externalModules: [...LAMBDA_RUNTIME_SDK_CLIENTS], ...options.bundling },
     });

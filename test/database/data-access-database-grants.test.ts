@@ -82,6 +82,11 @@ describe('Aurora: grantRead and grantWrite on Lambda functions', () => {
     });
   });
 
+  test('adds no extra CA bundle for proxy endpoints, whose certificates are publicly trusted', () => {
+    expect(readInfo.environment.NODE_EXTRA_CA_CERTS).toBeUndefined();
+    expect(writeInfo.environment.NODE_EXTRA_CA_CERTS).toBeUndefined();
+  });
+
   test('returns the same contract as ConnectionInfo', () => {
     expect(readInfo).toMatchObject({ port: 5432, databaseName: 'app', user: 'eda_app', auth: 'iam', secretArn: undefined });
     expect(readInfo.hosts).toEqual([db.readOnlyEndpointAddress]);
@@ -132,6 +137,13 @@ describe('RDS: grantRead reads the replicas directly', () => {
     const env = Template.fromStack(stack).findResources('AWS::Lambda::Function');
     const hosts = render(Object.values<any>(env)[0].Properties.Environment.Variables.EDA_READ_HOSTS);
     expect(hosts).toMatch(/^\$\{OrdersReadReplica1[0-9A-F]+\.Endpoint\.Address\},\$\{OrdersReadReplica2[0-9A-F]+\.Endpoint\.Address\}$/);
+  });
+
+  test('trusts the RDS CA through the Lambda runtime bundle, because replicas are not behind the proxy', () => {
+    expect(info.environment.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem', EDA_TLS: 'verify-full' }) },
+    });
   });
 
   test('records a draw on each replica the reader may pick', () => {
