@@ -155,6 +155,21 @@ describe('ElasticDataAccess', () => {
     expect(report.account).toEqual(expect.objectContaining({ reserved: 84, reservable: 900, headroom: 816 }));
   });
 
+  test('a VPC with only isolated subnets hosts the database, the proxy and the writer there', () => {
+    // GIVEN a VPC without NAT or egress subnets, a common choice for databases
+    const app = new App();
+    const stack = new Stack(app, 'Orders');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    // WHEN
+    const eda = new ElasticDataAccess(stack, 'Orders', { vpc, database: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES }) });
+    eda.addWriter('OrderWriter', { entry: WRITER_ENTRY });
+    // THEN
+    const isolated = vpc.isolatedSubnets.map((s) => stack.resolve(s.subnetId));
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SubnetIds: isolated }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBProxy', { VpcSubnetIds: isolated });
+    expect(eda.database.vpcSubnets).toEqual({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+  });
+
   test('budget.accountConcurrency configures the app-wide budget', () => {
     const app = new App();
     const stack = new Stack(app, 'Orders');
