@@ -52,6 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'local-aws-sqs@^2',
     'aws-sdk-client-mock@^4',
     '@aws-sdk/types@^3',
+    '@cdklabs/cdk-validator-cfnguard@^0.0.62',
   ],
   // `npx eda doctor|redrive`: the operations CLI (docs/operations.md)
   bin: { eda: 'bin/eda' },
