@@ -128,6 +128,43 @@ async function writerRate(stack: LocalStack, db: Client, scenario: Scenario): Pr
   }
 }
 
+/**
+ * The set-based SQL of the reference writer run in this process on `consumers` connections through PgBouncer,
+ * batches of 1000, without Lambda emulation (no events, no IPC): the database-side ceiling of that SQL.
+ */
+async function inProcessSetBasedRate(stack: LocalStack, db: Client, consumers: number): Promise<number> {
+  await reset(db);
+  const messages = scale(100_000);
+  const batchSize = 1000;
+  const clients = await Promise.all(Array.from({ length: consumers }, async () => {
+    const client = new Client({ connectionString: stack.pgbouncer.connectionString });
+    await client.connect();
+    return client;
+  }));
+  let next = 0;
+  const started = performance.now();
+  try {
+    await Promise.all(clients.map(async (client) => {
+      while (next < messages) {
+        const start = next;
+        next += batchSize;
+        const keys = Array.from({ length: Math.min(batchSize, messages - start) }, (_, i) => `inproc-${start + i}`);
+        await client.query('begin');
+        const claimed = await client.query<{ key: string }>(`insert into eda_idempotency_keys("key", message_id, correlation_id)
+          select * from unnest($1::text[], $2::text[], $3::text[]) on conflict ("key") do nothing returning "key"`,
+        [keys, keys.map((key) => `m-${key}`), keys.map((key) => `c-${key}`)]);
+        const fresh = claimed.rows.map((row) => row.key);
+        await client.query('insert into orders(id, total, correlation_id) select * from unnest($1::text[], $2::int[], $3::text[])',
+          [fresh, fresh.map((_, i) => i % 100), fresh.map((key) => `c-${key}`)]);
+        await client.query('commit');
+      }
+    }));
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+  }
+  return messages / ((performance.now() - started) / 1000);
+}
+
 /** 10,000 messages through the whole local pipeline: SQS → event source → 2 environments → PgBouncer → Postgres. */
 async function pipelineRate(stack: LocalStack, db: Client, mode: 'per-message' | 'batch'): Promise<number> {
   await reset(db);
@@ -170,6 +207,12 @@ async function main(): Promise<void> {
       const { rate, rows } = await writerRate(stack, db, scenario);
       if (rows !== scenario.messages) throw new Error(`expected ${scenario.messages} rows, found ${rows}`);
       const line = `| ${scenario.mode} | ${scenario.batchSize} | ${scenario.consumers} | ${scenario.messages} | ${k(rate)} | ${(rate / copy).toFixed(2)} |`;
+      console.log(line);
+      lines.push(line);
+    }
+    for (const consumers of [1, 2, 4]) {
+      const rate = await inProcessSetBasedRate(stack, db, consumers);
+      const line = `| set-based SQL in-process (no Lambda emulation) | 1000 | ${consumers} | ${scale(100_000)} | ${k(rate)} | ${(rate / copy).toFixed(2)} |`;
       console.log(line);
       lines.push(line);
     }
