@@ -54,6 +54,15 @@ interface Environment {
 
 const LOG_LINES_KEPT = 200;
 
+/** tsx's loader, which lets the environments load TypeScript handler modules. */
+function tsxLoader(): string {
+  try {
+    return pathToFileURL(require.resolve('tsx')).href;
+  } catch {
+    throw new Error('running a TypeScript handler module needs the npm package tsx (npm install --save-dev tsx), or pass compiled JavaScript');
+  }
+}
+
 /**
  * Runs a Lambda handler the way Lambda does, on this machine: each execution environment is a separate Node
  * process that loads the handler module once and serves one invocation at a time; an invocation that outlives
@@ -181,7 +190,7 @@ export class LocalFunction {
     const needsTypeScript = [workerPath, handlerModule].some((path) => /\.[cm]?ts$/.test(path));
     const child = fork(workerPath, [], {
       // Never inherit the parent's flags (jest, inspector); TypeScript sources load through tsx's loader.
-      execArgv: needsTypeScript ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [],
+      execArgv: needsTypeScript ? ['--import', tsxLoader()] : [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
         ...process.env,
