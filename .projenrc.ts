@@ -40,6 +40,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-rds-data@^3',
     '@aws-sdk/client-rds@^3',
     '@aws-sdk/credential-provider-node@^3',
+    // `cdk-elastic-data-access/local`: the local stack teams run their own writer code against
+    'local-aws-sqs@^2',
   ],
   devDeps: [
     'cdk-nag@^3.0.2',
@@ -49,7 +51,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'esbuild',
     'tsx',
     'aws-cdk@^2',
-    'local-aws-sqs@^2',
     'aws-sdk-client-mock@^4',
     '@aws-sdk/types@^3',
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
@@ -100,11 +101,12 @@ project.package.addField('exports', {
   './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
   // The producer alone bundles to ~46 KB instead of the whole runtime's ~198 KB (BENCHMARKS.md).
   './runtime/producer': { types: './lib/runtime/producer.d.ts', default: './lib/runtime/producer.js' },
+  './local': { types: './lib/local/index.d.ts', default: './lib/local/index.js' },
   './.jsii': './.jsii',
   './package.json': './package.json',
 });
 project.package.addField('typesVersions', {
-  '*': { 'runtime': ['lib/runtime/index.d.ts'], 'runtime/producer': ['lib/runtime/producer.d.ts'] },
+  '*': { 'runtime': ['lib/runtime/index.d.ts'], 'runtime/producer': ['lib/runtime/producer.d.ts'], 'local': ['lib/local/index.d.ts'] },
 });
 
 // ts-jest only transpiles (isolatedModules); type-check src, tests, examples and scripts as part of `test`.
@@ -115,5 +117,29 @@ project.addTask('example', {
   description: 'Synthesize examples/orders-api with cdk synth and print a summary and its concurrency budget',
   exec: 'tsx scripts/synth-example.ts orders-api',
 });
+
+// The local stack (docs/local-stack.md): PostgreSQL 15 + PgBouncer (transaction mode) + SQS on 127.0.0.1.
+const localTasks: Array<[string, string, string]> = [
+  ['local:up', 'Start the local stack in the background; prints the environment and writes .local-stack/env', 'up'],
+  ['local:down', 'Stop the local stack and delete its data', 'down'],
+  ['local:status', 'Show whether the local stack runs and its environment', 'status'],
+  ['local:writer', 'Run a writer handler against the local stack as Lambda would (args: <handler file>)', 'writer'],
+];
+for (const [name, description, command] of localTasks) {
+  project.addTask(name, { description, exec: `tsx scripts/local-stack.ts ${command}`, receiveArgs: command === 'writer' });
+}
+project.addTask('test:local', { description: 'Only the local-stack proof tests', exec: 'jest test/local --coverage=false' });
+
+// Benchmarks print numbers (BENCHMARKS.md); they are not tests.
+const benchmarks: Array<[string, string, string]> = [
+  ['bench:storm', 'Connection storm: 1,000 clients direct vs through PgBouncer', 'benchmarks/storm.ts'],
+  ['bench:writer', 'Writer rows/s (per-message, batch; 1/2/4 consumers) next to COPY, same run (~5 min)', 'benchmarks/writer-throughput.ts'],
+  ['bench:cold-init', 'Cold init of the runtime handlers vs an empty handler', 'benchmarks/cold-init.ts'],
+  ['bench:bundle-size', 'esbuild bundle sizes of representative handlers', 'benchmarks/bundle-size.ts'],
+  ['bench:synth', 'Synth of examples/orders-api vs the same resources hand-written with aws-cdk-lib', 'benchmarks/synth-overhead.ts'],
+];
+for (const [name, description, file] of benchmarks) {
+  project.addTask(name, { description, exec: `tsx ${file}`, receiveArgs: true });
+}
 
 project.synth();
