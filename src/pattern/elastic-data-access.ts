@@ -4,10 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConcurrencyBudget, ConcurrencyBudgetOptions } from '../budget';
 import { ConnectionInfo, ConnectOptions, DataAccessDatabase, DataAccessProxyOptions, DatabaseSource, IDatabaseConsumer } from '../database';
 import { reservedConcurrencyOf } from '../function-facts';
+import { DataAccessAlarmsOptions, DataAccessMonitoring } from '../monitoring';
 import { fail, validateInteger, validateRange } from '../validation';
 import { WriteBuffer, WriteBufferConsumerOptions, WriteBufferProps } from '../write-buffer';
 
@@ -47,6 +49,35 @@ export interface ElasticDataAccessProps {
    * @default - account concurrency 1,000
    */
   readonly budget?: ConcurrencyBudgetOptions;
+  /**
+   * Symptom alarms and the dashboard of the pattern.
+   * @default - every alarm on, notifying a new encrypted, TLS-only SNS topic; one dashboard
+   */
+  readonly monitoring?: PatternMonitoringOptions;
+}
+
+/** Monitoring of an ElasticDataAccess pattern. */
+export interface PatternMonitoringOptions {
+  /**
+   * Whether to create alarms and the dashboard at all.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Topic every alarm notifies on ALARM and OK.
+   * @default - a new topic encrypted with a customer managed KMS key, TLS only
+   */
+  readonly topic?: sns.ITopic;
+  /**
+   * Tuning of each symptom alarm, or `{ enabled: false }` to turn one off.
+   * @default - every alarm on with its documented defaults
+   */
+  readonly alarms?: DataAccessAlarmsOptions;
+  /**
+   * Whether to create the CloudWatch dashboard.
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }
 
 /** Options of `connectReader`. */
@@ -138,6 +169,11 @@ export class ElasticDataAccess extends Construct {
   public readonly writeBuffer: WriteBuffer;
   /** The app-wide concurrency budget this pattern reports into. */
   public readonly budget: ConcurrencyBudget;
+  /**
+   * Alarms, metrics and dashboard of the pattern; every connected function is watched.
+   * @default - none when `monitoring.enabled` is false
+   */
+  public readonly monitoring?: DataAccessMonitoring;
 
   private readonly vpc: ec2.IVpc;
   private readonly writerFunctions: lambda.IFunction[] = [];
@@ -157,6 +193,16 @@ export class ElasticDataAccess extends Construct {
       existingProxy: props.existingProxy,
     });
     this.writeBuffer = new WriteBuffer(this, 'WriteBuffer', props.writeBuffer ?? {});
+    if (props.monitoring?.enabled ?? true) {
+      this.monitoring = new DataAccessMonitoring(this, 'Monitoring', {
+        writeBuffer: this.writeBuffer,
+        database: this.database,
+        accountConcurrency: this.budget.accountConcurrency,
+        topic: props.monitoring?.topic,
+        alarms: props.monitoring?.alarms,
+        dashboard: props.monitoring?.dashboard,
+      });
+    }
   }
 
   /** The writer functions connected so far (created by `addWriter` or passed to `connectWriter`). */
@@ -172,6 +218,7 @@ export class ElasticDataAccess extends Construct {
     this.reserve(consumer, 'connectReader', options.reservedConcurrency);
     const connection = this.database.grantRead(consumer, options);
     const alias = this.provision(consumer, options.provisionedConcurrency);
+    if (consumer instanceof lambda.FunctionBase) this.monitoring?.monitorFunction({ function: consumer, databaseFacing: true });
     return { connection, alias };
   }
 
@@ -190,6 +237,7 @@ export class ElasticDataAccess extends Construct {
       fn.addEnvironment('EDA_DEAD_LETTER_QUEUE_URL', this.writeBuffer.deadLetterQueue.queueUrl);
     }
     this.writerFunctions.push(fn);
+    this.monitoring?.monitorFunction({ function: fn, databaseFacing: true });
     return connection;
   }
 
@@ -208,6 +256,7 @@ export class ElasticDataAccess extends Construct {
     if (producer instanceof lambda.Function) {
       for (const [key, value] of Object.entries(environment)) producer.addEnvironment(key, value);
     }
+    if (producer instanceof lambda.FunctionBase) this.monitoring?.monitorFunction({ function: producer, databaseFacing: false });
     return environment;
   }
 

@@ -170,6 +170,36 @@ describe('ElasticDataAccess', () => {
     expect(eda.database.vpcSubnets).toEqual({ subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
   });
 
+  test('monitoring is on by default: every connected function is watched and every alarm has actions', () => {
+    // GIVEN / WHEN
+    const { stack, vpc, eda } = pattern();
+    eda.connectReader(fn(stack, 'Reader', vpc), { reservedConcurrency: 10 });
+    eda.connectProducer(fn(stack, 'Api', vpc, 5));
+    eda.addWriter('OrderWriter', { entry: WRITER_ENTRY });
+    // THEN
+    expect(eda.monitoring?.functions.map((m) => [m.function.node.path, m.databaseFacing])).toEqual([
+      ['Orders/Reader', true], ['Orders/Api', false], ['Orders/Orders/OrderWriter', true],
+    ]);
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(15);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toHaveLength(1);
+    }
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  test('monitoring can be turned off', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Orders');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const eda = new ElasticDataAccess(stack, 'Orders', {
+      vpc, database: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES }), monitoring: { enabled: false },
+    });
+    expect(eda.monitoring).toBeUndefined();
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
   test('budget.accountConcurrency configures the app-wide budget', () => {
     const app = new App();
     const stack = new Stack(app, 'Orders');
