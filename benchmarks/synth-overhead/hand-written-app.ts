@@ -8,11 +8,15 @@ import * as path from 'path';
 import { App, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 
 const functions = path.join(__dirname, '..', '..', 'examples', 'orders-api', 'functions');
@@ -105,5 +109,53 @@ const api = new apigwv2.HttpApi(stack, 'Api');
 api.addRoutes({ path: '/orders/{id}', methods: [apigwv2.HttpMethod.GET], integration: new HttpLambdaIntegration('GetOrderIntegration', getOrder) });
 api.addRoutes({ path: '/orders', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('CreateOrderIntegration', createOrder) });
 new CfnOutput(stack, 'ApiUrl', { value: api.apiEndpoint });
+
+// The same alarms and dashboard DataAccessMonitoring creates: 22 alarms to one encrypted topic.
+const topic = new sns.Topic(stack, 'AlarmTopic', { masterKey: new kms.Key(stack, 'AlarmKey', { enableKeyRotation: true }), enforceSSL: true });
+const action = new cwActions.SnsAction(topic);
+const rdsMetric = (metricName: string, dimensionsMap: Record<string, string>, statistic: string) =>
+  new cloudwatch.Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap, statistic, period: Duration.minutes(1) });
+const proxyDims = { ProxyName: proxy.dbProxyName };
+const metrics: Array<[string, cloudwatch.IMetric, number, cloudwatch.ComparisonOperator?]> = [
+  ['DlqNotEmpty', dlq.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }), 0],
+  ['OldestMessage', queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum' }), 300],
+  ['DepthGrowing', new cloudwatch.MathExpression({ expression: 'DIFF(depth)', usingMetrics: { depth: queue.metricApproximateNumberOfMessagesVisible() } }), 100],
+  ...[getOrder, createOrder, writer].flatMap((fn): Array<[string, cloudwatch.IMetric, number]> => [
+    [`${fn.node.id}Errors`, fn.metricErrors(), 0], [`${fn.node.id}Throttles`, fn.metricThrottles(), 0],
+  ]),
+  [`${getOrder.node.id}Duration`, getOrder.metricDuration({ statistic: 'p99' }), 4000],
+  [`${writer.node.id}Duration`, writer.metricDuration({ statistic: 'p99' }), 24000],
+  ['PoolSaturated', new cloudwatch.MathExpression({ expression: '100 * b / m', usingMetrics: { b: rdsMetric('DatabaseConnectionsCurrentlyBorrowed', proxyDims, 'Sum'), m: rdsMetric('MaxDatabaseConnectionsAllowed', proxyDims, 'Sum') } }), 80],
+  ['BorrowLatency', rdsMetric('DatabaseConnectionsBorrowLatency', proxyDims, 'p99'), 100000],
+  ['Pinning', rdsMetric('DatabaseConnectionsCurrentlySessionPinned', proxyDims, 'Sum'), 0],
+  ['FailedAuth', rdsMetric('ClientConnectionsSetupFailedAuth', proxyDims, 'Sum'), 0],
+  ['ProxyAvailability', rdsMetric('AvailabilityPercentage', { ...proxyDims, TargetRole: 'READ_WRITE' }, 'Average'), 100, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD],
+  ['ReadOnlyAvailability', rdsMetric('AvailabilityPercentage', { ...proxyDims, TargetRole: 'READ_ONLY' }, 'Average'), 100, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD],
+  ['ReplicaLag', rdsMetric('AuroraReplicaLag', { DBClusterIdentifier: cluster.clusterIdentifier, Role: 'READER' }, 'Maximum'), 2000],
+  ['Cpu', rdsMetric('CPUUtilization', { DBClusterIdentifier: cluster.clusterIdentifier, Role: 'WRITER' }, 'Average'), 80],
+  ['Memory', rdsMetric('FreeableMemory', { DBClusterIdentifier: cluster.clusterIdentifier, Role: 'WRITER' }, 'Minimum'), 268435456, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD],
+  ['Acu', rdsMetric('ACUUtilization', { DBClusterIdentifier: cluster.clusterIdentifier }, 'Maximum'), 90],
+  ['AccountConcurrency', new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'ConcurrentExecutions', statistic: 'Maximum' }), 900],
+];
+const alarms = metrics.map(([id, metric, threshold, comparison]) => {
+  const alarm = new cloudwatch.Alarm(stack, id, {
+    metric,
+    threshold,
+    evaluationPeriods: 3,
+    comparisonOperator: comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(action);
+  alarm.addOkAction(action);
+  return alarm;
+});
+new cloudwatch.Dashboard(stack, 'Dashboard', {
+  widgets: [
+    [new cloudwatch.AlarmStatusWidget({ alarms, width: 24 })],
+    [new cloudwatch.GraphWidget({ title: 'Invocations', left: [getOrder, createOrder, writer].map((fn) => fn.metricInvocations()) })],
+    [new cloudwatch.GraphWidget({ title: 'Buffer', left: [queue.metricApproximateNumberOfMessagesVisible(), dlq.metricApproximateNumberOfMessagesVisible()] })],
+    [new cloudwatch.GraphWidget({ title: 'Proxy', left: [rdsMetric('ClientConnections', proxyDims, 'Sum'), rdsMetric('DatabaseConnections', proxyDims, 'Sum')] })],
+  ],
+});
 
 app.synth();
