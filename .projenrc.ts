@@ -101,12 +101,15 @@ project.package.addField('exports', {
   './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
   // The producer alone bundles to ~46 KB instead of the whole runtime's ~198 KB (BENCHMARKS.md).
   './runtime/producer': { types: './lib/runtime/producer.d.ts', default: './lib/runtime/producer.js' },
+  './runtime/cache': { types: './lib/runtime/cache/index.d.ts', default: './lib/runtime/cache/index.js' },
+  './runtime/data-api': { types: './lib/runtime/data-api/index.d.ts', default: './lib/runtime/data-api/index.js' },
   './local': { types: './lib/local/index.d.ts', default: './lib/local/index.js' },
   './.jsii': './.jsii',
   './package.json': './package.json',
 });
 project.package.addField('typesVersions', {
-  '*': { 'runtime': ['lib/runtime/index.d.ts'], 'runtime/producer': ['lib/runtime/producer.d.ts'], 'local': ['lib/local/index.d.ts'] },
+  '*': { 'runtime': ['lib/runtime/index.d.ts'], 'runtime/producer': ['lib/runtime/producer.d.ts'],
+    'runtime/cache': ['lib/runtime/cache/index.d.ts'], 'runtime/data-api': ['lib/runtime/data-api/index.d.ts'], 'local': ['lib/local/index.d.ts'] },
 });
 
 // ts-jest only transpiles (isolatedModules); type-check src, tests, examples and scripts as part of `test`.

@@ -56,6 +56,6 @@ export { readConnectionSettings, readQueueSettings } from './config/environment'
 export type { ConnectionSettings, QueueSettings, DatabaseEngine, AuthMode, TlsMode, EndpointRole, Environment } from './config/environment';
 export type { Clock } from './clock';
 
-// Read cache (in-process LRU + Valkey) and the RDS Data API read path
-export * from './cache';
-export * from './data-api';
+// The read cache (`cdk-elastic-data-access/runtime/cache`, with ioredis) and the Data API reader
+// (`cdk-elastic-data-access/runtime/data-api`) have entries of their own: the compiled runtime is
+// CommonJS, so bundlers cannot drop what a handler does not use (BENCHMARKS.md, bundle sizes).
