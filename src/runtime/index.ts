@@ -9,7 +9,7 @@
 
 // Writer (SQS → database, exactly once per idempotency key)
 export { sqlWriter } from './writer/sql-writer';
-export type { SqlWriterOptions, SqsWriterHandler, WriteEffect, WriterMode } from './writer/sql-writer';
+export type { BatchWriteEffect, SqlWriterOptions, SqsWriterHandler, WriteEffect, WriterMode } from './writer/sql-writer';
 export type { WriteMessage, IdempotencyKeyExtractor } from './writer/write-message';
 export { ensureIdempotencyTable, claimKey, claimKeys } from './writer/idempotency-store';
 export { migrationSql, IDEMPOTENCY_TABLE, MAX_IDEMPOTENCY_KEY_LENGTH } from './sql/idempotency-sql';

@@ -23,6 +23,13 @@ import type { VisibilityBackoffOptions } from '../resilience/visibility-backoff'
 /** Applies one write inside the transaction that records its idempotency key. */
 export type WriteEffect<Body = unknown> = (tx: SqlExecutor, message: WriteMessage<Body>) => Promise<void>;
 
+/**
+ * Applies the writes of all newly claimed messages of a batch at once (e.g. one
+ * `insert … select * from unnest($1::text[], $2::bigint[])`), inside the transaction that claimed their keys.
+ * Receives ONLY the messages whose key was new; duplicates (within the batch or already recorded) are left out.
+ */
+export type BatchWriteEffect<Body = unknown> = (tx: SqlExecutor, messages: ReadonlyArray<WriteMessage<Body>>) => Promise<void>;
+
 /** The Lambda handler returned by {@link sqlWriter}. */
 export type SqsWriterHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
@@ -37,6 +44,14 @@ export type WriterMode = 'per-message' | 'batch';
 export interface SqlWriterOptions {
   /** Transaction layout. @default 'per-message' */
   readonly mode?: WriterMode;
+  /**
+   * Set-based effect of batch mode: called once per batch with the newly claimed messages instead of calling
+   * the per-message effect once per message (one round trip each). If the batch transaction fails with a
+   * non-connection error, the batch is re-run message by message with the per-message effect (first argument
+   * of sqlWriter), which isolates the poison message; so both effects must write the same thing.
+   * Ignored in per-message mode. @default none (batch mode calls the per-message effect once per new message)
+   */
+  readonly batchEffect?: BatchWriteEffect<any>;
   /** Key of messages without the eda-idempotency-key attribute. @default none (such messages are poison) */
   readonly idempotencyKey?: IdempotencyKeyExtractor;
   /** Create eda_idempotency_keys on first use when it is missing. @default true */
@@ -175,8 +190,13 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => runGuarded(db, async (tx) => {
           const rows = candidates.map((m) => ({ key: m.idempotencyKey, messageId: m.messageId, correlationId: m.correlationId }));
           const claimed = await claimKeys(tx, rows);
-          for (const message of candidates) {
-            if (claimed.has(message.idempotencyKey)) await effect(tx, message);
+          if (options.batchEffect) {
+            const fresh_ = candidates.filter((m) => claimed.has(m.idempotencyKey));
+            if (fresh_.length > 0) await (options.batchEffect as BatchWriteEffect<Body>)(tx, fresh_);
+          } else {
+            for (const message of candidates) {
+              if (claimed.has(message.idempotencyKey)) await effect(tx, message);
+            }
           }
           return claimed;
         }));

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { LocalPostgres, startPostgres } from '../../../src/local/postgres-server';
 import { closeDatabases, configureDatabases } from '../../../src/runtime/connections/database-registry';
 import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
-import { sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
+import { BatchWriteEffect, sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
 import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { postgresEnvironment } from '../support/postgres-env';
 
@@ -53,16 +53,34 @@ beforeEach(async () => {
   await configureDatabases({ env: postgresEnvironment(pg), breaker: { failureThreshold: 3, clock: new FakeClock() } });
 });
 
-function recordingWriter(mode: WriterMode) {
+// 'batch-effect': batch mode with a set-based batchEffect (one unnest insert per batch).
+type TestedMode = WriterMode | 'batch-effect';
+
+function recordingWriter(testedMode: TestedMode) {
+  const mode: WriterMode = testedMode === 'per-message' ? 'per-message' : 'batch';
   const effects: string[] = [];
+  const batchCalls: string[][] = [];
+  const batchEffect: BatchWriteEffect<Order> = async (tx, messages) => {
+    batchCalls.push(messages.map((m) => m.idempotencyKey));
+    await tx.query('insert into orders (id, total) select * from unnest($1::int[], $2::numeric[])',
+      [messages.map((m) => m.body.id), messages.map((m) => m.body.total)]);
+  };
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const effect: WriteEffect<Order> = async (tx, message) => {
     effects.push(message.idempotencyKey);
     await tx.query('insert into orders (id, total) values ($1, $2)', [message.body.id, message.body.total]);
   };
-  const handler = sqlWriter(effect, { mode, logger, metrics, deadLetterQueueUrl: DLQ, queueUrl: QUEUE, random: () => 0 });
-  return { handler, effects, logger, metrics };
+  const handler = sqlWriter(effect, {
+    mode,
+    logger,
+    metrics,
+    deadLetterQueueUrl: DLQ,
+    queueUrl: QUEUE,
+    random: () => 0,
+    batchEffect: testedMode === 'batch-effect' ? batchEffect : undefined,
+  });
+  return { handler, effects, batchCalls, logger, metrics };
 }
 
 function dlqAttributes(call: number): Record<string, string | undefined> {
@@ -70,7 +88,7 @@ function dlqAttributes(call: number): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(input.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]));
 }
 
-describe.each<WriterMode>(['per-message', 'batch'])('sqlWriter (%s) against PostgreSQL 15', (mode) => {
+describe.each<TestedMode>(['per-message', 'batch', 'batch-effect'])('sqlWriter (%s) against PostgreSQL 15', (mode) => {
   test('applies one effect per key, counts duplicates and dead-letters poison messages with their context', async () => {
     // GIVEN a key applied by an earlier batch
     const { handler, effects, logger, metrics } = recordingWriter(mode);
@@ -132,7 +150,7 @@ describe.each<WriterMode>(['per-message', 'batch'])('sqlWriter (%s) against Post
 
   test('a redelivered batch applies nothing twice', async () => {
     // GIVEN
-    const { handler, effects, metrics } = recordingWriter(mode);
+    const { handler, effects, batchCalls, metrics } = recordingWriter(mode);
     const batch = sqsEvent(
       sqsRecord({ key: 'a', body: { id: 10, total: 1 }, messageId: 'ma' }),
       sqsRecord({ key: 'b', body: { id: 11, total: 2 }, messageId: 'mb' }),
@@ -142,7 +160,7 @@ describe.each<WriterMode>(['per-message', 'batch'])('sqlWriter (%s) against Post
     const response = await handler(batch);
     // THEN
     expect(response.batchItemFailures).toEqual([]);
-    expect(effects).toEqual(['a', 'b']);
+    expect(mode === 'batch-effect' ? batchCalls : effects).toEqual(mode === 'batch-effect' ? [['a', 'b']] : ['a', 'b']);
     expect(metrics.published[1].metrics).toMatchObject({ WritesApplied: 0, DuplicatesSkipped: 2 });
     expect((await admin.query('select count(*)::int as n from orders')).rows[0].n).toBe(2);
   });
@@ -195,5 +213,45 @@ describe('sqlWriter idempotency under concurrency (PostgreSQL 15)', () => {
     const applied = first.metrics.total('WritesApplied') + second.metrics.total('WritesApplied');
     const skipped = first.metrics.total('DuplicatesSkipped') + second.metrics.total('DuplicatesSkipped');
     expect([applied, skipped]).toEqual([2, 1]);
+  });
+});
+
+describe('sqlWriter batchEffect against PostgreSQL 15', () => {
+  test('calls the batch effect once per batch with only the newly claimed messages', async () => {
+    // GIVEN a key applied by an earlier batch
+    const { handler, batchCalls, effects, metrics } = recordingWriter('batch-effect');
+    await handler(sqsEvent(sqsRecord({ key: 'order-1', body: { id: 1, total: 10 } })));
+    // WHEN a batch holds two new keys, a redelivery across batches and a duplicate within the batch
+    const response = await handler(sqsEvent(
+      sqsRecord({ key: 'order-2', body: { id: 2, total: 20 } }),
+      sqsRecord({ key: 'order-1', body: { id: 1, total: 10 } }),
+      sqsRecord({ key: 'order-3', body: { id: 3, total: 30 } }),
+      sqsRecord({ key: 'order-2', body: { id: 2, total: 20 } }),
+    ));
+    // THEN one set-based call per batch, without duplicates, and no per-message effect
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(batchCalls).toEqual([['order-1'], ['order-2', 'order-3']]);
+    expect(effects).toEqual([]);
+    const orders = await admin.query('select id from orders order by id');
+    expect(orders.rows.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(metrics.published[1].metrics).toEqual({ WritesApplied: 2, DuplicatesSkipped: 2, PoisonMessages: 0, TransientRetries: 0 });
+  });
+
+  test('a failing batch effect is isolated per message with the per-message effect: only the poison message is dead-lettered', async () => {
+    // GIVEN a batch whose set-based insert fails on one row (check constraint)
+    const { handler, batchCalls, effects } = recordingWriter('batch-effect');
+    // WHEN it is processed
+    const response = await handler(sqsEvent(
+      sqsRecord({ key: 'order-1', body: { id: 1, total: 10 } }),
+      sqsRecord({ key: 'order-2', body: { id: 2, total: -1 }, messageId: 'negative' }),
+      sqsRecord({ key: 'order-3', body: { id: 3, total: 30 } }),
+    ));
+    // THEN the batch effect ran once, the per-message effect isolated the culprit, the others are applied once
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(batchCalls).toEqual([['order-1', 'order-2', 'order-3']]);
+    expect(effects).toEqual(['order-1', 'order-2', 'order-3']);
+    const orders = await admin.query('select id from orders order by id');
+    expect(orders.rows.map((r) => r.id)).toEqual([1, 3]);
+    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageBody)).toEqual(['{"id":2,"total":-1}']);
   });
 });
