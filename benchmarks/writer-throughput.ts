@@ -9,7 +9,8 @@
  * COPY loads the same rows (both tables, keys with their primary-key index) straight into Postgres with psql:
  * the physical limit of this machine.
  *
- *   npx tsx benchmarks/writer-throughput.ts     (QUICK=1 for a short run)
+ *   npx tsx benchmarks/writer-throughput.ts     (QUICK=1 for a short run; MODES=batch-effect,set-based to run
+ *                                               only those writer modes; COPY and in-process rows always run)
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -28,21 +29,24 @@ const scale = (n: number) => (QUICK ? Math.max(1000, Math.floor(n / 10)) : n);
 
 interface Scenario {
   /** set-based: benchmarks/fixtures/set-based-writer.ts, a reference outside the library. */
-  readonly mode: 'per-message' | 'batch' | 'set-based';
+  /** batch-effect: sqlWriter batch mode with a set-based batchEffect (one unnest insert per batch). */
+  readonly mode: 'per-message' | 'batch' | 'batch-effect' | 'set-based';
   readonly batchSize: number;
   readonly consumers: number;
   readonly messages: number;
 }
 
-const SCENARIOS: Scenario[] = [];
-for (const consumers of [1, 2, 4]) SCENARIOS.push({ mode: 'per-message', batchSize: 10, consumers, messages: scale(20_000) });
-for (const mode of ['batch', 'set-based'] as const) {
+const ALL_SCENARIOS: Scenario[] = [];
+for (const consumers of [1, 2, 4]) ALL_SCENARIOS.push({ mode: 'per-message', batchSize: 10, consumers, messages: scale(20_000) });
+for (const mode of ['batch', 'batch-effect', 'set-based'] as const) {
   for (const batchSize of [10, 100, 1000]) {
     for (const consumers of [1, 2, 4]) {
-      SCENARIOS.push({ mode, batchSize, consumers, messages: scale(batchSize === 10 ? 50_000 : 100_000) });
+      ALL_SCENARIOS.push({ mode, batchSize, consumers, messages: scale(batchSize === 10 ? 50_000 : 100_000) });
     }
   }
 }
+const MODES = process.env.MODES?.split(',');
+const SCENARIOS = ALL_SCENARIOS.filter((s) => !MODES || MODES.includes(s.mode));
 
 const ORDERS_DDL = 'create table if not exists orders(id text not null, total int not null check (total >= 0), correlation_id text)';
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:eda-writes';
@@ -166,7 +170,7 @@ async function inProcessSetBasedRate(stack: LocalStack, db: Client, consumers: n
 }
 
 /** 10,000 messages through the whole local pipeline: SQS → event source → 2 environments → PgBouncer → Postgres. */
-async function pipelineRate(stack: LocalStack, db: Client, mode: 'per-message' | 'batch'): Promise<number> {
+async function pipelineRate(stack: LocalStack, db: Client, mode: 'per-message' | 'batch' | 'batch-effect'): Promise<number> {
   await reset(db);
   const sqs = stack.sqs.createClient();
   const messages = scale(10_000);
@@ -217,7 +221,8 @@ async function main(): Promise<void> {
       lines.push(line);
     }
     const pipeline: string[] = [];
-    for (const mode of ['per-message', 'batch'] as const) {
+    for (const mode of ['per-message', 'batch', 'batch-effect'] as const) {
+      if (MODES && !MODES.includes(mode)) continue;
       const rate = await pipelineRate(stack, db, mode);
       const line = `| ${mode}, through local SQS (batch 10, 2 consumers) | ${k(rate)} | ${(rate / copy).toFixed(2)} |`;
       console.log(line);

@@ -219,6 +219,8 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       const correlationId = correlationIdOf(record);
       if (correlationId) stats.correlationIds.add(correlationId);
+      // Applied by the batch transaction: nothing left to log for it (skips two logger calls per message).
+      if (preOutcomes.get(record.messageId)?.kind === 'done') return;
       logger.appendKeys(correlationId ? { [CORRELATION_LOG_KEY]: correlationId, message_id: record.messageId } : { message_id: record.messageId });
       try {
         const pre = preOutcomes.get(record.messageId);
