@@ -11,6 +11,14 @@ export interface PostgresPoolOptions {
   readonly credentials: PasswordProvider;
   /** Fails a connection attempt after this long, so an outage is detected in seconds. @default 5000 */
   readonly connectionTimeoutMillis?: number;
+  /**
+   * Client-side deadline of the first statement of a transaction (BEGIN), where RDS Proxy borrows a database
+   * connection: a borrow stuck behind a down database then fails in seconds (and counts toward the circuit
+   * breaker) instead of after the proxy's ConnectionBorrowTimeout (120 s by default,
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-connections.html).
+   * @default connectionTimeoutMillis (5000)
+   */
+  readonly beginTimeoutMillis?: number;
   /** Receives errors of idle connections (server restart, proxy idle timeout); without a listener pg crashes the process. */
   readonly onIdleError?: (error: Error) => void;
 }
@@ -58,13 +66,44 @@ export function postgresPoolConfig(options: PostgresPoolOptions): PoolConfig {
   };
 }
 
-function executor(client: PoolClient): SqlExecutor {
+/**
+ * Margin of the client-side deadline of a statement over EDA_STATEMENT_TIMEOUT_MS: the server cancels first
+ * (57014, a transient error that keeps the connection); the client deadline only fires when nothing answers.
+ */
+export const CLIENT_DEADLINE_MARGIN_MS = 2_000;
+
+/** Client-side deadline (pg `query_timeout`) of statements after BEGIN; undefined without a statement timeout. */
+export function statementDeadlineMs(statementTimeoutMs: number | undefined): number | undefined {
+  return statementTimeoutMs === undefined ? undefined : statementTimeoutMs + CLIENT_DEADLINE_MARGIN_MS;
+}
+
+/** pg's `query_timeout` error has no code: give it one the classifier counts as a connection failure. */
+export class ClientDeadlineError extends Error {
+  public readonly code = 'EDA_CLIENT_DEADLINE';
+  constructor(what: string, ms: number, cause: unknown) {
+    super(`${what} got no answer within ${ms} ms (client-side deadline; proxy borrow or database stuck): ${String(cause)}`);
+    this.name = 'ClientDeadlineError';
+  }
+}
+
+async function boundedQuery(client: PoolClient, text: string, values: unknown[] | undefined, deadlineMs: number | undefined, what: string) {
+  try {
+    // Never pass `name`: a named statement is a session-level prepared statement (pins RDS Proxy,
+    // fails on PgBouncer in transaction mode). query_timeout is client-side only: nothing is sent to the server.
+    return await client.query({ text, values, query_timeout: deadlineMs } as import('pg').QueryConfig);
+  } catch (error) {
+    if (deadlineMs !== undefined && error instanceof Error && error.message === 'Query read timeout') {
+      throw new ClientDeadlineError(what, deadlineMs, error);
+    }
+    throw error;
+  }
+}
+
+function executor(client: PoolClient, deadlineMs: number | undefined): SqlExecutor {
   return {
     engine: 'postgres',
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      // Never pass `name`: a named statement is a session-level prepared statement (pins RDS Proxy,
-      // fails on PgBouncer in transaction mode).
-      const result = await client.query({ text: sql, values: params ? [...params] : undefined });
+      const result = await boundedQuery(client, sql, params ? [...params] : undefined, deadlineMs, 'statement');
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
   };
@@ -77,6 +116,8 @@ export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
   const pool: Pool = new pg.Pool(postgresPoolConfig(options));
   pool.on('error', (error) => options.onIdleError?.(error));
   const statementTimeoutMs = options.settings.statementTimeoutMs;
+  const beginDeadlineMs = options.beginTimeoutMillis ?? options.connectionTimeoutMillis ?? 5_000;
+  const deadlineMs = statementDeadlineMs(statementTimeoutMs);
 
   return {
     engine: 'postgres',
@@ -91,9 +132,9 @@ export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
       }
       let broken: Error | undefined;
       try {
-        await client.query(postgresBeginSql(statementTimeoutMs, txOptions.readOnly ?? false));
-        const result = await fn(executor(client));
-        await client.query('COMMIT');
+        await boundedQuery(client, postgresBeginSql(statementTimeoutMs, txOptions.readOnly ?? false), undefined, beginDeadlineMs, 'BEGIN');
+        const result = await fn(executor(client, deadlineMs));
+        await boundedQuery(client, 'COMMIT', undefined, deadlineMs, 'COMMIT');
         return result;
       } catch (error) {
         if (classifyError(error).connectionFailure) {

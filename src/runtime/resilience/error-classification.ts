@@ -37,6 +37,8 @@ export class PoisonMessageError extends Error {
 const SOCKET_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
   'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED',
+  // Client-side deadline of postgres-pool (a stuck RDS Proxy borrow): unreachable as far as we can tell.
+  'EDA_CLIENT_DEADLINE',
 ]);
 
 // PostgreSQL SQLSTATEs, https://www.postgresql.org/docs/15/errcodes-appendix.html
