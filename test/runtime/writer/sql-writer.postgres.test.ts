@@ -254,4 +254,35 @@ describe('sqlWriter batchEffect against PostgreSQL 15', () => {
     expect(orders.rows.map((r) => r.id)).toEqual([1, 3]);
     expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageBody)).toEqual(['{"id":2,"total":-1}']);
   });
+
+  test('a transient failure of the batch effect rolls the whole batch back: nothing of it stays, each message is applied once', async () => {
+    // GIVEN a batch effect that inserts its rows, then fails with a serialization failure
+    const effects: string[] = [];
+    const handler = sqlWriter<Order>(async (tx, message) => {
+      effects.push(message.idempotencyKey);
+      await tx.query('insert into orders (id, total) values ($1, $2)', [message.body.id, message.body.total]);
+    }, {
+      mode: 'batch',
+      deadLetterQueueUrl: DLQ,
+      queueUrl: QUEUE,
+      random: () => 0,
+      logger: new RecordingLogger(),
+      metrics: new RecordingMetrics(),
+      batchEffect: async (tx, messages) => {
+        await tx.query('insert into orders (id, total) select * from unnest($1::int[], $2::numeric[])',
+          [messages.map((m) => m.body.id), messages.map((m) => m.body.total)]);
+        throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+      },
+    });
+    // WHEN a batch of two is processed
+    const response = await handler(sqsEvent(
+      sqsRecord({ key: 'order-1', body: { id: 1, total: 10 } }),
+      sqsRecord({ key: 'order-2', body: { id: 2, total: 20 } }),
+    ));
+    // THEN the batch transaction left nothing (no row twice), the per-message fallback applied each once
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(effects).toEqual(['order-1', 'order-2']);
+    const orders = await admin.query('select id, count(*)::int as n from orders group by id order by id');
+    expect(orders.rows).toEqual([{ id: 1, n: 1 }, { id: 2, n: 1 }]);
+  });
 });
