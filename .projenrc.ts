@@ -108,8 +108,13 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 project.package.addField('typesVersions', {
-  '*': { 'runtime': ['lib/runtime/index.d.ts'], 'runtime/producer': ['lib/runtime/producer.d.ts'],
-    'runtime/cache': ['lib/runtime/cache/index.d.ts'], 'runtime/data-api': ['lib/runtime/data-api/index.d.ts'], 'local': ['lib/local/index.d.ts'] },
+  '*': {
+    'runtime': ['lib/runtime/index.d.ts'],
+    'runtime/producer': ['lib/runtime/producer.d.ts'],
+    'runtime/cache': ['lib/runtime/cache/index.d.ts'],
+    'runtime/data-api': ['lib/runtime/data-api/index.d.ts'],
+    'local': ['lib/local/index.d.ts'],
+  },
 });
 
 // ts-jest only transpiles (isolatedModules); type-check src, tests, examples and scripts as part of `test`.
