@@ -20,15 +20,7 @@ export function readerFunction(scope: Construct, id: string, vpc?: ec2.IVpc): la
   });
 }
 
-/** The message of the error `action` throws (fails the test when it does not throw). */
-export function errorMessageOf(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error, none was thrown');
-}
+export { errorMessageOf } from '../support/error-message';
 
 /** A consumer that is only a construct with security groups (e.g. an EC2 fleet or an ECS service). */
 export class ConnectableConsumer extends Construct implements ec2.IConnectable {

@@ -64,12 +64,4 @@ export function alarmsMatching(template: Template, metricName: string): Array<{ 
     .filter((p) => p.MetricName === metricName || (p.Metrics ?? []).some((m: any) => m.MetricStat?.Metric?.MetricName === metricName));
 }
 
-/** The message of the error `action` throws (fails the test when it does not throw). */
-export function errorMessageOf(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error, none was thrown');
-}
+export { errorMessageOf } from '../support/error-message';

@@ -1,18 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TargetReport } from '../../budget/budget-evaluation';
 import { CliError } from '../cli-context';
 
 /** A target of `<stack>.concurrency-budget.json` (src/budget/concurrency-budget.ts writes it). */
-export interface BudgetReportTarget {
-  readonly name: string;
-  readonly kind: string;
-  readonly capacity: number;
-  readonly capacityExplanation: string;
-  readonly demand: number;
-  readonly headroom: number;
-  readonly utilisationPercent: number;
-  readonly status: string;
-}
+export type BudgetReportTarget = Omit<TargetReport, 'consumers'>;
 
 /** The parts of the budget report the doctor reads. */
 export interface BudgetReport {
