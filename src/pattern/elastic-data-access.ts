@@ -218,7 +218,7 @@ export class ElasticDataAccess extends Construct {
     this.reserve(consumer, 'connectReader', options.reservedConcurrency);
     const connection = this.database.grantRead(consumer, options);
     const alias = this.provision(consumer, options.provisionedConcurrency);
-    if (consumer instanceof lambda.FunctionBase) this.monitoring?.monitorFunction({ function: consumer, databaseFacing: true });
+    if (consumer instanceof lambda.FunctionBase) this.watch(consumer, true);
     return { connection, alias };
   }
 
@@ -237,7 +237,7 @@ export class ElasticDataAccess extends Construct {
       fn.addEnvironment('EDA_DEAD_LETTER_QUEUE_URL', this.writeBuffer.deadLetterQueue.queueUrl);
     }
     this.writerFunctions.push(fn);
-    this.monitoring?.monitorFunction({ function: fn, databaseFacing: true });
+    this.watch(fn, true);
     return connection;
   }
 
@@ -256,7 +256,7 @@ export class ElasticDataAccess extends Construct {
     if (producer instanceof lambda.Function) {
       for (const [key, value] of Object.entries(environment)) producer.addEnvironment(key, value);
     }
-    if (producer instanceof lambda.FunctionBase) this.monitoring?.monitorFunction({ function: producer, databaseFacing: false });
+    if (producer instanceof lambda.FunctionBase) this.watch(producer, false);
     return environment;
   }
 
@@ -283,6 +283,12 @@ export class ElasticDataAccess extends Construct {
     const maxConcurrency = options.maxConcurrency ?? options.reservedConcurrency ?? DEFAULT_WRITER_CONCURRENCY;
     this.connectWriter(fn, { ...options, maxConcurrency, reservedConcurrency: options.reservedConcurrency ?? maxConcurrency });
     return fn;
+  }
+
+  /** Monitors a connected function once, however many roles it has (a reader that also produces, say). */
+  private watch(fn: lambda.IFunction, databaseFacing: boolean): void {
+    if (!this.monitoring || this.monitoring.functions.some((m) => m.function === fn)) return;
+    this.monitoring.monitorFunction({ function: fn, databaseFacing });
   }
 
   private reserve(consumer: IDatabaseConsumer | lambda.IFunction, method: string, reserved: number | undefined): void {

@@ -189,6 +189,14 @@ describe('ElasticDataAccess', () => {
     Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  test('a function connected in two roles is monitored once', () => {
+    const { stack, vpc, eda } = pattern();
+    const api = fn(stack, 'Api', vpc);
+    eda.connectReader(api, { reservedConcurrency: 10 });
+    eda.connectProducer(api);
+    expect(eda.monitoring?.functions.map((m) => m.function.node.path)).toEqual(['Orders/Api']);
+  });
+
   test('monitoring can be turned off', () => {
     const app = new App();
     const stack = new Stack(app, 'Orders');
