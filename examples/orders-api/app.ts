@@ -70,6 +70,9 @@ export class OrdersApiStack extends Stack {
   }
 }
 
-const app = new App();
-new OrdersApiStack(app, 'OrdersApi');
-app.synth();
+// Synthesize only when run as the CDK app (`cdk synth`), so tests can import OrdersApiStack.
+if (require.main === module) {
+  const app = new App();
+  new OrdersApiStack(app, 'OrdersApi');
+  app.synth();
+}
