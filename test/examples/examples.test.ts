@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { FanOutStack } from '../../examples/fan-out/app';
 import { OrdersApiStack } from '../../examples/orders-api/app';
 
 /** Asset hashes change with every bundling change; the snapshot pins the template shape, not the bytes. */
@@ -52,6 +53,50 @@ describe('orders-api example', () => {
 
   test('every alarm notifies on both ALARM and OK', () => {
     alarmsHaveActions(template);
+  });
+
+  test('matches the snapshot', () => {
+    expect(normalisedTemplate(template)).toMatchSnapshot();
+  });
+});
+
+/** Every IAM policy statement of the template: standalone policies and roles' inline policies. */
+function iamStatements(template: Template): Array<Record<string, unknown>> {
+  const documents: Array<{ Statement: Array<Record<string, unknown>> }> = [];
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) documents.push(policy.Properties.PolicyDocument);
+  for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+    for (const inline of role.Properties.Policies ?? []) documents.push(inline.PolicyDocument);
+  }
+  return documents.flatMap((document) => document.Statement);
+}
+
+describe('fan-out example', () => {
+  // GIVEN the example stack, synthesized once
+  let template: Template;
+  beforeAll(() => {
+    // WHEN
+    template = Template.fromStack(new FanOutStack(new App(), 'FanOut'));
+  });
+
+  test('no IAM policy statement lets a function invoke another function', () => {
+    const statements = iamStatements(template);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Action)).not.toContain('lambda:InvokeFunction');
+    }
+  });
+
+  test('drains the shards with at most 10 concurrent workers', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 10 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('gives the splitter reserved concurrency', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toEqual(expect.any(Number));
+    }
   });
 
   test('matches the snapshot', () => {
