@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FanOutStack } from '../../examples/fan-out/app';
+import { MysqlReplicasStack } from '../../examples/mysql-replicas/app';
 import { OrdersApiStack } from '../../examples/orders-api/app';
 
 /** Asset hashes change with every bundling change; the snapshot pins the template shape, not the bytes. */
@@ -97,6 +98,54 @@ describe('fan-out example', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       expect(fn.Properties.ReservedConcurrentExecutions).toEqual(expect.any(Number));
     }
+  });
+
+  test('matches the snapshot', () => {
+    expect(normalisedTemplate(template)).toMatchSnapshot();
+  });
+});
+
+describe('mysql-replicas example', () => {
+  // GIVEN the example stack, synthesized once
+  let template: Template;
+  beforeAll(() => {
+    // WHEN
+    template = Template.fromStack(new MysqlReplicasStack(new App(), 'MysqlReplicas'));
+  });
+
+  test('creates 2 read replicas of the primary', () => {
+    const replicas = Object.values(template.findResources('AWS::RDS::DBInstance', {
+      Properties: { SourceDBInstanceIdentifier: Match.anyValue() },
+    }));
+    expect(replicas).toHaveLength(2);
+  });
+
+  test('the reader reads both replicas directly', () => {
+    const replicaIds = Object.keys(template.findResources('AWS::RDS::DBInstance', {
+      Properties: { SourceDBInstanceIdentifier: Match.anyValue() },
+    }));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          EDA_READ_HOSTS: {
+            'Fn::Join': ['', [
+              { 'Fn::GetAtt': [replicaIds[0], 'Endpoint.Address'] },
+              ',',
+              { 'Fn::GetAtt': [replicaIds[1], 'Endpoint.Address'] },
+            ]],
+          },
+        }),
+      },
+    });
+  });
+
+  test('the proxy targets only the primary', () => {
+    const targetGroups = Object.values(template.findResources('AWS::RDS::DBProxyTargetGroup'));
+    expect(targetGroups).toHaveLength(1);
+    const primaryIds = Object.keys(template.findResources('AWS::RDS::DBInstance', {
+      Properties: { SourceDBInstanceIdentifier: Match.absent() },
+    }));
+    expect(targetGroups[0].Properties.DBInstanceIdentifiers).toEqual([{ Ref: primaryIds[0] }]);
   });
 
   test('matches the snapshot', () => {
