@@ -84,7 +84,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testTimeout: 60_000,
       // examples carry their own cdk.out; never collect tests from there
-      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '/examples/'],
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '<rootDir>/examples/'],
     },
   },
 });
@@ -136,6 +136,7 @@ const localTasks: Array<[string, string, string]> = [
 for (const [name, description, command] of localTasks) {
   project.addTask(name, { description, exec: `tsx scripts/local-stack.ts ${command}`, receiveArgs: command === 'writer' });
 }
+project.addTask('synth:examples', { description: 'cdk synth every example app with the aws-cdk CLI', exec: 'bash scripts/synth-examples.sh' });
 project.addTask('test:local', { description: 'Only the local-stack proof tests', exec: 'jest test/local --coverage=false' });
 
 // Benchmarks print numbers (BENCHMARKS.md); they are not tests.
