@@ -1,23 +1,15 @@
-import { Client } from 'pg';
 import { LocalPostgres, startPostgres } from '../../../src/local/postgres-server';
 import { readConnectionSettings } from '../../../src/runtime/config/environment';
 import { createPasswordProvider } from '../../../src/runtime/connections/credentials';
 import { closeDatabases, configureDatabases, withWriter } from '../../../src/runtime/connections/database-registry';
 import { createPostgresPool } from '../../../src/runtime/connections/postgres-pool';
 import { claimKey, claimKeys, ensureIdempotencyTable } from '../../../src/runtime/writer/idempotency-store';
+import { queryOnce } from '../../support/postgres-query';
 import { postgresEnvironment } from '../support/postgres-env';
 
 let pg: LocalPostgres;
 
-async function inspect(text: string) {
-  const client = new Client({ connectionString: pg.connectionString });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
+const inspect = (text: string) => queryOnce(pg.connectionString, text);
 
 beforeAll(async () => {
   pg = await startPostgres();

@@ -1,10 +1,10 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Client } from 'pg';
 import { LocalPostgres, startPostgres } from '../../../src/local/postgres-server';
 import { closeDatabases, configureDatabases } from '../../../src/runtime/connections/database-registry';
 import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
 import { BatchWriteEffect, sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
+import { queryOnce } from '../../support/postgres-query';
 import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { postgresEnvironment } from '../support/postgres-env';
 
@@ -20,17 +20,7 @@ interface Order {
 let pg: LocalPostgres;
 
 // A fresh connection per inspection: the tests stop and start the server.
-const admin = {
-  async query(text: string) {
-    const client = new Client({ connectionString: pg.connectionString });
-    await client.connect();
-    try {
-      return await client.query(text);
-    } finally {
-      await client.end();
-    }
-  },
-};
+const admin = { query: (text: string) => queryOnce(pg.connectionString, text) };
 
 beforeAll(async () => {
   pg = await startPostgres();
