@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EXISTING_PLACEHOLDERS, ExistingDatabaseStack } from '../../examples/existing-database/app';
 import { FanOutStack } from '../../examples/fan-out/app';
 import { MysqlReplicasStack } from '../../examples/mysql-replicas/app';
 import { OrdersApiStack } from '../../examples/orders-api/app';
@@ -146,6 +147,88 @@ describe('mysql-replicas example', () => {
       Properties: { SourceDBInstanceIdentifier: Match.absent() },
     }));
     expect(targetGroups[0].Properties.DBInstanceIdentifiers).toEqual([{ Ref: primaryIds[0] }]);
+  });
+
+  test('matches the snapshot', () => {
+    expect(normalisedTemplate(template)).toMatchSnapshot();
+  });
+});
+
+describe('existing-database example', () => {
+  // GIVEN the example stack with its placeholder ids, synthesized once
+  let template: Template;
+  beforeAll(() => {
+    // WHEN
+    template = Template.fromStack(new ExistingDatabaseStack(new App(), 'ExistingDatabase'));
+  });
+
+  test('creates no database, proxy or secret: the cluster, its secret and the proxy are imported', () => {
+    for (const type of ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance', 'AWS::RDS::DBProxy', 'AWS::RDS::DBProxyTargetGroup',
+      'AWS::SecretsManager::Secret', 'AWS::EC2::VPC', 'AWS::EC2::Subnet']) {
+      template.resourceCountIs(type, 0);
+    }
+  });
+
+  test('the reader reads through a READ_ONLY endpoint added to the existing proxy', () => {
+    template.resourceCountIs('AWS::RDS::DBProxyEndpoint', 1);
+    template.hasResourceProperties('AWS::RDS::DBProxyEndpoint', {
+      DBProxyName: EXISTING_PLACEHOLDERS.proxyName,
+      TargetRole: 'READ_ONLY',
+      VpcSecurityGroupIds: [EXISTING_PLACEHOLDERS.proxySecurityGroupId],
+      VpcSubnetIds: EXISTING_PLACEHOLDERS.privateSubnetIds,
+    });
+  });
+
+  test('the writer has reserved concurrency 5 and drains the buffer with at most 5 concurrent batches and partial batch responses', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'))[0];
+    expect(mapping.Properties).toMatchObject({
+      ScalingConfig: { MaximumConcurrency: 5 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const writerId = mapping.Properties.FunctionName.Ref;
+    expect(template.toJSON().Resources[writerId].Properties.ReservedConcurrentExecutions).toBe(5);
+  });
+
+  test('gives both functions reserved concurrency and writes through the existing proxy endpoint', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toEqual(expect.any(Number));
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EDA_WRITE_HOST: EXISTING_PLACEHOLDERS.proxyEndpoint, EDA_AUTH: 'iam' }) },
+    });
+  });
+
+  test('allows each function in on the imported proxy security group, on the PostgreSQL port only', () => {
+    const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'));
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      expect(rule.Properties).toMatchObject({
+        GroupId: EXISTING_PLACEHOLDERS.proxySecurityGroupId,
+        IpProtocol: 'tcp',
+        FromPort: 5432,
+        ToPort: 5432,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [expect.any(String), 'GroupId'] },
+      });
+    }
+  });
+
+  test('grants rds-db:connect only for the database user on the imported proxy, and no secret read', () => {
+    const statements = iamStatements(template);
+    const connects = statements.filter((statement) => JSON.stringify(statement.Action).includes('rds-db:connect'));
+    expect(connects).toHaveLength(2);
+    const proxyResourceId = EXISTING_PLACEHOLDERS.proxyArn.split(':').pop();
+    for (const statement of connects) {
+      expect(JSON.stringify(statement.Resource)).toContain(`:dbuser:${proxyResourceId}/${EXISTING_PLACEHOLDERS.databaseUser}"`);
+    }
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Action)).not.toContain('secretsmanager:');
+    }
+  });
+
+  test('every alarm notifies on both ALARM and OK', () => {
+    alarmsHaveActions(template);
   });
 
   test('matches the snapshot', () => {
