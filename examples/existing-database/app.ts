@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 // In your project: from 'cdk-elastic-data-access'
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
+import { acknowledgeExampleFunction } from '../shared/acknowledgements';
 
 /**
  * What already exists, created outside this app: the VPC, the Aurora PostgreSQL cluster, its Secrets
@@ -46,6 +47,8 @@ export interface ExistingResources {
   readonly proxyEndpoint: string;
   /** → VpcSecurityGroupIds: the functions are allowed in on it. */
   readonly proxySecurityGroupId: string;
+  /** `aws rds describe-db-proxy-endpoints` → Endpoint of a READ_ONLY endpoint the proxy already has; empty to let the pattern add one. */
+  readonly proxyReadOnlyEndpoint: string;
   /** Database the functions use. */
   readonly databaseName: string;
   /** Database user the functions log in as with an IAM auth token (see README.md). */
@@ -69,6 +72,7 @@ export const EXISTING_PLACEHOLDERS: ExistingResources = {
   proxyArn: 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0123456789abcdef0',
   proxyEndpoint: 'payments-proxy.proxy-c0abcdefghij.eu-west-1.rds.amazonaws.com',
   proxySecurityGroupId: 'sg-0123456789abcdef1',
+  proxyReadOnlyEndpoint: '',
   databaseName: 'app',
   databaseUser: 'eda_app',
 };
@@ -103,18 +107,14 @@ export class ExistingDatabaseStack extends Stack {
     Annotations.of(vpc).acknowledgeWarning('@aws-cdk/aws-ec2:noSubnetRouteTableId', 'no routes are read or added');
     const secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'ClusterSecret', existing.secretArn);
     const proxySecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'ProxySecurityGroup', existing.proxySecurityGroupId);
-    // ElasticDataAccess allows the functions in on the proxy's `connections` (its props have no
-    // existingProxySecurityGroups), which an imported proxy lacks: hand its security group over here.
-    // One ingress rule per function is added to this group.
-    const proxy = Object.assign(
-      rds.DatabaseProxy.fromDatabaseProxyAttributes(this, 'Proxy', {
-        dbProxyName: existing.proxyName,
-        dbProxyArn: existing.proxyArn,
-        endpoint: existing.proxyEndpoint,
-        securityGroups: [proxySecurityGroup],
-      }),
-      { connections: new ec2.Connections({ securityGroups: [proxySecurityGroup] }) },
-    );
+    // An imported proxy has no `connections`: its security group is passed next to it, and the
+    // functions are allowed in on it (one ingress rule per function, on the PostgreSQL port).
+    const proxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(this, 'Proxy', {
+      dbProxyName: existing.proxyName,
+      dbProxyArn: existing.proxyArn,
+      endpoint: existing.proxyEndpoint,
+      securityGroups: [proxySecurityGroup],
+    });
 
     const payments = new ElasticDataAccess(this, 'Payments', {
       vpc,
@@ -130,13 +130,16 @@ export class ExistingDatabaseStack extends Stack {
         secret,
       }),
       existingProxy: proxy,
+      existingProxySecurityGroups: [proxySecurityGroup],
+      existingProxyReadOnlyEndpoint: existing.proxyReadOnlyEndpoint || undefined,
       databaseName: existing.databaseName,
       budget: { accountConcurrency: 1000 },
     });
 
     // Reads: 300 req/s at ~50 ms with 50 % headroom, one proxy connection per environment.
     const getPayment = new nodejs.NodejsFunction(this, 'GetPayment', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      memorySize: 512,
       architecture: lambda.Architecture.ARM_64,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
@@ -145,6 +148,7 @@ export class ExistingDatabaseStack extends Stack {
       timeout: Duration.seconds(5),
       vpc,
     });
+    acknowledgeExampleFunction(getPayment);
     payments.connectReader(getPayment, {
       reservedConcurrency: Concurrency.fromLoad({ requestsPerSecond: 300, duration: Duration.millis(50), headroom: 1.5 }),
       user: existing.databaseUser,

@@ -8,6 +8,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 // In your project: from 'cdk-elastic-data-access'
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
+import { acknowledgeExampleFunction, acknowledgeStandInVpc } from '../shared/acknowledgements';
+import { exampleHttpApi } from '../shared/http-api';
 
 /**
  * fan-out: HTTP API → splitter (POST /imports → 202) splits a job into shards and enqueues one write per
@@ -21,6 +23,7 @@ export class FanOutStack extends Stack {
 
     // One NAT gateway: the workers reach SQS (visibility, DLQ) and X-Ray from private subnets.
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    acknowledgeStandInVpc(vpc);
 
     const imports = new ElasticDataAccess(this, 'Imports', {
       vpc,
@@ -30,7 +33,8 @@ export class FanOutStack extends Stack {
 
     // The splitter only talks to SQS: 20 jobs/s at ~200 ms with 25 % headroom.
     const splitter = new nodejs.NodejsFunction(this, 'Splitter', {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      memorySize: 512,
       architecture: lambda.Architecture.ARM_64,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
@@ -40,6 +44,7 @@ export class FanOutStack extends Stack {
       reservedConcurrentExecutions: Concurrency.fromLoad({ requestsPerSecond: 20, duration: Duration.millis(200), headroom: 1.25 }),
     });
     imports.connectProducer(splitter);
+    acknowledgeExampleFunction(splitter);
 
     // However many shards a job has, at most 10 workers hold at most 10 proxy connections.
     imports.addWriter('ShardWorker', {
@@ -49,7 +54,8 @@ export class FanOutStack extends Stack {
       timeout: Duration.seconds(30),
     });
 
-    const api = new apigwv2.HttpApi(this, 'Api', { description: 'fan-out example of cdk-elastic-data-access' });
+    // The stage admits a little more than the 20 jobs/s the splitter was sized for.
+    const api = exampleHttpApi(this, { description: 'fan-out example of cdk-elastic-data-access', rateLimit: 30, burstLimit: 60 });
     api.addRoutes({ path: '/imports', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('SplitterIntegration', splitter) });
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });
   }

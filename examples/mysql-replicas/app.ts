@@ -8,6 +8,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 // In your project: from 'cdk-elastic-data-access'
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
+import { acknowledgeExampleFunction, acknowledgeStandInVpc } from '../shared/acknowledgements';
+import { exampleHttpApi } from '../shared/http-api';
 
 /**
  * mysql-replicas: RDS for MySQL with two read replicas. The reader (GET /items/{id}) reads the replicas
@@ -21,6 +23,7 @@ export class MysqlReplicasStack extends Stack {
 
     // One NAT gateway: the writer reaches SQS (visibility, DLQ) and X-Ray from private subnets.
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    acknowledgeStandInVpc(vpc);
 
     const items = new ElasticDataAccess(this, 'Items', {
       vpc,
@@ -29,7 +32,8 @@ export class MysqlReplicasStack extends Stack {
     });
 
     const fnDefaults: nodejs.NodejsFunctionProps = {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      memorySize: 512,
       architecture: lambda.Architecture.ARM_64,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
@@ -62,7 +66,10 @@ export class MysqlReplicasStack extends Stack {
       timeout: Duration.seconds(30),
     });
 
-    const api = new apigwv2.HttpApi(this, 'Api', { description: 'mysql-replicas example of cdk-elastic-data-access' });
+    acknowledgeExampleFunction(getItem);
+    acknowledgeExampleFunction(putItem);
+    // The stage admits a little more than the 200 reads/s and 100 writes/s the functions were sized for.
+    const api = exampleHttpApi(this, { description: 'mysql-replicas example of cdk-elastic-data-access', rateLimit: 350, burstLimit: 500 });
     api.addRoutes({ path: '/items/{id}', methods: [apigwv2.HttpMethod.GET], integration: new HttpLambdaIntegration('GetItemIntegration', getItem) });
     api.addRoutes({ path: '/items', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('PutItemIntegration', putItem) });
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });

@@ -8,6 +8,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 // In your project: from 'cdk-elastic-data-access'
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
+import { acknowledgeExampleFunction, acknowledgeStandInVpc } from '../shared/acknowledgements';
+import { exampleHttpApi } from '../shared/http-api';
 
 /**
  * orders-api: HTTP API → reader (GET /orders/{id}) and producer (POST /orders → 202) → write buffer →
@@ -20,6 +22,7 @@ export class OrdersApiStack extends Stack {
 
     // One NAT gateway: the writer reaches SQS (visibility, DLQ) and X-Ray from private subnets.
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    acknowledgeStandInVpc(vpc);
 
     const orders = new ElasticDataAccess(this, 'Orders', {
       vpc,
@@ -28,7 +31,8 @@ export class OrdersApiStack extends Stack {
     });
 
     const fnDefaults: nodejs.NodejsFunctionProps = {
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      memorySize: 512,
       architecture: lambda.Architecture.ARM_64,
       loggingFormat: lambda.LoggingFormat.JSON,
       tracing: lambda.Tracing.ACTIVE,
@@ -63,7 +67,10 @@ export class OrdersApiStack extends Stack {
       timeout: Duration.seconds(30),
     });
 
-    const api = new apigwv2.HttpApi(this, 'Api', { description: 'orders-api example of cdk-elastic-data-access' });
+    // The stage admits a little more than the 500 reads/s and 200 writes/s the functions were sized for.
+    const api = exampleHttpApi(this, { description: 'orders-api example of cdk-elastic-data-access', rateLimit: 750, burstLimit: 1000 });
+    acknowledgeExampleFunction(getOrder);
+    acknowledgeExampleFunction(createOrder);
     api.addRoutes({ path: '/orders/{id}', methods: [apigwv2.HttpMethod.GET], integration: new HttpLambdaIntegration('GetOrderIntegration', getOrder) });
     api.addRoutes({ path: '/orders', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('CreateOrderIntegration', createOrder) });
     new CfnOutput(this, 'ApiUrl', { value: api.apiEndpoint });

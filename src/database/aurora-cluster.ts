@@ -4,15 +4,17 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { estimateServerlessV2MaxConnections } from './capacity';
 import type { AuroraProvisionedOptions, AuroraServerlessV2Options, DatabaseSourceBindOptions, DatabaseSourceConfig, InstanceCapacity } from './database-source';
-import { defaultAuroraEngine, defaultLogExports, defaultPort } from './engine';
+import { DatabaseEngineFamily, defaultAuroraEngine, defaultLogExports, defaultPort } from './engine';
 import { engineParameters } from './query-guardrails';
 import {
   DEFAULT_BACKUP_RETENTION,
   DEFAULT_MASTER_USERNAME,
+  enhancedMonitoringRole,
   instanceCapacity,
   validateNewDatabaseOptions,
   validateReaderCount,
 } from './source-validation';
+import { acknowledge } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateRange } from '../validation';
 
 /** Options of either Aurora flavour, tagged. */
@@ -62,6 +64,7 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, { instanceType, parameterGroup: instanceParameterGroup }));
   }
 
+  const monitoring = enhancedMonitoringRole(scope, options);
   const cluster = new rds.DatabaseCluster(scope, 'Cluster', {
     engine,
     credentials: rds.Credentials.fromGeneratedSecret(options.masterUsername ?? DEFAULT_MASTER_USERNAME),
@@ -77,15 +80,24 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     iamAuthentication: true,
     parameters: parameters.primary,
     backup: { retention: options.backupRetention ?? DEFAULT_BACKUP_RETENTION },
-    cloudwatchLogsExports: options.cloudwatchLogsExports ?? defaultLogExports(options.engine),
+    cloudwatchLogsExports: options.cloudwatchLogsExports ?? defaultLogExports(options.engine, true),
     enablePerformanceInsights: true,
     databaseInsightsMode: options.databaseInsightsMode ?? rds.DatabaseInsightsMode.STANDARD,
-    deletionProtection: options.deletionProtection ?? false,
+    deletionProtection: options.deletionProtection ?? true,
+    monitoringInterval: monitoring.interval,
+    monitoringRole: monitoring.role,
     removalPolicy: options.removalPolicy ?? RemovalPolicy.SNAPSHOT,
     // The Data API (HTTPS endpoint) holds its own connections, outside the proxy's pool.
     // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html
     enableDataApi: options.enableDataApi,
   });
+
+  // The writer and readers (children of the cluster) are backed up by the cluster's automated backups.
+  acknowledge(cluster, 'automatedBackupsInsteadOfBackupPlan', 'defaultPort');
+  if (options.engine === DatabaseEngineFamily.MYSQL) acknowledge(cluster, 'pointInTimeRecoveryInsteadOfBacktrack');
+  // cluster.secret is the secret's attachment; the generated secret itself is the child 'Secret'.
+  const generatedSecret = cluster.node.tryFindChild('Secret');
+  if (generatedSecret) acknowledge(generatedSecret, 'generatedSecretNotRotated', 'secretUsesManagedKey');
 
   return {
     engine: options.engine,

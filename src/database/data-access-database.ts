@@ -6,6 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ConnectionLedger, ConnectionTarget } from '../budget/connection-ledger';
+import { acknowledge, acknowledgeProxyIngress } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateExclusive, validateInteger, validateRange } from '../validation';
 import { ConnectOptions, ConnectionInfo, DatabaseAuthentication, IDatabaseConsumer } from './connection';
 import {
@@ -147,6 +148,9 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       this.proxy = proxy;
       this.connections = proxy.connections;
       this.proxyRole = (proxy.node.tryFindChild('IAMRole') as iam.IRole | undefined);
+      // The proxy's role holds grant-written statements (its secret, or rds-db:connect per user).
+      if (this.proxyRole) acknowledge(this.proxyRole, 'grantsAreInlinePolicies');
+      acknowledgeProxyIngress(this.config.connections, proxy);
     }
     // ProxyTarget.bind opens proxy → database on the database port for a new proxy; an existing proxy
     // already reaches its target. Consumer rules are added per grant.

@@ -36,8 +36,10 @@ export interface NewDatabaseOptions {
    */
   readonly masterUsername?: string;
   /**
-   * Logs exported to CloudWatch Logs.
-   * @default - PostgreSQL: ['postgresql']; MySQL: ['error', 'slowquery']
+   * Logs exported to CloudWatch Logs. The defaults export every log type the engine supports, so a log
+   * you turn on by parameter (MySQL `general_log`, the audit plugin) reaches CloudWatch without a
+   * redeploy; a type with nothing written costs nothing.
+   * @default - RDS for PostgreSQL: ['postgresql', 'upgrade']; Aurora PostgreSQL: ['postgresql']; MySQL and Aurora MySQL: ['audit', 'error', 'general', 'slowquery']
    */
   readonly cloudwatchLogsExports?: string[];
   /**
@@ -60,10 +62,19 @@ export interface NewDatabaseOptions {
    */
   readonly queryGuardrails?: QueryGuardrails;
   /**
-   * Deletion protection.
-   * @default false
+   * Deletion protection (on the cluster, or on the instance and each read replica): a stack update or
+   * `cdk destroy` cannot delete the database until it is turned off. Set `false` for throwaway stacks.
+   * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Interval of RDS Enhanced Monitoring (OS metrics per process: CPU steal, memory, swap, file
+   * system), one of 1, 5, 10, 15, 30 or 60 seconds; `Duration.seconds(0)` turns it off. One IAM role
+   * (with the AWS managed policy AmazonRDSEnhancedMonitoringRole) is created for every instance.
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html
+   * @default Duration.seconds(60)
+   */
+  readonly monitoringInterval?: Duration;
   /**
    * max_connections of each instance, when you know it (`SHOW max_connections`) or set it by parameter.
    * @default - estimated from instance memory or maximum ACU with the engine's default formula
@@ -146,8 +157,10 @@ export interface RdsInstanceOptions extends NewDatabaseOptions {
    */
   readonly readReplicas?: number;
   /**
-   * Multi-AZ deployment of the primary.
-   * @default false
+   * Multi-AZ deployment of the primary: a synchronous standby in another Availability Zone that RDS
+   * fails over to (the proxy follows it). Read replicas never get one: read availability comes from
+   * having more than one.
+   * @default true
    */
   readonly multiAz?: boolean;
   /**

@@ -31,8 +31,13 @@ export function forceTlsParameters(engine: DatabaseEngineFamily): { [name: strin
  * statement and cost more than the database under a connection storm.
  * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
  */
-export function defaultLogExports(engine: DatabaseEngineFamily): string[] {
-  return engine === DatabaseEngineFamily.POSTGRES ? ['postgresql'] : ['error', 'slowquery'];
+export function defaultLogExports(engine: DatabaseEngineFamily, isAurora: boolean): string[] {
+  // Every log type each engine can export, which the cfn-guard Control Tower rule CT.RDS.PR.14 and
+  // cdk-nag's RDSLoggingEnabled require. A type is empty until the engine writes it (MySQL's general
+  // log needs general_log=1, the audit log the MARIADB_AUDIT_PLUGIN option), so exporting it is free.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
+  if (engine === DatabaseEngineFamily.MYSQL) return ['audit', 'error', 'general', 'slowquery'];
+  return isAurora ? ['postgresql'] : ['postgresql', 'upgrade'];
 }
 
 /** Latest Aurora engine versions this library is tested against (override with `engineVersion`). */

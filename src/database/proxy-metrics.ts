@@ -1,6 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 
+/** Which proxy endpoint role a proxy availability metric describes. */
+export enum ProxyTargetRole {
+  /** The default endpoint, in front of the writer. */
+  READ_WRITE = 'READ_WRITE',
+  /** A READ_ONLY endpoint, in front of the Aurora readers. */
+  READ_ONLY = 'READ_ONLY',
+}
+
 /**
  * CloudWatch metrics of an RDS Proxy (namespace `AWS/RDS`, dimension `ProxyName`), which aws-cdk-lib's
  * DatabaseProxy does not provide.
@@ -62,9 +70,19 @@ export class ProxyMetrics {
     return this.metric('QueryDatabaseResponseLatency', { statistic: 'Average', ...props });
   }
 
-  /** Percent of time the proxy's target was available (Average). */
-  public metricAvailabilityPercentage(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('AvailabilityPercentage', { statistic: 'Average', ...props });
+  /**
+   * Percent of time the targets in one role were available (Average). RDS publishes this metric only
+   * per target group and role (dimensions ProxyName, TargetGroup, TargetRole), never by ProxyName
+   * alone, so this metric carries all three; the proxy's only target group is `default`.
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
+   * @param targetRole READ_WRITE for the writer behind the default endpoint, READ_ONLY for the readers
+   */
+  public metricAvailabilityPercentage(targetRole: ProxyTargetRole = ProxyTargetRole.READ_WRITE, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('AvailabilityPercentage', {
+      statistic: 'Average',
+      ...props,
+      dimensionsMap: { ProxyName: this.proxyName, TargetGroup: 'default', TargetRole: targetRole },
+    });
   }
 
   /** Client connections refused for failed authentication (Sum per minute). */

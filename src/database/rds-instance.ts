@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -8,10 +8,12 @@ import { engineParameters } from './query-guardrails';
 import {
   DEFAULT_BACKUP_RETENTION,
   DEFAULT_MASTER_USERNAME,
+  enhancedMonitoringRole,
   instanceCapacity,
   validateNewDatabaseOptions,
   validateReaderCount,
 } from './source-validation';
+import { acknowledge } from '../compliance/acknowledgements';
 
 /** The default instance class of RDS instances. */
 export const DEFAULT_RDS_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE);
@@ -31,7 +33,7 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
   const instanceType = options.instanceType ?? DEFAULT_RDS_INSTANCE_TYPE;
   const capacity = instanceCapacity(scope, options.engine, false, instanceType, options.maxConnections);
   const engine = options.engineVersion ?? defaultInstanceEngine(options.engine);
-  const logExports = options.cloudwatchLogsExports ?? defaultLogExports(options.engine);
+  const logExports = options.cloudwatchLogsExports ?? defaultLogExports(options.engine, false);
   const databaseInsightsMode = options.databaseInsightsMode ?? rds.DatabaseInsightsMode.STANDARD;
   // One parameter group for the primary and the replicas, so a replica never accepts plaintext.
   const parameterGroup = new rds.ParameterGroup(scope, 'ParameterGroup', {
@@ -39,6 +41,8 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
     parameters: engineParameters(scope, options.engine, false, options.queryGuardrails, options.parameters).primary,
   });
 
+  const monitoring = enhancedMonitoringRole(scope, options);
+  const deletionProtection = options.deletionProtection ?? true;
   const instance = new rds.DatabaseInstance(scope, 'Instance', {
     engine,
     instanceType,
@@ -55,8 +59,10 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
     cloudwatchLogsExports: logExports,
     enablePerformanceInsights: true,
     databaseInsightsMode,
-    multiAz: options.multiAz ?? false,
-    deletionProtection: options.deletionProtection ?? false,
+    multiAz: options.multiAz ?? true,
+    deletionProtection,
+    monitoringInterval: monitoring.interval,
+    monitoringRole: monitoring.role,
     removalPolicy: options.removalPolicy ?? RemovalPolicy.SNAPSHOT,
   });
 
@@ -73,17 +79,22 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
     cloudwatchLogsExports: logExports,
     enablePerformanceInsights: true,
     databaseInsightsMode,
-    deletionProtection: options.deletionProtection ?? false,
+    deletionProtection,
+    monitoringInterval: monitoring.interval,
+    monitoringRole: monitoring.role,
     // A read replica cannot be deleted with a final snapshot (DeleteDBInstance: FinalDBSnapshotIdentifier
     // "can't be specified when deleting a read replica"), and it holds no data of its own.
     // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html
     removalPolicy: RemovalPolicy.DESTROY,
   }));
+  acknowledge(instance, 'automatedBackupsInsteadOfBackupPlan');
+  acknowledge(instance, 'defaultPort');
+  if (!options.storageEncryptionKey) acknowledge(instance, 'storageKeyIsAwsManaged');
+  // instance.secret is the secret's attachment; the generated secret itself is the child 'Secret'.
+  const generatedSecret = instance.node.tryFindChild('Secret');
+  if (generatedSecret) acknowledge(generatedSecret, 'generatedSecretNotRotated', 'secretUsesManagedKey');
   for (const replica of readReplicas) {
-    Validations.of(replica).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-RDS2',
-      reason: 'A same-Region read replica inherits the storage encryption of its encrypted source; StorageEncrypted cannot be set on it',
-    });
+    acknowledge(replica, 'replicaInheritsEncryption', 'replicaAvailabilityFromSiblings', 'replicaBackedUpThroughSource', 'defaultPort');
   }
 
   return {

@@ -1,9 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { IConstruct } from 'constructs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
 import { estimateInstanceMaxConnections } from './capacity';
 import type { InstanceCapacity, NewDatabaseOptions } from './database-source';
 import { DatabaseEngineFamily } from './engine';
+import { acknowledge } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateInteger, validateRange } from '../validation';
 
 /**
@@ -26,6 +28,33 @@ export function validateNewDatabaseOptions(scope: IConstruct, options: NewDataba
   // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html#USER_WorkingWithAutomatedBackups.BackupRetention
   validateRange(scope, 'backupRetention (days)', options.backupRetention?.toDays(), 1, 35);
   validateMaxConnections(scope, 'maxConnections', options.maxConnections);
+  const interval = options.monitoringInterval?.toSeconds();
+  // MonitoringInterval accepts 0 (off), 1, 5, 10, 15, 30 or 60 seconds.
+  // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (MonitoringInterval)
+  if (isConcrete(interval) && !MONITORING_INTERVALS.includes(interval)) {
+    fail(scope, 'EdaMonitoringInterval', `monitoringInterval must be one of ${MONITORING_INTERVALS.join(', ')} seconds, got ${interval}`);
+  }
+}
+
+/** The Enhanced Monitoring intervals RDS accepts, in seconds (0 turns it off). */
+export const MONITORING_INTERVALS: readonly number[] = [0, 1, 5, 10, 15, 30, 60];
+
+/** The default Enhanced Monitoring interval. */
+export const DEFAULT_MONITORING_INTERVAL = Duration.seconds(60);
+
+/**
+ * The Enhanced Monitoring role shared by every instance of one database (undefined when monitoring
+ * is off). The AWS managed policy is the one RDS requires, acknowledged with that reason.
+ */
+export function enhancedMonitoringRole(scope: Construct, options: NewDatabaseOptions): { interval?: Duration; role?: iam.IRole } {
+  const interval = options.monitoringInterval ?? DEFAULT_MONITORING_INTERVAL;
+  if (interval.toSeconds() === 0) return {};
+  const role = new iam.Role(scope, 'MonitoringRole', {
+    assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+  });
+  acknowledge(role, 'enhancedMonitoringManagedPolicy');
+  return { interval, role };
 }
 
 /** max_connections must be a positive whole number. */

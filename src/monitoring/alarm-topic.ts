@@ -47,6 +47,18 @@ export class AlarmTopic extends Construct {
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': account } },
       }));
+      // Only AWS services may create grants on this key (Control Tower CT.KMS.PR.3, enforced by the
+      // cfn-guard rule kms_create_grant_aws_service_check): nothing here needs a grant, so a stolen
+      // credential cannot use one to read alarm messages.
+      // https://docs.aws.amazon.com/controltower/latest/controlreference/kms-rules.html
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'DenyGrantsExceptForAwsServices',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }));
       this.encryptionKey = key;
     }
     this.topic = new sns.Topic(this, 'Topic', {

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ProxyMetrics } from '../database/proxy-metrics';
+import { ProxyMetrics, ProxyTargetRole } from '../database/proxy-metrics';
 
 /** Settings shared by every metric a DataAccessMetrics builds. */
 export interface DataAccessMetricsProps {
@@ -11,14 +11,6 @@ export interface DataAccessMetricsProps {
    * @default Duration.minutes(1)
    */
   readonly period?: Duration;
-}
-
-/** Which proxy endpoint role a proxy availability metric describes. */
-export enum ProxyTargetRole {
-  /** The default endpoint, in front of the writer. */
-  READ_WRITE = 'READ_WRITE',
-  /** A READ_ONLY endpoint, in front of the Aurora readers. */
-  READ_ONLY = 'READ_ONLY',
 }
 
 /** Which Aurora instances a cluster metric aggregates. */

@@ -7,7 +7,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConcurrencyBudget, ConcurrencyBudgetOptions } from '../budget';
-import { ConnectionInfo, ConnectOptions, DataAccessDatabase, DataAccessProxyOptions, DatabaseSource, IDatabaseConsumer } from '../database';
+import { acknowledge } from '../compliance/acknowledgements';
+import { ConnectionInfo, ConnectOptions, DataAccessDatabase, DatabaseAuthentication, DataAccessProxyOptions, DatabaseSource, IDatabaseConsumer } from '../database';
 import { reservedConcurrencyOf } from '../function-facts';
 import { DataAccessAlarmsOptions, DataAccessMonitoring } from '../monitoring';
 import { fail, validateInteger, validateRange } from '../validation';
@@ -39,6 +40,32 @@ export interface ElasticDataAccessProps {
    * @default - a proxy is created
    */
   readonly existingProxy?: rds.IDatabaseProxy;
+  /**
+   * Security groups of `existingProxy`: connected functions are allowed in on them. Needed when the
+   * proxy is imported (`DatabaseProxy.fromDatabaseProxyAttributes` has no `connections`).
+   * @default - the proxy's own security groups when it is a DatabaseProxy of this app
+   */
+  readonly existingProxySecurityGroups?: ec2.ISecurityGroup[];
+  /**
+   * Address of a READ_ONLY endpoint `existingProxy` already has, so none is added.
+   * @default - a READ_ONLY endpoint is added to the existing proxy when the read path needs one
+   */
+  readonly existingProxyReadOnlyEndpoint?: string;
+  /**
+   * The MaxConnectionsPercent of `existingProxy`, which the budget counts against.
+   * @default 100 (the RDS default)
+   */
+  readonly existingProxyMaxConnectionsPercent?: number;
+  /**
+   * How functions authenticate to the proxy.
+   * @default DatabaseAuthentication.IAM (end-to-end IAM: no password anywhere)
+   */
+  readonly authentication?: DatabaseAuthentication;
+  /**
+   * Database user functions connect as unless a connect call names another.
+   * @default - 'eda_app' with IAM authentication; the source secret's user otherwise
+   */
+  readonly defaultUser?: string;
   /**
    * The write buffer between producers and the writer.
    * @default - SQS-encrypted queue and DLQ, maxReceiveCount 5, visibility derived from the writers
@@ -126,7 +153,7 @@ export interface WriterFunctionOptions extends ConnectWriterOptions {
   readonly memorySize?: number;
   /**
    * Node.js runtime.
-   * @default lambda.Runtime.NODEJS_22_X
+   * @default lambda.Runtime.NODEJS_24_X (the newest Node.js runtime, which cdk-nag's L1 and LambdaLatestVersion require)
    */
   readonly runtime?: lambda.Runtime;
   /**
@@ -191,6 +218,11 @@ export class ElasticDataAccess extends Construct {
       databaseName: props.databaseName,
       proxy: props.proxy,
       existingProxy: props.existingProxy,
+      existingProxySecurityGroups: props.existingProxySecurityGroups,
+      existingProxyReadOnlyEndpoint: props.existingProxyReadOnlyEndpoint,
+      existingProxyMaxConnectionsPercent: props.existingProxyMaxConnectionsPercent,
+      authentication: props.authentication,
+      defaultUser: props.defaultUser,
     });
     this.writeBuffer = new WriteBuffer(this, 'WriteBuffer', props.writeBuffer ?? {});
     if (props.monitoring?.enabled ?? true) {
@@ -268,7 +300,7 @@ export class ElasticDataAccess extends Construct {
     const fn = new nodejs.NodejsFunction(this, id, {
       entry: options.entry,
       handler: options.handler ?? 'handler',
-      runtime: options.runtime ?? lambda.Runtime.NODEJS_22_X,
+      runtime: options.runtime ?? lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: options.timeout ?? Duration.seconds(30),
       memorySize: options.memorySize ?? 512,
@@ -282,6 +314,10 @@ export class ElasticDataAccess extends Construct {
     // A writer without its own numbers gets a small bounded pool: 5 concurrent batches, 5 environments.
     const maxConcurrency = options.maxConcurrency ?? options.reservedConcurrency ?? DEFAULT_WRITER_CONCURRENCY;
     this.connectWriter(fn, { ...options, maxConcurrency, reservedConcurrency: options.reservedConcurrency ?? maxConcurrency });
+    // This function and its role, default policy and event source mapping are ours: acknowledge the
+    // findings that follow from being an SQS-driven, traced VPC function (docs/compliance.md).
+    acknowledge(fn, 'writerHasNoAsyncDeadLetterQueue', 'writerEventSourceHasNoOnFailureDestination',
+      'lambdaManagedExecutionPolicies', 'xrayNeedsWildcard', 'grantsAreInlinePolicies');
     return fn;
   }
 

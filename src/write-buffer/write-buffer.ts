@@ -8,6 +8,7 @@ import { isTimeoutKnown, reservedConcurrencyOf, timeoutSecondsOf } from '../func
 import * as limits from './sqs-lambda-limits';
 import { WriteBufferConsumer, WriteBufferConsumerOptions, WriteBufferProps } from './write-buffer-props';
 import { ConcurrencyBudget } from '../budget/concurrency-budget';
+import { acknowledge } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateExclusive, validateInteger, validateRange, warn } from '../validation';
 
 /**
@@ -240,13 +241,15 @@ export class WriteBuffer extends Construct {
   }
 
   private createDeadLetterQueue(props: WriteBufferProps): sqs.IQueue {
-    return new sqs.Queue(this, 'DeadLetterQueue', {
+    const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
       ...props.deadLetterQueueProps,
       ...this.encryptionOf(props, props.deadLetterQueueProps),
       fifo: this.fifo,
       enforceSSL: true,
     });
+    acknowledge(deadLetterQueue, 'deadLetterQueueIsTerminal');
+    return deadLetterQueue;
   }
 
   private createQueue(props: WriteBufferProps): sqs.Queue {

@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newDatabase, newFunction, newStack, rdsConnectResources } from './fixtures';
-import { DataAccessDatabase, DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource } from '../../src/database';
+import { DataAccessDatabase, DatabaseAuthentication, DatabaseEngineFamily, DatabaseSource, ProxyTargetRole } from '../../src/database';
 
 describe('proxy defaults (Aurora PostgreSQL with one reader)', () => {
   // GIVEN a database with default proxy settings and one writer grant
@@ -236,7 +236,6 @@ describe('proxy metrics', () => {
     ['metricMaxDatabaseConnectionsAllowed', 'MaxDatabaseConnectionsAllowed', 'Sum'],
     ['metricDatabaseConnectionsBorrowLatency', 'DatabaseConnectionsBorrowLatency', 'Average'],
     ['metricQueryDatabaseResponseLatency', 'QueryDatabaseResponseLatency', 'Average'],
-    ['metricAvailabilityPercentage', 'AvailabilityPercentage', 'Average'],
     ['metricClientConnectionsSetupFailedAuth', 'ClientConnectionsSetupFailedAuth', 'Sum'],
   ] as const)('%s is AWS/RDS %s by ProxyName (%s)', (method, metricName, statistic) => {
     const metric = db.proxyMetrics[method]();
@@ -244,6 +243,15 @@ describe('proxy metrics', () => {
     expect(metric.metricName).toBe(metricName);
     expect(metric.statistic).toBe(statistic);
     expect(stack.resolve(metric.dimensions)).toEqual({ ProxyName: proxyName });
+  });
+
+  test('availability is published per target group and role, so the metric names all three dimensions', () => {
+    // writer (default) and readers behind a READ_ONLY endpoint
+    const writer = db.proxyMetrics.metricAvailabilityPercentage();
+    const readers = db.proxyMetrics.metricAvailabilityPercentage(ProxyTargetRole.READ_ONLY);
+    expect([writer.namespace, writer.metricName, writer.statistic]).toEqual(['AWS/RDS', 'AvailabilityPercentage', 'Average']);
+    expect(stack.resolve(writer.dimensions)).toEqual({ ProxyName: proxyName, TargetGroup: 'default', TargetRole: 'READ_WRITE' });
+    expect(stack.resolve(readers.dimensions)).toEqual({ ProxyName: proxyName, TargetGroup: 'default', TargetRole: 'READ_ONLY' });
   });
 
   test('pool utilisation is borrowed ÷ max allowed × 100', () => {

@@ -1,9 +1,12 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newDatabase, newStack } from './fixtures';
 import { DatabaseEngineFamily, DatabaseSource, DataAccessDatabase } from '../../src/database';
+
+/** The Enhanced Monitoring role: assumed by monitoring.rds.amazonaws.com. */
+const MONITORING_ROLE = { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'monitoring.rds.amazonaws.com' } })] } };
 
 describe('Aurora Serverless v2 PostgreSQL source with defaults', () => {
   // GIVEN an Aurora Serverless v2 source with no options but the engine
@@ -50,7 +53,7 @@ describe('Aurora Serverless v2 PostgreSQL source with defaults', () => {
 
 describe('Aurora provisioned MySQL source', () => {
   // GIVEN a provisioned Aurora MySQL cluster with two readers
-  const { stack } = newDatabase({
+  const { stack, db } = newDatabase({
     source: DatabaseSource.auroraProvisioned({
       engine: DatabaseEngineFamily.MYSQL,
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE),
@@ -64,9 +67,15 @@ describe('Aurora provisioned MySQL source', () => {
     template.allResourcesProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r6g.xlarge' });
   });
 
-  test('forces TLS with require_secure_transport=ON and exports error and slow-query logs', () => {
+  test('forces TLS with require_secure_transport=ON and exports every MySQL log type', () => {
     template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { require_secure_transport: 'ON' } });
-    template.hasResourceProperties('AWS::RDS::DBCluster', { Engine: 'aurora-mysql', EnableCloudwatchLogsExports: ['error', 'slowquery'] });
+    template.hasResourceProperties('AWS::RDS::DBCluster', { Engine: 'aurora-mysql', EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'] });
+  });
+
+  test('acknowledges backtracking (RDS14 / CT.RDS.PR.12) on the Aurora MySQL cluster: recovery is point-in-time restore', () => {
+    const acknowledged = JSON.stringify(db.cluster!.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
+    expect(acknowledged).toContain('AwsSolutions::AwsSolutions-RDS14');
+    expect(acknowledged).toContain('cdk-validator-cfnguard::aurora_cluster_backtracking_enabled_check');
   });
 });
 
@@ -83,14 +92,27 @@ describe('RDS PostgreSQL instance with two read replicas', () => {
         StorageEncrypted: true,
         EnableIAMDatabaseAuthentication: true,
         BackupRetentionPeriod: 7,
-        EnableCloudwatchLogsExports: ['postgresql'],
+        EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
         EnablePerformanceInsights: true,
         DatabaseInsightsMode: 'standard',
-        MultiAZ: false,
+        MultiAZ: true,
+        DeletionProtection: true,
+        MonitoringInterval: 60,
+        MonitoringRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersMonitoringRole'), 'Arn'] },
         DBName: 'app',
       }),
       DeletionPolicy: 'Snapshot',
     });
+  });
+
+  test('replicas are deletion-protected and monitored with the primary\'s Enhanced Monitoring role', () => {
+    const replicas = template.findResources('AWS::RDS::DBInstance', { Properties: { SourceDBInstanceIdentifier: Match.anyValue() } });
+    for (const replica of Object.values<any>(replicas)) {
+      expect(replica.Properties).toMatchObject({ DeletionProtection: true, MonitoringInterval: 60 });
+      expect(replica.Properties.MonitoringRoleArn['Fn::GetAtt'][0]).toMatch(/^OrdersMonitoringRole/);
+    }
+    // one role for the whole database, with the managed policy RDS requires
+    template.resourcePropertiesCountIs('AWS::IAM::Role', MONITORING_ROLE, 1);
   });
 
   test('creates two IAM-auth replicas of the primary (encryption inherited) sharing its TLS-forcing parameter group', () => {
@@ -104,15 +126,47 @@ describe('RDS PostgreSQL instance with two read replicas', () => {
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
   });
 
-  test('acknowledges the false-positive AwsSolutions-RDS2 (unencrypted storage) on replicas, whose encryption is inherited', () => {
-    const acknowledged = db.readReplicas[0].node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY);
-    expect(JSON.stringify(acknowledged)).toContain('AwsSolutions::AwsSolutions-RDS2');
+  test('acknowledges on replicas the findings of inherited encryption, no standby and no own backups', () => {
+    const acknowledged = JSON.stringify(db.readReplicas[0].node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
+    for (const id of ['AwsSolutions::AwsSolutions-RDS2', 'NIST.800.53.R5::NIST.800.53.R5-RDSStorageEncrypted', 'AwsSolutions::AwsSolutions-RDS3', 'HIPAA.Security::HIPAA.Security-RDSInBackupPlan']) {
+      expect(acknowledged).toContain(id);
+    }
   });
 
   test('exposes the instance and its replicas', () => {
     expect(db.instance).toBeDefined();
     expect(db.cluster).toBeUndefined();
     expect(db.readReplicas).toHaveLength(2);
+  });
+});
+
+describe('Enhanced Monitoring and deletion protection', () => {
+  test('an Aurora cluster is deletion-protected and monitored every 60 s by default', () => {
+    const { stack } = newDatabase({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES }) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
+    // aws-cdk-lib sets Enhanced Monitoring on each instance of the cluster
+    template.allResourcesProperties('AWS::RDS::DBInstance', { MonitoringInterval: 60, MonitoringRoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersMonitoringRole'), 'Arn'] } });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      ...MONITORING_ROLE,
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole']] }],
+    });
+  });
+
+  test('monitoringInterval 0 turns Enhanced Monitoring off and creates no role; deletionProtection false is honoured', () => {
+    const { stack } = newDatabase({
+      source: DatabaseSource.rdsInstance({
+        engine: DatabaseEngineFamily.POSTGRES, monitoringInterval: Duration.seconds(0), deletionProtection: false, multiAz: false,
+      }),
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DeletionProtection: false, MultiAZ: false, MonitoringInterval: Match.absent() });
+    template.resourcePropertiesCountIs('AWS::IAM::Role', MONITORING_ROLE, 0);
+  });
+
+  test.each([2, 90])('monitoringInterval %d s is rejected with the values RDS accepts', (seconds) => {
+    const source = DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, monitoringInterval: Duration.seconds(seconds) });
+    expect(() => newDatabase({ source })).toThrow(`monitoringInterval must be one of 0, 1, 5, 10, 15, 30, 60 seconds, got ${seconds}`);
   });
 });
 

@@ -57,6 +57,15 @@ describe('orders-api example', () => {
     alarmsHaveActions(template);
   });
 
+  test('the API stage throttles just above the sized load and writes a JSON access log kept a year', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 750, ThrottlingBurstLimit: 1000 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
   test('matches the snapshot', () => {
     expect(normalisedTemplate(template)).toMatchSnapshot();
   });

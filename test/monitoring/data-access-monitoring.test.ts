@@ -101,6 +101,21 @@ describe('DataAccessMonitoring on Aurora Serverless v2', () => {
     });
   });
 
+  test('the alarm topic key lets only AWS services create grants (CT.KMS.PR.3)', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'DenyGrantsExceptForAwsServices',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        }]),
+      },
+    });
+  });
+
   test('the dashboard lists every widget group: alarms, traffic, write buffer, database', () => {
     const body = JSON.stringify(fixture.stack.resolve(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody));
     for (const title of Object.values(DASHBOARD_GROUPS)) expect(body).toContain(`# ${title}`);

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
 
 const WRITER_ENTRY = path.join(__dirname, 'fixtures', 'order-writer.ts');
@@ -94,6 +95,7 @@ describe('ElasticDataAccess', () => {
     // THEN
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       LoggingConfig: { LogFormat: 'JSON' },
       TracingConfig: { Mode: 'Active' },
@@ -106,6 +108,49 @@ describe('ElasticDataAccess', () => {
       ScalingConfig: { MaximumConcurrency: 3 },
     });
     expect(eda.writers).toHaveLength(1);
+  });
+
+  test('addWriter acknowledges on its own function the findings of an SQS-driven, traced VPC function, with reasons', () => {
+    const { eda } = pattern();
+    const writer = eda.addWriter('OrderWriter', { entry: WRITER_ENTRY });
+    const acknowledged = writer.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data);
+    const ids = acknowledged.flatMap((data) => Object.keys(data));
+    expect(ids).toEqual(expect.arrayContaining([
+      'Serverless::Serverless-LambdaDLQ',
+      'Serverless::Serverless-LambdaEventSourceMappingDestination',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'HIPAA.Security::HIPAA.Security-IAMNoInlinePolicy',
+    ]));
+    for (const data of acknowledged) for (const reason of Object.values(data)) expect(String(reason).length).toBeGreaterThan(40);
+  });
+
+  test('existingProxySecurityGroups lets functions in on an imported proxy, which has no connections of its own', () => {
+    // GIVEN an imported proxy and its security group
+    const app = new App();
+    const stack = new Stack(app, 'Imported');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const proxySecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'ProxySg', 'sg-0123456789abcdef1');
+    const proxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
+      dbProxyName: 'payments', dbProxyArn: 'arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-0123', endpoint: 'payments.proxy-x.eu-west-1.rds.amazonaws.com', securityGroups: [proxySecurityGroup],
+    });
+    const eda = new ElasticDataAccess(stack, 'Payments', {
+      vpc,
+      database: DatabaseSource.existingCluster({
+        engine: DatabaseEngineFamily.POSTGRES,
+        clusterIdentifier: 'payments',
+        clusterResourceIdentifier: 'cluster-ABC',
+        clusterEndpointAddress: 'payments.cluster-x.eu-west-1.rds.amazonaws.com',
+        maxConnections: 1000,
+        securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'ClusterSg', 'sg-0123456789abcdef0')],
+      }),
+      existingProxy: proxy,
+      existingProxySecurityGroups: [proxySecurityGroup],
+    });
+    // WHEN
+    eda.addWriter('Writer', { entry: WRITER_ENTRY });
+    // THEN the writer is allowed in on the imported group
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef1', FromPort: 5432, ToPort: 5432 });
+    expect(eda.database.proxy).toBe(proxy);
   });
 
   test('a writer without numbers gets 5 reserved environments and maxConcurrency 5', () => {

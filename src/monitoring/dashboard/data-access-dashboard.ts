@@ -1,8 +1,9 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { ProxyTargetRole } from '../../database/proxy-metrics';
 import { reservedConcurrencyOf } from '../../function-facts';
 import { WriteBuffer } from '../../write-buffer/write-buffer';
-import { AuroraRole, DataAccessMetrics, ProxyTargetRole } from '../data-access-metrics';
+import { AuroraRole, DataAccessMetrics } from '../data-access-metrics';
 import { MonitoredFunction } from '../functions/monitored-function';
 import { MonitoredDatabaseAttributes } from '../monitored-database';
 

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import { ProxyTargetRole } from '../../database/proxy-metrics';
 import { DataAccessAlarmsOptions } from '../alarm-options';
-import { DataAccessMetrics, ProxyTargetRole } from '../data-access-metrics';
+import { DataAccessMetrics } from '../data-access-metrics';
 import { SymptomAlarmFactory, whenAbove, whenBelow } from '../symptom-alarm-factory';
 
 /**

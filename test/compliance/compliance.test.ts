@@ -1,0 +1,118 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { IConstruct } from 'constructs';
+import { COMPLIANCE_PLUGINS, complianceApp, unacknowledgedFindings } from './compliance-app';
+import { auroraMysqlEverything, rdsPostgresEverything } from './full-featured-stacks';
+import { ExistingDatabaseStack } from '../../examples/existing-database/app';
+import { FanOutStack } from '../../examples/fan-out/app';
+import { MysqlReplicasStack } from '../../examples/mysql-replicas/app';
+import { OrdersApiStack } from '../../examples/orders-api/app';
+import { ACKNOWLEDGEMENTS } from '../../src/compliance/acknowledgements';
+
+// EDA-7 part 2: what a platform team's gate runs — AwsSolutions, Serverless, NIST 800-53 R5 and HIPAA
+// Security (cdk-nag), our ElasticDataAccess pack and cfn-guard's Control Tower rules — reports nothing
+// unacknowledged on any example or on stacks that use every feature. Synthesis bundles functions with
+// esbuild, hence the timeout.
+jest.setTimeout(120_000);
+
+const STACKS: Array<[string, (app: App) => Stack]> = [
+  ['examples/orders-api', (app) => new OrdersApiStack(app, 'OrdersApi')],
+  ['examples/fan-out', (app) => new FanOutStack(app, 'FanOut')],
+  ['examples/mysql-replicas', (app) => new MysqlReplicasStack(app, 'MysqlReplicas')],
+  ['examples/existing-database', (app) => new ExistingDatabaseStack(app, 'ExistingDatabase')],
+  ['every feature on Aurora MySQL', auroraMysqlEverything],
+  ['every feature on RDS for PostgreSQL', rdsPostgresEverything],
+];
+
+test('the harness runs all six plugins and reports what they find (a non-compliant canary stack)', () => {
+  // GIVEN a function allowed to invoke another, and a queue without a DLQ: every plugin has something to say
+  const app = complianceApp();
+  const stack = new Stack(app, 'Canary');
+  const code = lambda.Code.fromInline('exports.handler = async () => ({})');
+  const callee = new lambda.Function(stack, 'Callee', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code });
+  const caller = new lambda.Function(stack, 'Caller', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code });
+  callee.grantInvoke(caller);
+  new sqs.Queue(stack, 'Queue');
+  // WHEN
+  const findings = unacknowledgedFindings(app);
+  // THEN
+  const plugins = new Set(findings.map((f) => f.split(' ')[0]));
+  expect([...plugins].sort()).toEqual(expect.arrayContaining([...COMPLIANCE_PLUGINS].sort()));
+  expect(findings).toContain('ElasticDataAccess ElasticDataAccess-EDA1 Canary/Caller/ServiceRole/DefaultPolicy/Resource');
+});
+
+describe.each(STACKS)('%s', (_name, build) => {
+  test('has zero unacknowledged findings under every pack and cfn-guard', () => {
+    // GIVEN an app with all six plugins
+    const app = complianceApp();
+    build(app);
+    // WHEN / THEN
+    expect(unacknowledgedFindings(app)).toEqual([]);
+  });
+});
+
+/** Every acknowledgement recorded in the tree: where, which rule id, and the reason. */
+function acknowledgementsIn(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
+  const found: Array<{ path: string; id: string; reason: string }> = [];
+  for (const construct of root.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== 'aws:cdk:acknowledged-rules') continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        found.push({ path: construct.node.path, id, reason });
+      }
+    }
+  }
+  return found;
+}
+
+describe('library acknowledgements', () => {
+  const libraryReasons = new Set(Object.values(ACKNOWLEDGEMENTS).map((a) => a.reason));
+
+  test('sit on resources the pattern created, never on a stack, the app, or the user\'s functions and VPC', () => {
+    // GIVEN both full-featured stacks (the pattern is the construct 'Orders' in each)
+    const app = new App();
+    auroraMysqlEverything(app);
+    rdsPostgresEverything(app);
+    // WHEN
+    const library = acknowledgementsIn(app).filter((a) => libraryReasons.has(a.reason));
+    // THEN
+    expect(library.length).toBeGreaterThan(20);
+    for (const { path: where } of library) {
+      expect(where).toMatch(/^(AuroraMysqlEverything|RdsPostgresEverything)\/Orders\/./);
+    }
+    // The user's functions and VPC carry only the acknowledgements their owner (here: the test) wrote.
+    const onUserResources = library.filter((a) => /\/(Reader|Producer|Report|Vpc)(\/|$)/.test(a.path));
+    expect(onUserResources).toEqual([]);
+  });
+
+  test('every acknowledgement has a reason and fully qualified rule ids', () => {
+    for (const [name, { ids, reason }] of Object.entries(ACKNOWLEDGEMENTS)) {
+      expect({ name, reasonLength: reason.length > 40 }).toEqual({ name, reasonLength: true });
+      for (const id of ids) expect(id).toMatch(/^(AwsSolutions|Serverless|NIST\.800\.53\.R5|HIPAA\.Security|cdk-validator-cfnguard)::\S+$/);
+    }
+  });
+
+  test('docs/compliance.md lists every acknowledgement with each of its rule ids and its reason', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'compliance.md'), 'utf8');
+    for (const [name, { ids, reason }] of Object.entries(ACKNOWLEDGEMENTS)) {
+      expect(doc).toContain(`| \`${name}\` |`);
+      for (const id of ids) expect(doc).toContain(`\`${id}\``);
+      expect(doc).toContain(reason.replace(/\|/g, '\\|'));
+    }
+  });
+
+  test('the ingress acknowledgement covers only the proxy\'s rule, not rules the user adds to the same group', () => {
+    // GIVEN
+    const app = new App();
+    const stack = rdsPostgresEverything(app);
+    // WHEN
+    const ingress = acknowledgementsIn(stack).filter((a) => a.reason === ACKNOWLEDGEMENTS.ingressFromProxyOnly.reason);
+    // THEN one construct (the proxy's ingress rule on the instance's security group), ids per rule
+    expect([...new Set(ingress.map((a) => a.path))]).toEqual([
+      expect.stringMatching(/^RdsPostgresEverything\/Orders\/Database\/Instance\/SecurityGroup\/from RdsPostgresEverythingOrdersDatabaseProxyProxySecurityGroup[0-9A-F]{8}:/),
+    ]);
+  });
+});
