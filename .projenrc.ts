@@ -151,4 +151,19 @@ for (const [name, description, file] of benchmarks) {
   project.addTask(name, { description, exec: `tsx ${file}`, receiveArgs: true });
 }
 
+// projen's integ snapshot task synthesizes straight into test/<name>.integ.snapshot (2 levels deep),
+// while its assert and deploy tasks synthesize into test/.tmp/<name>.integ/*.cdk.out (4 levels deep).
+// esbuild source maps hold paths relative to the output directory, so the asset hashes in the
+// templates differ with that depth and assert would always fail. Snapshot at the same depth, then move,
+// exactly as the deploy task does.
+for (const task of project.tasks.all) {
+  const integ = /^integ:(.+):snapshot$/.exec(task.name);
+  if (!integ) continue;
+  const name = integ[1];
+  const tmp = `test/.tmp/${name}.integ/snapshot.cdk.out`;
+  task.reset(`rm -fr ${tmp}`);
+  task.exec(`cdk synth --quiet --app "ts-node -P test/tsconfig.json test/${name}.integ.ts" --no-notices --no-version-reporting --no-asset-metadata --no-path-metadata -o ${tmp}`);
+  task.exec(`rm -fr test/${name}.integ.snapshot && mv ${tmp} test/${name}.integ.snapshot`);
+}
+
 project.synth();

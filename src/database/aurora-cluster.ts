@@ -40,6 +40,10 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     ? new rds.ParameterGroup(scope, 'InstanceParameterGroup', { engine, parameters: parameters.instance })
     : undefined;
 
+  // Performance Insights is on at the cluster; saying so on each instance too keeps aws-cdk-lib from
+  // warning that the instances "override" it (they inherit it either way).
+  const instanceOptions = { parameterGroup: instanceParameterGroup, enablePerformanceInsights: true };
+
   let capacity: InstanceCapacity;
   let minCapacity: number | undefined;
   let maxCapacity: number | undefined;
@@ -53,15 +57,15 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     capacity = options.maxConnections !== undefined
       ? { maxConnections: options.maxConnections, explanation: `maxConnections set to ${options.maxConnections}` }
       : { maxConnections: estimate.maxConnections, explanation: estimate.explanation };
-    writer = rds.ClusterInstance.serverlessV2('Writer', { parameterGroup: instanceParameterGroup });
+    writer = rds.ClusterInstance.serverlessV2('Writer', instanceOptions);
     // Readers in promotion tier 0–1 scale with the writer, so a failover lands on a warm reader.
     // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-administration.html#aurora-serverless-v2-choosing-promotion-tier
-    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { scaleWithWriter: true, parameterGroup: instanceParameterGroup }));
+    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { ...instanceOptions, scaleWithWriter: true }));
   } else {
     const instanceType = options.instanceType ?? DEFAULT_AURORA_INSTANCE_TYPE;
     capacity = instanceCapacity(scope, options.engine, true, instanceType, options.maxConnections);
-    writer = rds.ClusterInstance.provisioned('Writer', { instanceType, parameterGroup: instanceParameterGroup });
-    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, { instanceType, parameterGroup: instanceParameterGroup }));
+    writer = rds.ClusterInstance.provisioned('Writer', { ...instanceOptions, instanceType });
+    readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, { ...instanceOptions, instanceType }));
   }
 
   const monitoring = enhancedMonitoringRole(scope, options);
