@@ -31,7 +31,9 @@ export function validateRange(
 ): void {
   if (!isConcrete(value)) return;
   if (value < min || value > max || Number.isNaN(value)) {
-    fail(scope, 'EdaOutOfRange', `${prop} must be between ${min} and ${max}, got ${value}${why ? ` (${why})` : ''}`);
+    // An open upper bound reads as "at least", not as a 16-digit maximum nobody chose.
+    const limit = max >= Number.MAX_SAFE_INTEGER ? `must be at least ${min}` : `must be between ${min} and ${max}`;
+    fail(scope, 'EdaOutOfRange', `${prop} ${limit}, got ${value}${why ? ` (${why})` : ''}`);
   }
 }
 

@@ -29,7 +29,8 @@ export class Concurrency {
   public static fromLoad(load: LoadProfile): number {
     const headroom = load.headroom ?? 1;
     if (Token.isUnresolved(load.requestsPerSecond) || Token.isUnresolved(headroom)) {
-      throw new UnscopedValidationError('EdaConcurrencyFromLoad' as any, 'Concurrency.fromLoad needs concrete numbers, got an unresolved token');
+      const prop = Token.isUnresolved(load.requestsPerSecond) ? 'requestsPerSecond' : 'headroom';
+      throw new UnscopedValidationError('EdaConcurrencyFromLoad' as any, `Concurrency.fromLoad ${prop} must be a number known at synth time, got an unresolved token`);
     }
     if (!(load.requestsPerSecond > 0)) {
       throw new UnscopedValidationError('EdaConcurrencyFromLoad' as any, `requestsPerSecond must be greater than 0, got ${load.requestsPerSecond}`);

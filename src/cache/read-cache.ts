@@ -92,7 +92,7 @@ export class ReadCache extends Construct implements ec2.IConnectable {
     const securityGroups = securityGroupsOf(consumer);
     if (securityGroups === undefined || securityGroups.length === 0) {
       fail(this, 'EdaConsumerWithoutSecurityGroup',
-        `${name} has no security group: put it in the VPC of ${this.node.path} (for a Lambda function, set vpc) so it can reach the cache`);
+        `grantConnect consumer ${name} has no security group: put it in the VPC of ${this.node.path} (for a Lambda function, set vpc) so it can reach the cache`);
     }
     this.connections.allowDefaultPortFrom(consumer, `from ${name} to the cache primary endpoint`);
     this.connections.allowFrom(consumer, ec2.Port.tcp(limits.READER_PORT), `from ${name} to the cache reader endpoint`);

@@ -41,6 +41,14 @@ function privateSubnetsOf(vpc: ec2.IVpc): ec2.SubnetSelection {
   return { subnetType: vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED };
 }
 
+/** The grant option behind each environment variable two grants of one function must agree on. */
+const GRANT_PROPS: { [variable: string]: string } = {
+  EDA_DATABASE: 'databaseName',
+  EDA_DB_USER: 'user',
+  EDA_POOL_MAX: 'connectionsPerEnvironment',
+  EDA_STATEMENT_TIMEOUT_MS: 'statementTimeout',
+};
+
 /** The CA bundle of the Lambda runtime, which includes the Amazon RDS certificate authorities. */
 export const LAMBDA_RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
@@ -201,7 +209,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
    */
   public grantRead(consumer: IDatabaseConsumer, options: ConnectOptions = {}): ConnectionInfo {
     if (this.readEndpoints.length === 0) {
-      fail(this, 'EdaNoReadPath', `grantRead needs read capacity, but ${this.node.path} has no readers: set readers (Aurora) or readReplicas (RDS) to at least 1, or use grantWrite`);
+      fail(this, 'EdaNoReadPath', `grantRead needs readers (Aurora) or readReplicas (RDS) of at least 1, got 0 on ${this.node.path}: add a reader, or use grantWrite`);
     }
     return this.connect(consumer, options, this.readEndpoints, 'READ');
   }
@@ -287,7 +295,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     const selected = vpc.selectSubnets(vpcSubnets);
     const zones = new Set(selected.availabilityZones).size;
     if (selected.subnetIds.length < 2 || zones < 2) {
-      fail(this, 'EdaReadOnlyEndpointSubnets', `the proxy READ_ONLY endpoint needs at least 2 subnets in different Availability Zones, got ${selected.subnetIds.length} subnet(s) in ${zones} zone(s)`);
+      fail(this, 'EdaReadOnlyEndpointSubnets', `vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy READ_ONLY endpoint, got ${selected.subnetIds.length} subnet(s) in ${zones} zone(s)`);
     }
     return new rds.DatabaseProxyEndpoint(this, 'ReadOnlyEndpoint', {
       dbProxy: this.proxy,
@@ -383,7 +391,8 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     const previous = this.consumerEnvironments.get(consumer) ?? {};
     for (const [key, value] of Object.entries(environment)) {
       if (previous[key] !== undefined && previous[key] !== value) {
-        fail(this, 'EdaConflictingGrant', `${consumer.node.path} was already granted with ${key}=${previous[key]}, got ${value}: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name`);
+        const prop = GRANT_PROPS[key] ?? key;
+        fail(this, 'EdaConflictingGrant', `${prop} of ${consumer.node.path} must match its earlier grant (${key}=${previous[key]}), got ${value}: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name`);
       }
     }
     this.consumerEnvironments.set(consumer, { ...previous, ...environment });

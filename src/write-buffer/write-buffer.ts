@@ -86,7 +86,7 @@ export class WriteBuffer extends Construct {
   public addConsumer(fn: lambda.IFunction, options: WriteBufferConsumerOptions = {}): lambda.EventSourceMapping {
     this.validateConsumerOptions(fn, options);
     if (this.consumerList.some(c => c.function === fn)) {
-      fail(this, 'EdaDuplicateConsumer', `function ${fn.node.path} is already a consumer of ${this.node.path}`);
+      fail(this, 'EdaDuplicateConsumer', `addConsumer: function ${fn.node.path} is already a consumer of ${this.node.path} (at most one event source mapping per function and queue)`);
     }
     if (!isTimeoutKnown(fn) && this.derivesVisibilityTimeout) {
       warn(this, 'ConsumerTimeoutUnknown',

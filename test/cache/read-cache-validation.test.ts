@@ -104,7 +104,7 @@ describe('ReadCache.grantConnect validation', () => {
     const cache = new ReadCache(stack, 'Cache', { vpc });
 
     expect(errorMessageOf(() => cache.grantConnect(readerFunction(stack, 'Reader')))).toBe(
-      'Stack/Reader has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache');
+      'grantConnect consumer Stack/Reader has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache');
   });
 
   test('a consumer without security groups fails', () => {
@@ -112,6 +112,6 @@ describe('ReadCache.grantConnect validation', () => {
     const cache = new ReadCache(stack, 'Cache', { vpc });
 
     expect(errorMessageOf(() => cache.grantConnect(new ConnectableConsumer(stack, 'Consumer', [])))).toBe(
-      'Stack/Consumer has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache');
+      'grantConnect consumer Stack/Consumer has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache');
   });
 });

@@ -18,7 +18,7 @@ describe('DataAccessDatabase validation', () => {
     const { stack, vpc, db } = create({ source: rdsPostgres(0) });
     // WHEN / THEN
     expect(() => db.grantRead(newFunction(stack, 'Reader', vpc))).toThrow(
-      'grantRead needs read capacity, but Stack/Orders has no readers: set readers (Aurora) or readReplicas (RDS) to at least 1, or use grantWrite');
+      'grantRead needs readers (Aurora) or readReplicas (RDS) of at least 1, got 0 on Stack/Orders: add a reader, or use grantWrite');
   });
 
   test('a READ_ONLY endpoint on an RDS source fails', () => {
@@ -36,7 +36,7 @@ describe('DataAccessDatabase validation', () => {
     const { stack, vpc } = newStack();
     const proxy = { vpcSubnets: { subnets: [vpc.privateSubnets[0]] } };
     expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, source: aurora(), proxy })).toThrow(
-      'the proxy READ_ONLY endpoint needs at least 2 subnets in different Availability Zones, got 1 subnet(s) in 1 zone(s)');
+      'vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy READ_ONLY endpoint, got 1 subnet(s) in 1 zone(s)');
   });
 
   test('more than 15 Aurora readers fails', () => {
@@ -183,7 +183,7 @@ describe('DataAccessDatabase validation', () => {
     test('granting both paths to one function with different users fails', () => {
       db.grantRead(fn, { user: 'reader' });
       expect(() => db.grantWrite(fn, { user: 'writer' })).toThrow(
-        'Stack/Fn was already granted with EDA_DB_USER=reader, got writer: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name');
+        'user of Stack/Fn must match its earlier grant (EDA_DB_USER=reader), got writer: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name');
     });
   });
 });

@@ -144,7 +144,7 @@ describe('grantDataApiRead with options', () => {
     const fn = newFunction(stack, 'Reader', vpc);
     db.grantRead(fn);
     expect(() => db.grantDataApiRead(fn, { databaseName: 'reporting' })).toThrow(
-      'Stack/Reader was already granted with EDA_DATABASE=app, got reporting: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name');
+      'databaseName of Stack/Reader must match its earlier grant (EDA_DATABASE=app), got reporting: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name');
   });
 });
 

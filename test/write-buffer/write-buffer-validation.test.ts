@@ -223,7 +223,7 @@ describe('WriteBuffer consumer validation', () => {
     writeBuffer.addConsumer(writer);
 
     expect(errorMessageOf(() => writeBuffer.addConsumer(writer))).toBe(
-      'function Stack/Writer is already a consumer of Stack/Buffer');
+      'addConsumer: function Stack/Writer is already a consumer of Stack/Buffer (at most one event source mapping per function and queue)');
   });
 
   test('a visibility timeout below 6 × the consumer timeout fails at synth', () => {
