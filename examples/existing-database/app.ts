@@ -1,7 +1,6 @@
 import * as path from 'path';
 import { Annotations, App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,6 +8,7 @@ import { Construct } from 'constructs';
 // In your project: from 'cdk-elastic-data-access'
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
 import { acknowledgeExampleFunction } from '../shared/acknowledgements';
+import { EXAMPLE_FUNCTION_DEFAULTS } from '../shared/function-defaults';
 
 /**
  * What already exists, created outside this app: the VPC, the Aurora PostgreSQL cluster, its Secrets
@@ -138,12 +138,7 @@ export class ExistingDatabaseStack extends Stack {
 
     // Reads: 300 req/s at ~50 ms with 50 % headroom, one proxy connection per environment.
     const getPayment = new nodejs.NodejsFunction(this, 'GetPayment', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      memorySize: 512,
-      architecture: lambda.Architecture.ARM_64,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
-      bundling: { minify: true, sourceMap: true, externalModules: ['@aws-sdk/client-*'] /* bundle @aws-sdk/rds-signer: not guaranteed in the Lambda runtime */ },
+      ...EXAMPLE_FUNCTION_DEFAULTS,
       entry: path.join(__dirname, 'functions', 'get-payment.ts'),
       timeout: Duration.seconds(5),
       vpc,

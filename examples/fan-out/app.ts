@@ -3,12 +3,12 @@ import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 // In your project: from 'cdk-elastic-data-access'
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
 import { acknowledgeExampleFunction, acknowledgeStandInVpc } from '../shared/acknowledgements';
+import { EXAMPLE_FUNCTION_DEFAULTS } from '../shared/function-defaults';
 import { exampleHttpApi } from '../shared/http-api';
 
 /**
@@ -33,12 +33,7 @@ export class FanOutStack extends Stack {
 
     // The splitter only talks to SQS: 20 jobs/s at ~200 ms with 25 % headroom.
     const splitter = new nodejs.NodejsFunction(this, 'Splitter', {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      memorySize: 512,
-      architecture: lambda.Architecture.ARM_64,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
-      bundling: { minify: true, sourceMap: true, externalModules: ['@aws-sdk/client-*'] },
+      ...EXAMPLE_FUNCTION_DEFAULTS,
       entry: path.join(__dirname, 'functions', 'splitter.ts'),
       timeout: Duration.seconds(10),
       reservedConcurrentExecutions: Concurrency.fromLoad({ requestsPerSecond: 20, duration: Duration.millis(200), headroom: 1.25 }),

@@ -3,12 +3,12 @@ import { App, CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 // In your project: from 'cdk-elastic-data-access'
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
 import { acknowledgeExampleFunction, acknowledgeStandInVpc } from '../shared/acknowledgements';
+import { EXAMPLE_FUNCTION_DEFAULTS } from '../shared/function-defaults';
 import { exampleHttpApi } from '../shared/http-api';
 
 /**
@@ -31,18 +31,10 @@ export class MysqlReplicasStack extends Stack {
       budget: { accountConcurrency: 1000 },
     });
 
-    const fnDefaults: nodejs.NodejsFunctionProps = {
-      runtime: lambda.Runtime.NODEJS_24_X,
-      memorySize: 512,
-      architecture: lambda.Architecture.ARM_64,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
-      bundling: { minify: true, sourceMap: true, externalModules: ['@aws-sdk/client-*'] },
-    };
 
     // Reads: 200 req/s at ~50 ms with 50 % headroom, spread over two replicas.
     const getItem = new nodejs.NodejsFunction(this, 'GetItem', {
-      ...fnDefaults,
+      ...EXAMPLE_FUNCTION_DEFAULTS,
       entry: path.join(__dirname, 'functions', 'get-item.ts'),
       timeout: Duration.seconds(5),
       vpc,
@@ -52,7 +44,7 @@ export class MysqlReplicasStack extends Stack {
     });
 
     const putItem = new nodejs.NodejsFunction(this, 'PutItem', {
-      ...fnDefaults,
+      ...EXAMPLE_FUNCTION_DEFAULTS,
       entry: path.join(__dirname, 'functions', 'put-item.ts'),
       timeout: Duration.seconds(5),
       reservedConcurrentExecutions: Concurrency.fromLoad({ requestsPerSecond: 100, duration: Duration.millis(50), headroom: 2 }),
