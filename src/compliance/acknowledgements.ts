@@ -62,7 +62,7 @@ export const ACKNOWLEDGEMENTS = {
   },
   automatedBackupsInsteadOfBackupPlan: {
     ids: [nag('NIST.800.53.R5', 'RDSInBackupPlan'), nag('HIPAA.Security', 'RDSInBackupPlan')],
-    reason: 'Automated backups with point-in-time recovery are on (backupRetention, 7 days by default) and the database is snapshotted on removal. AWS Backup plans and vaults are an organisation-level choice; add the resource to yours by tag or ARN.',
+    reason: 'Automated backups with point-in-time recovery are on (backupRetention, 7 days by default) and by default the database is snapshotted on removal. AWS Backup plans and vaults are an organisation-level choice; add the resource to yours by tag or ARN.',
   },
   generatedSecretNotRotated: {
     ids: [nag('AwsSolutions', 'SMG4'), nag('NIST.800.53.R5', 'SecretsManagerRotationEnabled'), nag('HIPAA.Security', 'SecretsManagerRotationEnabled')],

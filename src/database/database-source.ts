@@ -70,7 +70,7 @@ export interface NewDatabaseOptions {
   /**
    * Interval of RDS Enhanced Monitoring (OS metrics per process: CPU steal, memory, swap, file
    * system), one of 1, 5, 10, 15, 30 or 60 seconds; `Duration.seconds(0)` turns it off. One IAM role
-   * (with the AWS managed policy AmazonRDSEnhancedMonitoringRole) is created for every instance.
+   * (with the AWS managed policy AmazonRDSEnhancedMonitoringRole) is shared by every instance.
    * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.html
    * @default Duration.seconds(60)
    */

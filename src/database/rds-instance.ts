@@ -87,8 +87,7 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
     // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html
     removalPolicy: RemovalPolicy.DESTROY,
   }));
-  acknowledge(instance, 'automatedBackupsInsteadOfBackupPlan');
-  acknowledge(instance, 'defaultPort');
+  acknowledge(instance, 'automatedBackupsInsteadOfBackupPlan', 'defaultPort');
   if (!options.storageEncryptionKey) acknowledge(instance, 'storageKeyIsAwsManaged');
   // instance.secret is the secret's attachment; the generated secret itself is the child 'Secret'.
   const generatedSecret = instance.node.tryFindChild('Secret');
