@@ -4,17 +4,11 @@ import { DatabaseAuthentication } from './connection';
 import { DatabaseSource } from './database-source';
 import { DataAccessProxyOptions } from './proxy-options';
 
-/** Properties of a DataAccessDatabase. */
-export interface DataAccessDatabaseProps {
-  /** VPC of the database, the proxy and the consumers. */
-  readonly vpc: ec2.IVpc;
-  /** The database: new Aurora or RDS, or an existing cluster or instance. */
-  readonly source: DatabaseSource;
-  /**
-   * Subnets of the database and the proxy.
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
+/**
+ * How consumers reach the database: which proxy (new or existing), as which user, and the read path.
+ * Shared by DataAccessDatabaseProps and ElasticDataAccessProps, which passes them through.
+ */
+export interface DatabaseAccessOptions {
   /**
    * Name of the database consumers use (created in new sources).
    * @default 'app'
@@ -36,17 +30,18 @@ export interface DataAccessDatabaseProps {
    */
   readonly existingProxy?: rds.IDatabaseProxy;
   /**
-   * Security groups of `existingProxy` (consumers are allowed in on them).
+   * Security groups of `existingProxy`: consumers are allowed in on them. Needed when the proxy is
+   * imported (`DatabaseProxy.fromDatabaseProxyAttributes` has no `connections`).
    * @default - the proxy's own security groups when it is a DatabaseProxy of this app
    */
   readonly existingProxySecurityGroups?: ec2.ISecurityGroup[];
   /**
-   * Address of a READ_ONLY endpoint of `existingProxy`.
+   * Address of a READ_ONLY endpoint `existingProxy` already has, so none is added.
    * @default - a READ_ONLY endpoint is added to the existing proxy when the read path needs one
    */
   readonly existingProxyReadOnlyEndpoint?: string;
   /**
-   * The MaxConnectionsPercent of `existingProxy`, for the capacity facts.
+   * The MaxConnectionsPercent of `existingProxy`, which the capacity facts and the budget count against.
    * @default 100 (the RDS default)
    */
   readonly existingProxyMaxConnectionsPercent?: number;
@@ -66,4 +61,17 @@ export interface DataAccessDatabaseProps {
    * @default 0.9
    */
   readonly directConnectionsFraction?: number;
+}
+
+/** Properties of a DataAccessDatabase. */
+export interface DataAccessDatabaseProps extends DatabaseAccessOptions {
+  /** VPC of the database, the proxy and the consumers. */
+  readonly vpc: ec2.IVpc;
+  /** The database: new Aurora or RDS, or an existing cluster or instance. */
+  readonly source: DatabaseSource;
+  /**
+   * Subnets of the database and the proxy.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }

@@ -3,19 +3,18 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ConcurrencyBudget, ConcurrencyBudgetOptions } from '../budget';
 import { acknowledge } from '../compliance/acknowledgements';
-import { ConnectionInfo, ConnectOptions, DataAccessDatabase, DatabaseAuthentication, DataAccessProxyOptions, DatabaseSource, IDatabaseConsumer } from '../database';
+import { ConnectionInfo, ConnectOptions, DataAccessDatabase, DatabaseAccessOptions, DatabaseSource, IDatabaseConsumer } from '../database';
 import { reservedConcurrencyOf } from '../function-facts';
 import { DataAccessAlarmsOptions, DataAccessMonitoring } from '../monitoring';
 import { fail, validateInteger, validateRange } from '../validation';
 import { WriteBuffer, WriteBufferConsumerOptions, WriteBufferProps } from '../write-buffer';
 
-/** Props of the ElasticDataAccess pattern. */
-export interface ElasticDataAccessProps {
+/** Props of the ElasticDataAccess pattern (the database access options are passed to its DataAccessDatabase). */
+export interface ElasticDataAccessProps extends DatabaseAccessOptions {
   /** The VPC of the database, the proxy and the functions the pattern creates. */
   readonly vpc: ec2.IVpc;
   /**
@@ -25,47 +24,6 @@ export interface ElasticDataAccessProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** Where the data lives: `DatabaseSource.auroraServerlessV2(...)`, `.rdsInstance(...)`, `.existingCluster(...)`, … */
   readonly database: DatabaseSource;
-  /**
-   * Name of the application database.
-   * @default 'app'
-   */
-  readonly databaseName?: string;
-  /**
-   * Settings of the RDS Proxy created in front of the writer.
-   * @default - TLS required, IAM authentication, pool 90 % max / 50 % idle, 120 s borrow timeout
-   */
-  readonly proxy?: DataAccessProxyOptions;
-  /**
-   * Use this proxy instead of creating one (never together with `proxy`).
-   * @default - a proxy is created
-   */
-  readonly existingProxy?: rds.IDatabaseProxy;
-  /**
-   * Security groups of `existingProxy`: connected functions are allowed in on them. Needed when the
-   * proxy is imported (`DatabaseProxy.fromDatabaseProxyAttributes` has no `connections`).
-   * @default - the proxy's own security groups when it is a DatabaseProxy of this app
-   */
-  readonly existingProxySecurityGroups?: ec2.ISecurityGroup[];
-  /**
-   * Address of a READ_ONLY endpoint `existingProxy` already has, so none is added.
-   * @default - a READ_ONLY endpoint is added to the existing proxy when the read path needs one
-   */
-  readonly existingProxyReadOnlyEndpoint?: string;
-  /**
-   * The MaxConnectionsPercent of `existingProxy`, which the budget counts against.
-   * @default 100 (the RDS default)
-   */
-  readonly existingProxyMaxConnectionsPercent?: number;
-  /**
-   * How functions authenticate to the proxy.
-   * @default DatabaseAuthentication.IAM (end-to-end IAM: no password anywhere)
-   */
-  readonly authentication?: DatabaseAuthentication;
-  /**
-   * Database user functions connect as unless a connect call names another.
-   * @default - 'eda_app' with IAM authentication; the source secret's user otherwise
-   */
-  readonly defaultUser?: string;
   /**
    * The write buffer between producers and the writer.
    * @default - SQS-encrypted queue and DLQ, maxReceiveCount 5, visibility derived from the writers
@@ -211,19 +169,8 @@ export class ElasticDataAccess extends Construct {
     this.budget = ConcurrencyBudget.of(this);
     if (props.budget) this.budget.configure(props.budget);
 
-    this.database = new DataAccessDatabase(this, 'Database', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      source: props.database,
-      databaseName: props.databaseName,
-      proxy: props.proxy,
-      existingProxy: props.existingProxy,
-      existingProxySecurityGroups: props.existingProxySecurityGroups,
-      existingProxyReadOnlyEndpoint: props.existingProxyReadOnlyEndpoint,
-      existingProxyMaxConnectionsPercent: props.existingProxyMaxConnectionsPercent,
-      authentication: props.authentication,
-      defaultUser: props.defaultUser,
-    });
+    const { database: source, writeBuffer, budget, monitoring, ...access } = props;
+    this.database = new DataAccessDatabase(this, 'Database', { ...access, source });
     this.writeBuffer = new WriteBuffer(this, 'WriteBuffer', props.writeBuffer ?? {});
     if (props.monitoring?.enabled ?? true) {
       this.monitoring = new DataAccessMonitoring(this, 'Monitoring', {

@@ -124,6 +124,24 @@ describe('ElasticDataAccess', () => {
     for (const data of acknowledged) for (const reason of Object.values(data)) expect(String(reason).length).toBeGreaterThan(40);
   });
 
+  test('passes the database access options through: readOnlyEndpoint false reads the Aurora reader endpoint directly', () => {
+    // GIVEN / WHEN
+    const app = new App();
+    const stack = new Stack(app, 'Direct');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    const eda = new ElasticDataAccess(stack, 'Orders', {
+      vpc,
+      database: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, readers: 1 }),
+      readOnlyEndpoint: false,
+      defaultUser: 'orders_app',
+    });
+    eda.connectReader(fn(stack, 'Reader', vpc), { reservedConcurrency: 10 });
+    // THEN no proxy endpoint; the reader's user is the default user given to the pattern
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::RDS::DBProxyEndpoint', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ EDA_DB_USER: 'orders_app' }) } });
+  });
+
   test('existingProxySecurityGroups lets functions in on an imported proxy, which has no connections of its own', () => {
     // GIVEN an imported proxy and its security group
     const app = new App();
