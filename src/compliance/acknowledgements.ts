@@ -114,6 +114,18 @@ export function acknowledge(scope: IConstruct, ...names: AcknowledgementName[]):
 }
 
 /**
+ * The acknowledgements every database the library creates gets: automated backups instead of an AWS
+ * Backup plan and the default port on the cluster or instance (covering its instances), and the
+ * generated master secret's rotation and key. `owner.secret` is only the secret's attachment; the
+ * generated secret itself is the owner's child 'Secret'.
+ */
+export function acknowledgeNewDatabase(owner: IConstruct): void {
+  acknowledge(owner, 'automatedBackupsInsteadOfBackupPlan', 'defaultPort');
+  const generatedSecret = owner.node.tryFindChild('Secret');
+  if (generatedSecret) acknowledge(generatedSecret, 'generatedSecretNotRotated', 'secretUsesManagedKey');
+}
+
+/**
  * Acknowledges `ingressFromProxyOnly` on the ingress rules aws-cdk-lib adds to the database's
  * security groups for the proxy (ids `from <proxy security group unique id>:<port>`), and on nothing
  * else: rules the user adds to the same groups keep being checked.

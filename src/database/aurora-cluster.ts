@@ -14,7 +14,7 @@ import {
   validateNewDatabaseOptions,
   validateReaderCount,
 } from './source-validation';
-import { acknowledge } from '../compliance/acknowledgements';
+import { acknowledge, acknowledgeNewDatabase } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateRange } from '../validation';
 
 /** Options of either Aurora flavour, tagged. */
@@ -97,11 +97,8 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
   });
 
   // The writer and readers (children of the cluster) are backed up by the cluster's automated backups.
-  acknowledge(cluster, 'automatedBackupsInsteadOfBackupPlan', 'defaultPort');
+  acknowledgeNewDatabase(cluster);
   if (options.engine === DatabaseEngineFamily.MYSQL) acknowledge(cluster, 'pointInTimeRecoveryInsteadOfBacktrack');
-  // cluster.secret is the secret's attachment; the generated secret itself is the child 'Secret'.
-  const generatedSecret = cluster.node.tryFindChild('Secret');
-  if (generatedSecret) acknowledge(generatedSecret, 'generatedSecretNotRotated', 'secretUsesManagedKey');
 
   return {
     engine: options.engine,

@@ -13,7 +13,7 @@ import {
   validateNewDatabaseOptions,
   validateReaderCount,
 } from './source-validation';
-import { acknowledge } from '../compliance/acknowledgements';
+import { acknowledge, acknowledgeNewDatabase } from '../compliance/acknowledgements';
 
 /** The default instance class of RDS instances. */
 export const DEFAULT_RDS_INSTANCE_TYPE = ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE);
@@ -87,11 +87,8 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
     // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html
     removalPolicy: RemovalPolicy.DESTROY,
   }));
-  acknowledge(instance, 'automatedBackupsInsteadOfBackupPlan', 'defaultPort');
+  acknowledgeNewDatabase(instance);
   if (!options.storageEncryptionKey) acknowledge(instance, 'storageKeyIsAwsManaged');
-  // instance.secret is the secret's attachment; the generated secret itself is the child 'Secret'.
-  const generatedSecret = instance.node.tryFindChild('Secret');
-  if (generatedSecret) acknowledge(generatedSecret, 'generatedSecretNotRotated', 'secretUsesManagedKey');
   for (const replica of readReplicas) {
     acknowledge(replica, 'replicaInheritsEncryption', 'replicaAvailabilityFromSiblings', 'replicaBackedUpThroughSource', 'defaultPort');
   }

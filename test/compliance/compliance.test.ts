@@ -3,7 +3,6 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { IConstruct } from 'constructs';
 import { COMPLIANCE_PLUGINS, complianceApp, unacknowledgedFindings } from './compliance-app';
 import { auroraMysqlEverything, rdsPostgresEverything } from './full-featured-stacks';
 import { ExistingDatabaseStack } from '../../examples/existing-database/app';
@@ -11,6 +10,7 @@ import { FanOutStack } from '../../examples/fan-out/app';
 import { MysqlReplicasStack } from '../../examples/mysql-replicas/app';
 import { OrdersApiStack } from '../../examples/orders-api/app';
 import { ACKNOWLEDGEMENTS } from '../../src/compliance/acknowledgements';
+import { acknowledgementsIn } from '../support/acknowledgements';
 
 // EDA-7 part 2: what a platform team's gate runs — AwsSolutions, Serverless, NIST 800-53 R5 and HIPAA
 // Security (cdk-nag), our ElasticDataAccess pack and cfn-guard's Control Tower rules — reports nothing
@@ -53,20 +53,6 @@ describe.each(STACKS)('%s', (_name, build) => {
     expect(unacknowledgedFindings(app)).toEqual([]);
   });
 });
-
-/** Every acknowledgement recorded in the tree: where, which rule id, and the reason. */
-function acknowledgementsIn(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  const found: Array<{ path: string; id: string; reason: string }> = [];
-  for (const construct of root.node.findAll()) {
-    for (const entry of construct.node.metadata) {
-      if (entry.type !== 'aws:cdk:acknowledged-rules') continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        found.push({ path: construct.node.path, id, reason });
-      }
-    }
-  }
-  return found;
-}
 
 describe('library acknowledgements', () => {
   const libraryReasons = new Set(Object.values(ACKNOWLEDGEMENTS).map((a) => a.reason));

@@ -1,9 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newDatabase, newStack } from './fixtures';
 import { DatabaseEngineFamily, DatabaseSource, DataAccessDatabase } from '../../src/database';
+import { acknowledgementsOn } from '../support/acknowledgements';
 
 /** The Enhanced Monitoring role: assumed by monitoring.rds.amazonaws.com. */
 const MONITORING_ROLE = { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'monitoring.rds.amazonaws.com' } })] } };
@@ -73,9 +74,9 @@ describe('Aurora provisioned MySQL source', () => {
   });
 
   test('acknowledges backtracking (RDS14 / CT.RDS.PR.12) on the Aurora MySQL cluster: recovery is point-in-time restore', () => {
-    const acknowledged = JSON.stringify(db.cluster!.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
-    expect(acknowledged).toContain('AwsSolutions::AwsSolutions-RDS14');
-    expect(acknowledged).toContain('cdk-validator-cfnguard::aurora_cluster_backtracking_enabled_check');
+    const ids = acknowledgementsOn(db.cluster!).map((a) => a.id);
+    expect(ids).toContain('AwsSolutions::AwsSolutions-RDS14');
+    expect(ids).toContain('cdk-validator-cfnguard::aurora_cluster_backtracking_enabled_check');
   });
 });
 
@@ -127,9 +128,9 @@ describe('RDS PostgreSQL instance with two read replicas', () => {
   });
 
   test('acknowledges on replicas the findings of inherited encryption, no standby and no own backups', () => {
-    const acknowledged = JSON.stringify(db.readReplicas[0].node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY));
+    const ids = acknowledgementsOn(db.readReplicas[0]).map((a) => a.id);
     for (const id of ['AwsSolutions::AwsSolutions-RDS2', 'NIST.800.53.R5::NIST.800.53.R5-RDSStorageEncrypted', 'AwsSolutions::AwsSolutions-RDS3', 'HIPAA.Security::HIPAA.Security-RDSInBackupPlan']) {
-      expect(acknowledged).toContain(id);
+      expect(ids).toContain(id);
     }
   });
 
