@@ -54,6 +54,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4',
     '@aws-sdk/types@^3',
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
+    // CloudFormation registry schemas (the source aws-cdk-lib is generated from): templates are validated against them in tests
+    '@aws-cdk/aws-service-spec',
   ],
   // `npx eda doctor|redrive`: the operations CLI (docs/operations.md)
   bin: { eda: 'bin/eda' },
