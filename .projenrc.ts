@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'ioredis@^5',
     '@aws-sdk/client-rds-data@^3',
     '@aws-sdk/client-rds@^3',
+    // `eda doctor` reads the account's Lambda concurrency limits (GetAccountSettings)
+    '@aws-sdk/client-lambda@^3',
     '@aws-sdk/credential-provider-node@^3',
     // `cdk-elastic-data-access/local`: the local stack teams run their own writer code against
     'local-aws-sqs@^2',
