@@ -16,7 +16,7 @@ export interface ConnectionStormOptions {
 export interface ConnectionStormResult {
   readonly clients: number;
   readonly failures: number;
-  /** Failure count per SQLSTATE (e.g. `53300` too_many_connections) or Node error code (e.g. `ECONNRESET`). */
+  /** Failure count per {@link stormFailureCode}: SQLSTATE (e.g. `53300` too_many_connections), Node error code (e.g. `ECONNRESET`), or a named class. */
   readonly failuresByCode: Record<string, number>;
   /** One sample failure message per code, for diagnosis. */
   readonly sampleMessages: Record<string, string>;
@@ -26,6 +26,21 @@ export interface ConnectionStormResult {
   readonly maxMs: number;
   /** Wall-clock duration of the whole storm. */
   readonly elapsedMs: number;
+}
+
+/**
+ * The class of a failed storm client: the SQLSTATE or Node error code when there is one; node-postgres gives
+ * none when the server closes the socket before it could read an answer ("Connection terminated unexpectedly",
+ * what an overloaded postmaster's refusal looks like when the client was still writing its startup packet),
+ * nor for its own connect timeout. Anything else stays `UNCLASSIFIED`, so that a test can refuse it.
+ */
+export function stormFailureCode(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && code.length > 0) return code;
+  const text = typeof message === 'string' ? message : String(error);
+  if (/Connection terminated unexpectedly/i.test(text)) return 'CONNECTION_TERMINATED';
+  if (/timeout expired|Query read timeout|timed out/i.test(text)) return 'CLIENT_TIMEOUT';
+  return 'UNCLASSIFIED';
 }
 
 /** Nearest-rank percentile of an ascending array; NaN when empty. */
@@ -62,10 +77,9 @@ export async function runConnectionStorm(options: ConnectionStormOptions): Promi
       await client.query('select pg_sleep($1)', [querySeconds]);
       latencies.push(performance.now() - started);
     } catch (error) {
-      const { code, message } = error as { code?: string; message?: string };
-      const key = code ?? 'UNKNOWN';
+      const key = stormFailureCode(error);
       failuresByCode[key] = (failuresByCode[key] ?? 0) + 1;
-      sampleMessages[key] ??= message ?? String(error);
+      sampleMessages[key] ??= (error as { message?: string })?.message ?? String(error);
     } finally {
       await client.end().catch(() => undefined);
     }

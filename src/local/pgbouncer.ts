@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { registerExitCleanup } from './exit-cleanup';
 import { findFreePort } from './free-port';
-import { makeServiceDir } from './system-command';
+import { makeServiceDir, requireSystemBinary } from './system-command';
 
 /** Debian's PgBouncer 1.18; override with `EDA_PGBOUNCER_BIN`. */
 const PGBOUNCER_BIN = process.env.EDA_PGBOUNCER_BIN ?? '/usr/sbin/pgbouncer';
@@ -107,11 +107,14 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
 
 /**
  * Starts PgBouncer in transaction mode in front of `upstream`: pool of 20 server connections, password auth via a
- * userlist, 127.0.0.1 only. Transaction mode rejects startup parameters and named prepared statements — the same
- * session-pinning rules as RDS Proxy (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html),
- * which makes it a faithful stand-in.
+ * userlist, 127.0.0.1 only. It stands in for RDS Proxy's pool (a bounded number of server connections, clients
+ * queueing for one up to a borrow timeout), not for its session pinning: in transaction mode PgBouncer never pins,
+ * it rejects what it cannot multiplex (startup parameters, named prepared statements) or silently lets session
+ * state leak between clients. What would pin on RDS Proxy
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html) is not visible here.
  */
 export async function startPgBouncer(upstream: PgBouncerUpstream, options: PgBouncerOptions = {}): Promise<LocalPgBouncer> {
+  requireSystemBinary(PGBOUNCER_BIN, 'pgbouncer', 'EDA_PGBOUNCER_BIN');
   const poolSize = options.poolSize ?? 20;
   const maxClients = options.maxClientConnections ?? 5000;
   const borrowTimeoutSeconds = options.borrowTimeoutSeconds ?? 120;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { registerExitCleanup } from './exit-cleanup';
 import { findFreePort } from './free-port';
-import { makeServiceDir, POSTGRES_BIN, run, runSync } from './system-command';
+import { makeServiceDir, POSTGRES_BIN, requireSystemBinary, run, runSync } from './system-command';
 
 /** Options of {@link startPostgres}. */
 export interface PostgresServerOptions {
@@ -64,6 +64,7 @@ function url(user: string, password: string, port: number, database: string): st
  * when the Node process exits. PostgreSQL refuses to run as root, so as root it runs as the OS user `postgres`.
  */
 export async function startPostgres(options: PostgresServerOptions = {}): Promise<LocalPostgres> {
+  requireSystemBinary(join(POSTGRES_BIN, 'postgres'), 'postgresql-15', 'EDA_PG_BIN');
   const maxConnections = options.maxConnections ?? 100;
   const user = checkIdentifier('user', options.user ?? 'app_user');
   const database = checkIdentifier('database', options.database ?? 'app');

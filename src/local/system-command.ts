@@ -1,10 +1,23 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { chownSync, mkdtempSync } from 'node:fs';
+import { accessSync, chownSync, constants, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Directory of the PostgreSQL 15 server binaries (Debian layout); override with `EDA_PG_BIN`. */
 export const POSTGRES_BIN = process.env.EDA_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+/**
+ * Fails in one line naming the Debian package and the command that installs it when a server binary the
+ * local stack needs is missing, instead of a server that "exited during start (127)".
+ */
+export function requireSystemBinary(path: string, debianPackage: string, variable: string): void {
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    throw new Error(`${path} not found: install the Debian package ${debianPackage} (apt-get install -y ${debianPackage}, `
+      + `or bash scripts/install-system-deps.sh), or point ${variable} at the binary`);
+  }
+}
 
 /** The OS account PostgreSQL and PgBouncer run as when this process is root (both refuse to run as root). */
 const SERVICE_USER = 'postgres';

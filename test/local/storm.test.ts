@@ -33,8 +33,18 @@ describe('GIVEN 1,000 simultaneous execution environments connecting straight to
     expect(storm.failures).toBeGreaterThan(0);
   });
 
-  test('THEN every refusal is SQLSTATE 53300 too_many_connections', () => {
-    expect(Object.keys(storm.failuresByCode)).toEqual(['53300']);
+  test('THEN Postgres itself refuses some with SQLSTATE 53300 too_many_connections', () => {
+    expect(storm.failuresByCode['53300']).toBeGreaterThan(0);
+  });
+
+  // On a busy machine the postmaster cannot even accept 1,000 connections in time, and the refusal then
+  // shows up below Postgres (measured on 2 cores with two CPU-bound processes beside it: 53300 100–493,
+  // ECONNRESET 0–84, client connect timeouts 106–439 of 1,000). Each is the same verdict, the database cannot
+  // serve the storm, but none may be anything else.
+  test('THEN every failure is a refusal: 53300, a reset or dropped connection, or a connect timeout', () => {
+    const refusals = ['53300', 'ECONNRESET', 'CONNECTION_TERMINATED', 'CLIENT_TIMEOUT'];
+    const others = Object.fromEntries(Object.entries(storm.failuresByCode).filter(([code]) => !refusals.includes(code)));
+    expect({ others, samples: storm.sampleMessages }).toEqual({ others: {}, samples: storm.sampleMessages });
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { findFreePort } from '../../src/local/free-port';
+import { requireSystemBinary } from '../../src/local/system-command';
 
 /** A throwaway redis-server (Debian package redis-server) on 127.0.0.1, no persistence. */
 export interface RedisServer {
@@ -11,7 +12,7 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-const REDIS_SERVER = process.env.EDA_REDIS_SERVER ?? 'redis-server';
+const REDIS_SERVER = process.env.EDA_REDIS_SERVER ?? '/usr/bin/redis-server';
 
 /**
  * Starts redis-server on a free port of 127.0.0.1 and waits (bounded) until it answers PING.
@@ -19,6 +20,7 @@ const REDIS_SERVER = process.env.EDA_REDIS_SERVER ?? 'redis-server';
  * same protocol as ElastiCache Serverless (CLUSTER SLOTS, CROSSSLOT errors).
  */
 export async function startRedisServer(options: { cluster?: boolean } = {}): Promise<RedisServer> {
+  requireSystemBinary(REDIS_SERVER, 'redis-server', 'EDA_REDIS_SERVER');
   const port = await findFreePort();
   const dir = mkdtempSync(join(tmpdir(), 'eda-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
