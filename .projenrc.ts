@@ -87,6 +87,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testTimeout: 60_000,
+      // jest defaults to one worker on a 2-core machine (cores − 1). The local-stack proofs mostly wait on their
+      // servers and the construct tests mostly load aws-cdk-lib: two workers keep both cores busy (docs/toolchain.md).
+      maxWorkers: 2,
       // examples carry their own cdk.out; never collect tests from there
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '<rootDir>/examples/'],
     },
