@@ -190,9 +190,12 @@ export async function purgeIdempotencyKeys(
   if (olderThanSeconds === undefined) {
     throw new ConfigurationError('EDA_IDEMPOTENCY_RETENTION_SECONDS', 'is required to purge idempotency keys (or pass olderThanSeconds)');
   }
-  if (!Number.isFinite(olderThanSeconds) || olderThanSeconds <= 0 || (retention !== undefined && olderThanSeconds < retention)) {
+  if (!Number.isFinite(olderThanSeconds) || olderThanSeconds <= 0) {
+    throw new ConfigurationError('olderThanSeconds', `must be a positive number of seconds, got ${olderThanSeconds}`);
+  }
+  if (retention !== undefined && olderThanSeconds < retention) {
     throw new ConfigurationError('olderThanSeconds',
-      `must be at least the idempotency retention (${retention ?? 1} s): younger keys can still meet a redelivered message, got ${olderThanSeconds}`);
+      `must be at least EDA_IDEMPOTENCY_RETENTION_SECONDS (${retention} s): a younger key can still meet a redelivery of its message, got ${olderThanSeconds}`);
   }
   const batchSize = options.batchSize ?? DEFAULT_PURGE_BATCH_SIZE;
   const maxBatches = options.maxBatches ?? DEFAULT_PURGE_MAX_BATCHES;
