@@ -18,8 +18,13 @@ export interface EngineUnderTest {
   stop(): Promise<void>;
 }
 
-/** The engines and character sets the idempotency table must be exact on. */
-export type EngineKind = 'postgres' | 'mariadb-utf8mb4' | 'mariadb-latin1';
+/**
+ * The engines and character sets the idempotency table must be exact on. `mariadb-latin1`: a latin1 server and
+ * database, utf8mb4 connections (the server converts to latin1: non-Latin text becomes `?`).
+ * `mariadb-latin1-connection`: the same, and the server ignores the client's character set, so every connection
+ * is latin1 too (the bytes sent are read as latin1 characters).
+ */
+export type EngineKind = 'postgres' | 'mariadb-utf8mb4' | 'mariadb-latin1' | 'mariadb-latin1-connection';
 
 /** The environment contract pointing at a local MariaDB. */
 export function mariadbEnvironment(db: Pick<LocalMariaDb, 'host' | 'port' | 'user' | 'password' | 'database'>): Record<string, string> {
@@ -69,12 +74,9 @@ async function postgres(): Promise<EngineUnderTest> {
   };
 }
 
-/**
- * Starts one engine. `mariadb-latin1`: a latin1 server and database that also ignores the client's character set,
- * so every connection is latin1, as with a database created before utf8mb4 was the default.
- */
+/** Starts one engine ({@link EngineKind}). */
 export function startEngine(kind: EngineKind): Promise<EngineUnderTest> {
   if (kind === 'postgres') return postgres();
   if (kind === 'mariadb-utf8mb4') return mariadb(kind, { characterSet: 'utf8mb4' });
-  return mariadb(kind, { characterSet: 'latin1', ignoreClientCharacterSet: true });
+  return mariadb(kind, { characterSet: 'latin1', ignoreClientCharacterSet: kind === 'mariadb-latin1-connection' });
 }

@@ -41,7 +41,7 @@ const LEGACY_DDL = {
 
 const hex = (text: string) => Buffer.from(text, 'utf8').toString('hex');
 
-const KINDS: EngineKind[] = ['postgres', 'mariadb-utf8mb4', 'mariadb-latin1'];
+const KINDS: EngineKind[] = ['postgres', 'mariadb-utf8mb4', 'mariadb-latin1', 'mariadb-latin1-connection'];
 
 describe.each(KINDS)('idempotency table on %s', (kind) => {
   let db: EngineUnderTest;
