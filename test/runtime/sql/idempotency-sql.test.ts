@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   claimKeySql,
   claimKeysMysqlSql,
@@ -7,6 +9,7 @@ import {
   migrationStatements,
   purgeBatchSql,
   tableExistsSql,
+  upgradeStatements,
 } from '../../../src/runtime/sql/idempotency-sql';
 
 const rows = [
@@ -95,5 +98,14 @@ describe('idempotency SQL', () => {
       params: [3600, 500],
     });
     expect(purgeBatchSql('postgres', 3600, 500).sql).toContain('ORDER BY applied_at LIMIT $2 FOR UPDATE SKIP LOCKED');
+  });
+});
+
+describe('the documented upgrade', () => {
+  test('docs/operations.md shows exactly the statements upgradeStatements runs', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'operations.md'), 'utf8');
+    for (const engine of ['mysql', 'postgres'] as const) {
+      for (const statement of upgradeStatements(engine)) expect(doc).toContain(`${statement};`);
+    }
   });
 });
