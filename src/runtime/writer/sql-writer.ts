@@ -13,11 +13,11 @@ import { correlationIdOf, IdempotencyKeyExtractor, parseWriteMessage, WriteMessa
 import { readQueueSettings } from '../config/environment';
 import { Database, database, runGuarded } from '../connections/database-registry';
 import type { SqlExecutor } from '../connections/sql-pool';
+import { IdempotencyKeyReuseError } from '../errors';
 import { CORRELATION_LOG_KEY } from '../observability/correlation';
 import { METRIC_NAMES, runtimeLogger, runtimeMetrics, RuntimeLogger, RuntimeMetrics } from '../observability/telemetry';
 import { traced } from '../observability/tracing';
 import { queueUrlFromArn } from '../queue/sqs-client';
-import { IdempotencyKeyReuseError } from '../errors';
 import { classifyError, ErrorClassification } from '../resilience/error-classification';
 import type { VisibilityBackoffOptions } from '../resilience/visibility-backoff';
 

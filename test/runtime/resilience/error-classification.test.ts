@@ -72,7 +72,9 @@ describe('classifyError', () => {
 
   test('a reused idempotency key is permanent with its own code, and a colliding table layout is retried', () => {
     expect(classifyError(new IdempotencyKeyReuseError('order-1', 'm2'))).toMatchObject({
-      errorClass: 'permanent', code: 'EDA_IDEMPOTENCY_KEY_REUSED', connectionFailure: false,
+      errorClass: 'permanent',
+      code: 'EDA_IDEMPOTENCY_KEY_REUSED',
+      connectionFailure: false,
       message: 'idempotency key "order-1" of message m2 is already recorded for a different message body',
     });
     expect(classifyError(new IdempotencyTableLayoutError('key column collates'))).toMatchObject({

@@ -127,7 +127,7 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     if (db.engine === 'mysql') {
       // Nothing is applied under a collating key column: all retried, each logged with the layout error code.
       expect(beforeUpgrade.batchItemFailures).toHaveLength(DISTINCT_KEYS.length);
-      expect(effectsBeforeUpgrade).toEqual({ 'résumé': 1 });
+      expect(effectsBeforeUpgrade).toEqual({ résumé: 1 });
       expect(logger.lines('warn').filter((l) => l.extra.error_code === 'EDA_IDEMPOTENCY_TABLE_LAYOUT')).toHaveLength(DISTINCT_KEYS.length);
     } else {
       // PostgreSQL keys were always exact: the legacy table keeps working, without fingerprints (warned once).
