@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as mysql from 'mysql2/promise';
 import { registerExitCleanup } from './exit-cleanup';
 import { findFreePort } from './free-port';
-import { asServiceUser, makeServiceDir, run } from './system-command';
+import { checkIdentifier } from './sql-identifier';
+import { asServiceUser, discardService, makeServiceDir, run } from './system-command';
 
 /** The MariaDB server binary (Debian layout); override with `EDA_MARIADBD`. */
 export const MARIADBD = process.env.EDA_MARIADBD ?? '/usr/sbin/mariadbd';
@@ -54,13 +55,6 @@ const PORT_ATTEMPTS = 3;
 const READY_POLLS = 300;
 const READY_POLL_MS = 100;
 const STOP_WAIT_MS = 30_000;
-
-function checkIdentifier(kind: string, value: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
-    throw new Error(`${kind} must be a lower-case SQL identifier, got '${value}'`);
-  }
-  return value;
-}
 
 function checkCollation(value: string): string {
   if (!/^[a-z0-9_]{1,64}$/.test(value)) throw new Error(`collation must be a collation name, got '${value}'`);
@@ -183,37 +177,41 @@ export async function startMariaDb(options: MariaDbServerOptions = {}): Promise<
       }
     }
 
-    const admin = await mysql.createConnection({ socketPath, user: 'root' });
-    try {
-      await admin.query(`CREATE DATABASE ${database} CHARACTER SET ${characterSet} COLLATE ${collation}`);
-      await admin.query(`CREATE USER '${user}'@'${HOST}' IDENTIFIED BY '${password}'`);
-      await admin.query(`GRANT ALL PRIVILEGES ON ${database}.* TO '${user}'@'${HOST}'`);
-    } finally {
-      await admin.end();
-    }
+    await createAppDatabase(socketPath, { database, characterSet, collation, account: `'${user}'@'${HOST}'`, password });
   } catch (error) {
-    await stopServer().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-    unregister();
+    await discardService(stopServer, dir, unregister);
     throw error;
   }
 
-  return {
-    host: HOST,
-    port,
-    user,
-    password,
-    database,
-    socketPath,
-    dataDir,
-    stop: async () => {
-      if (removed) return;
-      await stopServer();
-      rmSync(dir, { recursive: true, force: true });
-      removed = true;
-      unregister();
-    },
+  const stop = async () => {
+    if (removed) return;
+    await stopServer();
+    rmSync(dir, { recursive: true, force: true });
+    removed = true;
+    unregister();
   };
+  return { host: HOST, port, user, password, database, socketPath, dataDir, stop };
+}
+
+interface AppDatabase {
+  readonly database: string;
+  readonly characterSet: string;
+  readonly collation: string;
+  /** `'user'@'host'` */
+  readonly account: string;
+  readonly password: string;
+}
+
+/** As root through the socket: the app database and a user with every privilege on it and none elsewhere. */
+async function createAppDatabase(socketPath: string, app: AppDatabase): Promise<void> {
+  const admin = await mysql.createConnection({ socketPath, user: 'root' });
+  try {
+    await admin.query(`CREATE DATABASE ${app.database} CHARACTER SET ${app.characterSet} COLLATE ${app.collation}`);
+    await admin.query(`CREATE USER ${app.account} IDENTIFIED BY '${app.password}'`);
+    await admin.query(`GRANT ALL PRIVILEGES ON ${app.database}.* TO ${app.account}`);
+  } finally {
+    await admin.end();
+  }
 }
 
 function readLog(file: string): string {

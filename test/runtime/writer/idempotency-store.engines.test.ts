@@ -13,6 +13,7 @@ import { purgeIdempotencyKeys } from '../../../src/runtime/writer/idempotency-st
 import { sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
 import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { EngineKind, EngineUnderTest, startEngine } from '../support/sql-engines';
+import { answerWriterSqsCalls } from '../support/sqs-mock';
 
 const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-writes-dlq';
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-writes';
@@ -57,10 +58,7 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
   });
 
   beforeEach(async () => {
-    sqs.reset();
-    sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-    useSqsClient(new SQSClient({ region: 'eu-west-1' }));
+    answerWriterSqsCalls(sqs);
     await db.admin('DROP TABLE IF EXISTS eda_idempotency_keys');
     await db.admin('DROP TABLE IF EXISTS effects');
     // The effect records the key as hex (ASCII), so the effect table itself cannot fold keys.
