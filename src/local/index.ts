@@ -7,6 +7,8 @@ export { LocalStack } from './local-stack';
 export type { LocalStackOptions } from './local-stack';
 export { startPgBouncer } from './pgbouncer';
 export type { LocalPgBouncer, PgBouncerOptions, PgBouncerUpstream } from './pgbouncer';
+export { startMariaDb } from './mariadb-server';
+export type { LocalMariaDb, MariaDbServerOptions } from './mariadb-server';
 export { startPostgres } from './postgres-server';
 export type { LocalPostgres, PostgresServerOptions } from './postgres-server';
 export { startSqs } from './sqs-server';

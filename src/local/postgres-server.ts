@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { registerExitCleanup } from './exit-cleanup';
 import { findFreePort } from './free-port';
-import { makeServiceDir, POSTGRES_BIN, requireSystemBinary, run, runSync } from './system-command';
+import { checkIdentifier } from './sql-identifier';
+import { discardService, makeServiceDir, POSTGRES_BIN, requireSystemBinary, run, runSync } from './system-command';
 
 /** Options of {@link startPostgres}. */
 export interface PostgresServerOptions {
@@ -45,14 +46,6 @@ export interface LocalPostgres {
 const HOST = '127.0.0.1';
 const SUPERUSER = 'postgres';
 const PORT_ATTEMPTS = 3;
-
-/** Identifiers are interpolated into DDL, so only plain lower-case names are accepted. */
-function checkIdentifier(kind: string, value: string): string {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
-    throw new Error(`${kind} must be a lower-case SQL identifier, got '${value}'`);
-  }
-  return value;
-}
 
 function url(user: string, password: string, port: number, database: string): string {
   return `postgres://${user}:${password}@${HOST}:${port}/${database}`;
@@ -137,9 +130,7 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
       await admin.end();
     }
   } catch (error) {
-    await stopServer().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-    unregister();
+    await discardService(stopServer, dir, unregister);
     throw error;
   }
 

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { accessSync, chownSync, constants, mkdtempSync } from 'node:fs';
+import { accessSync, chownSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -65,4 +65,11 @@ export function makeServiceDir(prefix: string): string {
     chownSync(dir, uid, gid);
   }
   return dir;
+}
+
+/** Undoes a server start that failed half-way: stops what runs, deletes its directory, drops its exit hook. */
+export async function discardService(stopServer: () => Promise<void>, dir: string, unregisterExitCleanup: () => void): Promise<void> {
+  await stopServer().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+  unregisterExitCleanup();
 }

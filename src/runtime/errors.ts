@@ -70,3 +70,41 @@ export class EnqueueError extends Error {
     this.failed = failed;
   }
 }
+
+/** Error codes of the idempotency table. */
+export const IDEMPOTENCY_ERROR_CODES = {
+  keyReused: 'EDA_IDEMPOTENCY_KEY_REUSED',
+  tableLayout: 'EDA_IDEMPOTENCY_TABLE_LAYOUT',
+} as const;
+
+/**
+ * An idempotency key already recorded with a different message body (its SHA-256 fingerprint differs): the
+ * producer reused a key for another write. Skipping it as a duplicate would lose that write silently, so it is
+ * permanent (dead-letter queue, error code EDA_IDEMPOTENCY_KEY_REUSED). The same key with the same body stays a
+ * duplicate.
+ */
+export class IdempotencyKeyReuseError extends PermanentWriteError {
+  public readonly idempotencyKey: string;
+
+  constructor(idempotencyKey: string, messageId: string) {
+    super(`idempotency key ${JSON.stringify(idempotencyKey)} of message ${messageId} is already recorded for a different message body`,
+      IDEMPOTENCY_ERROR_CODES.keyReused);
+    this.name = 'IdempotencyKeyReuseError';
+    this.idempotencyKey = idempotencyKey;
+  }
+}
+
+/**
+ * The idempotency table has a layout under which distinct keys collide (a MySQL key column created by earlier
+ * versions in the database's case-insensitive default collation). Writers refuse to claim keys in it until it is
+ * upgraded (docs/operations.md). Transient: messages are retried with backoff and applied once the table is
+ * upgraded, and the check runs again on the next batch, so no redeploy is needed.
+ */
+export class IdempotencyTableLayoutError extends Error {
+  public readonly code = IDEMPOTENCY_ERROR_CODES.tableLayout;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdempotencyTableLayoutError';
+  }
+}

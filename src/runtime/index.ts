@@ -11,8 +11,14 @@
 export { sqlWriter } from './writer/sql-writer';
 export type { BatchWriteEffect, SqlWriterOptions, SqsWriterHandler, WriteEffect, WriterMode } from './writer/sql-writer';
 export type { WriteMessage, IdempotencyKeyExtractor } from './writer/write-message';
-export { ensureIdempotencyTable, claimKey, claimKeys } from './writer/idempotency-store';
-export { migrationSql, IDEMPOTENCY_TABLE, MAX_IDEMPOTENCY_KEY_LENGTH } from './sql/idempotency-sql';
+export { ensureIdempotencyTable, claimKey, claimKeys, purgeIdempotencyKeys, bodyFingerprint } from './writer/idempotency-store';
+export type {
+  EnsureIdempotencyTableOptions,
+  IdempotencyTableLayout,
+  PurgeIdempotencyKeysOptions,
+  PurgeIdempotencyKeysResult,
+} from './writer/idempotency-store';
+export { migrationSql, migrationStatements, upgradeStatements, IDEMPOTENCY_TABLE, MAX_IDEMPOTENCY_KEY_LENGTH } from './sql/idempotency-sql';
 export type { IdempotencyRow } from './sql/idempotency-sql';
 
 // Producer (API → write-buffer queue)
@@ -38,6 +44,9 @@ export {
   MissingIdempotencyKeyError,
   PermanentWriteError,
   EnqueueError,
+  IdempotencyKeyReuseError,
+  IdempotencyTableLayoutError,
+  IDEMPOTENCY_ERROR_CODES,
 } from './errors';
 export type { FailedEnqueueEntry } from './errors';
 export { classifyError, PoisonMessageError, POISON_CODES } from './resilience/error-classification';
@@ -52,8 +61,8 @@ export { useTelemetry, runtimeLogger, runtimeMetrics, METRIC_NAMES, DEFAULT_METR
 export type { RuntimeLogger, RuntimeMetrics } from './observability/telemetry';
 
 // Configuration
-export { readConnectionSettings, readQueueSettings } from './config/environment';
-export type { ConnectionSettings, QueueSettings, DatabaseEngine, AuthMode, TlsMode, EndpointRole, Environment } from './config/environment';
+export { readConnectionSettings, readQueueSettings, readIdempotencySettings } from './config/environment';
+export type { ConnectionSettings, QueueSettings, IdempotencySettings, DatabaseEngine, AuthMode, TlsMode, EndpointRole, Environment } from './config/environment';
 export type { Clock } from './clock';
 
 // The read cache (`cdk-elastic-data-access/runtime/cache`, with ioredis) and the Data API reader

@@ -61,3 +61,10 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 5;
  */
 export const MIN_RETENTION_SECONDS = 60;
 export const MAX_RETENTION_SECONDS = 1_209_600;
+/**
+ * Retention of a queue created without one. SQS API reference (SetQueueAttributes, in
+ * @aws-sdk/client-sqs models_0.d.ts): "MessageRetentionPeriod – The length of time, in seconds, for which Amazon
+ * SQS retains a message. Valid values: An integer from 60 seconds (1 minute) to 1,209,600 seconds (14 days).
+ * Default: 345,600 (4 days)."
+ */
+export const DEFAULT_RETENTION_SECONDS = 345_600;

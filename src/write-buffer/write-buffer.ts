@@ -74,6 +74,17 @@ export class WriteBuffer extends Construct {
     this.node.addValidation({ validate: () => { this.validateConsumers(); return []; } });
   }
 
+  /**
+   * How long writers must keep idempotency keys: a message can arrive until the queue's retention has passed,
+   * and once more from the dead-letter queue (which can be redriven) until its retention has passed, so their sum.
+   * A retention that cannot be read (an imported queue, a token) counts as the SQS maximum of 14 days: keeping keys
+   * longer is safe, purging them early is not. Consumers that are Lambda functions get it as
+   * EDA_IDEMPOTENCY_RETENTION_SECONDS (docs/environment-contract.md); pass it to other consumers yourself.
+   */
+  public get idempotencyRetention(): Duration {
+    return Duration.seconds(retentionSecondsOf(this.queue) + retentionSecondsOf(this.deadLetterQueue));
+  }
+
   /** The functions consuming this buffer with their event source settings (read by the concurrency budget). */
   public get consumers(): WriteBufferConsumer[] {
     return [...this.consumerList];
@@ -102,6 +113,10 @@ export class WriteBuffer extends Construct {
       // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
       reportBatchItemFailures: true,
     });
+    if (fn instanceof lambda.Function) {
+      // Lazy: retention set on the queues after addConsumer (escape hatches) is still what the writer gets.
+      fn.addEnvironment('EDA_IDEMPOTENCY_RETENTION_SECONDS', Lazy.string({ produce: () => String(this.idempotencyRetention.toSeconds()) }));
+    }
     if (fn.role) {
       this.grantConsume(fn);
     } else {
@@ -333,6 +348,14 @@ export class WriteBuffer extends Construct {
       }
     }
   }
+}
+
+/** The retention of a queue of this app in seconds; the SQS maximum when it cannot be read. */
+function retentionSecondsOf(queue: sqs.IQueue): number {
+  if (!(queue instanceof sqs.Queue)) return limits.MAX_RETENTION_SECONDS;
+  const seconds = (queue.node.defaultChild as sqs.CfnQueue).messageRetentionPeriod;
+  if (seconds === undefined) return limits.DEFAULT_RETENTION_SECONDS;
+  return isConcrete(seconds) ? seconds : limits.MAX_RETENTION_SECONDS;
 }
 
 function describeType(fifo: boolean): string {

@@ -41,6 +41,15 @@ export interface QueueSettings {
   readonly sqsEndpoint?: string;
 }
 
+/** Idempotency settings, parsed from the environment. */
+export interface IdempotencySettings {
+  /**
+   * How long an idempotency key must be kept: a message can still arrive until then (the WriteBuffer sets the
+   * queue's retention plus the dead-letter queue's, which can be redriven). The purge never deletes younger keys.
+   */
+  readonly retentionSeconds?: number;
+}
+
 /** A view of process.env (injectable for tests). */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -125,4 +134,9 @@ export function readQueueSettings(env: Environment = process.env): QueueSettings
     deadLetterQueueUrl: optional(env, 'EDA_DEAD_LETTER_QUEUE_URL'),
     sqsEndpoint: optional(env, 'EDA_SQS_ENDPOINT'),
   };
+}
+
+/** Reads the idempotency settings (all optional). */
+export function readIdempotencySettings(env: Environment = process.env): IdempotencySettings {
+  return { retentionSeconds: integer(env, 'EDA_IDEMPOTENCY_RETENTION_SECONDS', 1, 2_147_483_647, undefined) };
 }

@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, PermanentWriteError } from '../errors';
+import { DatabaseUnavailableError, IdempotencyTableLayoutError, PermanentWriteError } from '../errors';
 
 /** How the writer treats a failure. */
 export type ErrorClass = 'transient' | 'permanent';
@@ -127,6 +127,11 @@ export function classifyError(error: unknown): ErrorClassification {
   }
   if (error instanceof PermanentWriteError || error instanceof PoisonMessageError) {
     return verdict('permanent', error.code, false, message);
+  }
+  // Retried until the table is upgraded (the writer checks again on the next batch): nothing is applied under
+  // a layout that lets keys collide, and nothing is dead-lettered for a deployment mistake.
+  if (error instanceof IdempotencyTableLayoutError) {
+    return verdict('transient', error.code, false, message);
   }
   if (code && SOCKET_CODES.has(code)) {
     return verdict('transient', code, true, message);

@@ -3,18 +3,39 @@ import type { DatabaseEngine } from '../config/environment';
 /**
  * SQL of the idempotency table. The key row is inserted in the same transaction as the effect, so
  * the effect is applied exactly once per key whatever SQS redelivers.
+ *
+ * Keys compare byte for byte on both engines. PostgreSQL: `text COLLATE "C"` (deterministic, byte order).
+ * MySQL/MariaDB: a VARBINARY column, and every text value is sent as bytes (a Buffer, which mysql2 writes as a
+ * hex literal): a column taking the database's default collation (utf8mb4_general_ci, MySQL 8's
+ * utf8mb4_0900_ai_ci, latin1_swedish_ci) is case- and accent-insensitive, PAD SPACE on MariaDB and MySQL 5.7
+ * (`k1` equals `k1 `), and in latin1 turns non-Latin keys into `?`, so distinct keys collide and the second
+ * write is skipped as a duplicate. Bytes sent as hex literals do not depend on the connection's character set.
  */
 
 /** Name of the idempotency table. */
 export const IDEMPOTENCY_TABLE = 'eda_idempotency_keys';
-/** Longest accepted idempotency key (MySQL VARCHAR(255) primary key; same limit on both engines). */
+/** Index that keeps the purge of expired keys a range scan. */
+export const IDEMPOTENCY_APPLIED_AT_INDEX = 'eda_idempotency_keys_applied_at';
+/** Longest accepted idempotency key, in UTF-16 code units (JavaScript `length`; the same limit on both engines). */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/**
+ * Bytes of the MySQL key column: 255 characters of up to 4 UTF-8 bytes. An InnoDB index key prefix may be
+ * 3,072 bytes with the DYNAMIC row format (the default since MySQL 5.7 and MariaDB 10.2), so the primary key fits.
+ * https://dev.mysql.com/doc/refman/8.0/en/innodb-limits.html: "The index key prefix length limit is 3072 bytes
+ * for InnoDB tables that use the DYNAMIC or COMPRESSED row format."
+ */
+export const MYSQL_KEY_BYTES = MAX_IDEMPOTENCY_KEY_LENGTH * 4;
 
 /** One row to claim. */
 export interface IdempotencyRow {
   readonly key: string;
   readonly messageId: string;
   readonly correlationId?: string;
+  /**
+   * SHA-256 (hex) of the message body. When set, a key that is already recorded with a different fingerprint
+   * is a reused key (an error), not a duplicate. Leave it unset for tables without the body_sha256 column.
+   */
+  readonly bodySha256?: string;
 }
 
 /** A statement and its parameters. */
@@ -23,22 +44,64 @@ export interface SqlStatement {
   readonly params: unknown[];
 }
 
-/** DDL of the idempotency table (run it in your migrations, or let the writer create it on first use). */
-export function migrationSql(engine: DatabaseEngine): string {
+const MYSQL_TEXT = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
+
+/**
+ * DDL of the idempotency table, one statement per entry (run them in your migrations, or let the writer
+ * create the table on first use): the table with the body fingerprint column, and the applied_at index of the purge.
+ */
+export function migrationStatements(engine: DatabaseEngine): string[] {
   if (engine === 'mysql') {
-    return `CREATE TABLE IF NOT EXISTS ${IDEMPOTENCY_TABLE} (
-  \`key\` VARCHAR(${MAX_IDEMPOTENCY_KEY_LENGTH}) NOT NULL PRIMARY KEY,
-  message_id VARCHAR(128) NOT NULL,
-  correlation_id VARCHAR(128) NULL,
-  applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
-) ENGINE=InnoDB`;
+    return [`CREATE TABLE IF NOT EXISTS ${IDEMPOTENCY_TABLE} (
+  \`key\` VARBINARY(${MYSQL_KEY_BYTES}) NOT NULL PRIMARY KEY,
+  message_id VARCHAR(128) ${MYSQL_TEXT} NOT NULL,
+  correlation_id VARCHAR(128) ${MYSQL_TEXT} NULL,
+  body_sha256 CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  INDEX ${IDEMPOTENCY_APPLIED_AT_INDEX} (applied_at)
+) ENGINE=InnoDB`];
   }
-  return `CREATE TABLE IF NOT EXISTS ${IDEMPOTENCY_TABLE} (
-  "key" text PRIMARY KEY,
+  return [
+    `CREATE TABLE IF NOT EXISTS ${IDEMPOTENCY_TABLE} (
+  "key" text COLLATE "C" PRIMARY KEY,
   message_id text NOT NULL,
   correlation_id text,
+  body_sha256 text,
   applied_at timestamptz NOT NULL DEFAULT now()
-)`;
+)`,
+    `CREATE INDEX IF NOT EXISTS ${IDEMPOTENCY_APPLIED_AT_INDEX} ON ${IDEMPOTENCY_TABLE} (applied_at)`,
+  ];
+}
+
+/** {@link migrationStatements} as one script (statements separated by `;`). */
+export function migrationSql(engine: DatabaseEngine): string {
+  return `${migrationStatements(engine).join(';\n')};`;
+}
+
+/**
+ * Upgrades a table created by the DDL of earlier versions (no body_sha256 column, no applied_at index and, on
+ * MySQL, a key column in the database's default collation). Run once, e.g. in a migration; docs/operations.md.
+ *
+ * MySQL: the key is first converted to utf8mb4 text (from whatever character set it had, latin1 included),
+ * then to its UTF-8 bytes, which is what the writer sends: keys recorded before the upgrade keep matching their
+ * redeliveries. Keys a latin1 column already stored as `?` cannot be recovered.
+ */
+export function upgradeStatements(engine: DatabaseEngine): string[] {
+  if (engine === 'mysql') {
+    return [
+      `ALTER TABLE ${IDEMPOTENCY_TABLE} MODIFY \`key\` VARCHAR(${MAX_IDEMPOTENCY_KEY_LENGTH}) ${MYSQL_TEXT} NOT NULL`,
+      `ALTER TABLE ${IDEMPOTENCY_TABLE}
+  MODIFY \`key\` VARBINARY(${MYSQL_KEY_BYTES}) NOT NULL,
+  MODIFY message_id VARCHAR(128) ${MYSQL_TEXT} NOT NULL,
+  MODIFY correlation_id VARCHAR(128) ${MYSQL_TEXT} NULL,
+  ADD COLUMN body_sha256 CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL,
+  ADD INDEX ${IDEMPOTENCY_APPLIED_AT_INDEX} (applied_at)`,
+    ];
+  }
+  return [
+    `ALTER TABLE ${IDEMPOTENCY_TABLE} ADD COLUMN IF NOT EXISTS body_sha256 text`,
+    `CREATE INDEX IF NOT EXISTS ${IDEMPOTENCY_APPLIED_AT_INDEX} ON ${IDEMPOTENCY_TABLE} (applied_at)`,
+  ];
 }
 
 /**
@@ -51,34 +114,118 @@ export function tableExistsSql(engine: DatabaseEngine): string {
     : `SELECT 1 AS present WHERE to_regclass('${IDEMPOTENCY_TABLE}') IS NOT NULL`;
 }
 
+/** One column of the idempotency table as information_schema describes it. */
+export interface IdempotencyColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly collation: string | null;
+}
+
+/** Columns of the idempotency table (lower-case aliases: MySQL 8 returns information_schema names in upper case). */
+export function tableColumnsSql(engine: DatabaseEngine): string {
+  const schema = engine === 'mysql' ? 'DATABASE()' : 'current_schema()';
+  return `SELECT column_name AS name, data_type AS type, collation_name AS collation FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = '${IDEMPOTENCY_TABLE}'`;
+}
+
+/** Binary collations without PAD SPACE (a VARCHAR key in one of them compares bytes exactly). */
+const MYSQL_EXACT_COLLATIONS = new Set(['binary', 'utf8mb4_0900_bin', 'utf8mb4_nopad_bin']);
+
+/** Whether a MySQL key column compares bytes exactly (VARBINARY/BINARY, or a NO PAD binary collation). */
+export function isExactMysqlKeyColumn(column: IdempotencyColumn): boolean {
+  const type = column.type.toLowerCase();
+  return type === 'varbinary' || type === 'binary' || MYSQL_EXACT_COLLATIONS.has((column.collation ?? '').toLowerCase());
+}
+
+/** A value as MySQL bytes (mysql2 writes a Buffer as a hex literal, whatever the connection's character set). */
+function mysqlBytes(value: string): Buffer {
+  return Buffer.from(value, 'utf8');
+}
+
+/** A text parameter for a utf8mb4 column of MySQL, independent of the connection's character set. */
+const MYSQL_TEXT_PARAM = 'CONVERT(? USING utf8mb4)';
+
+function mysqlTextOrNull(value: string | undefined): Buffer | null {
+  return value === undefined ? null : mysqlBytes(value);
+}
+
+/** The fingerprint column when any row carries a fingerprint (absent from tables created before it existed). */
+function withFingerprint(rows: readonly IdempotencyRow[]): boolean {
+  return rows.some((r) => r.bodySha256 !== undefined);
+}
+
+function mysqlRowSql(fingerprint: boolean): string {
+  return fingerprint ? `(?, ${MYSQL_TEXT_PARAM}, ${MYSQL_TEXT_PARAM}, ?)` : `(?, ${MYSQL_TEXT_PARAM}, ${MYSQL_TEXT_PARAM})`;
+}
+
+function mysqlRowParams(row: IdempotencyRow, fingerprint: boolean): unknown[] {
+  const params: unknown[] = [mysqlBytes(row.key), mysqlBytes(row.messageId), mysqlTextOrNull(row.correlationId)];
+  if (fingerprint) params.push(row.bodySha256 ?? null);
+  return params;
+}
+
+function columns(engine: DatabaseEngine, fingerprint: boolean): string {
+  const key = engine === 'mysql' ? '`key`' : '"key"';
+  return `${key}, message_id, correlation_id${fingerprint ? ', body_sha256' : ''}`;
+}
+
 /**
  * Claims one key. PostgreSQL: a row comes back when the key is new. MySQL: rowCount (affected rows)
  * is 1 when new, 0 when the key existed (INSERT IGNORE; the key length is checked before, so IGNORE
  * cannot silently truncate it).
  */
 export function claimKeySql(engine: DatabaseEngine, row: IdempotencyRow): SqlStatement {
-  const params = [row.key, row.messageId, row.correlationId ?? null];
+  const fingerprint = row.bodySha256 !== undefined;
   if (engine === 'mysql') {
-    return { sql: `INSERT IGNORE INTO ${IDEMPOTENCY_TABLE} (\`key\`, message_id, correlation_id) VALUES (?, ?, ?)`, params };
+    return {
+      sql: `INSERT IGNORE INTO ${IDEMPOTENCY_TABLE} (${columns(engine, fingerprint)}) VALUES ${mysqlRowSql(fingerprint)}`,
+      params: mysqlRowParams(row, fingerprint),
+    };
   }
+  const params: unknown[] = [row.key, row.messageId, row.correlationId ?? null];
+  if (fingerprint) params.push(row.bodySha256);
   return {
-    sql: `INSERT INTO ${IDEMPOTENCY_TABLE} ("key", message_id, correlation_id) VALUES ($1, $2, $3) ON CONFLICT ("key") DO NOTHING RETURNING "key"`,
+    sql: `INSERT INTO ${IDEMPOTENCY_TABLE} (${columns(engine, fingerprint)}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT ("key") DO NOTHING RETURNING "key"`,
     params,
   };
 }
 
 /**
- * PostgreSQL: claims many keys in one statement (three array parameters, whatever the batch size)
+ * The fingerprints recorded for keys that were not new (a locking read on MySQL, which sees the latest committed
+ * row whatever the transaction's snapshot). Keys come back as text on both engines.
+ */
+export function recordedFingerprintsSql(engine: DatabaseEngine, keys: readonly string[]): SqlStatement {
+  if (engine === 'mysql') {
+    return {
+      sql: `SELECT \`key\`, body_sha256 FROM ${IDEMPOTENCY_TABLE} WHERE \`key\` IN (${keys.map(() => '?').join(', ')}) FOR UPDATE`,
+      params: keys.map(mysqlBytes),
+    };
+  }
+  return { sql: `SELECT "key", body_sha256 FROM ${IDEMPOTENCY_TABLE} WHERE "key" = ANY($1::text[])`, params: [[...keys]] };
+}
+
+/**
+ * PostgreSQL: claims many keys in one statement (three or four array parameters, whatever the batch size)
  * and returns the keys that were new. A concurrent transaction claiming the same key blocks on the
  * unique index until it commits, then this one skips it: exactly one claimant wins.
  */
 export function claimKeysPostgresSql(rows: readonly IdempotencyRow[]): SqlStatement {
-  return {
-    sql: `INSERT INTO ${IDEMPOTENCY_TABLE} ("key", message_id, correlation_id)
+  const params: unknown[] = [rows.map((r) => r.key), rows.map((r) => r.messageId), rows.map((r) => r.correlationId ?? null)];
+  if (!withFingerprint(rows)) {
+    return {
+      sql: `INSERT INTO ${IDEMPOTENCY_TABLE} ("key", message_id, correlation_id)
 SELECT k, m, c FROM unnest($1::text[], $2::text[], $3::text[]) AS t(k, m, c)
 ON CONFLICT ("key") DO NOTHING
 RETURNING "key"`,
-    params: [rows.map((r) => r.key), rows.map((r) => r.messageId), rows.map((r) => r.correlationId ?? null)],
+      params,
+    };
+  }
+  params.push(rows.map((r) => r.bodySha256 ?? null));
+  return {
+    sql: `INSERT INTO ${IDEMPOTENCY_TABLE} ("key", message_id, correlation_id, body_sha256)
+SELECT k, m, c, f FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(k, m, c, f)
+ON CONFLICT ("key") DO NOTHING
+RETURNING "key"`,
+    params,
   };
 }
 
@@ -91,17 +238,39 @@ export interface MysqlBatchClaim {
 /**
  * MySQL has no RETURNING: lock the keys that already exist (a locking read sees the latest committed
  * rows, and its next-key locks keep concurrent claimants out of the gaps until commit), then insert
- * the others in one multi-row INSERT IGNORE and check its affected rows.
+ * the others in one multi-row INSERT IGNORE and check its affected rows. The lock also reads the recorded
+ * fingerprints.
  */
 export function claimKeysMysqlSql(rows: readonly IdempotencyRow[]): MysqlBatchClaim {
+  const fingerprint = withFingerprint(rows);
   return {
     lockExisting: {
-      sql: `SELECT \`key\` FROM ${IDEMPOTENCY_TABLE} WHERE \`key\` IN (${rows.map(() => '?').join(', ')}) FOR UPDATE`,
-      params: rows.map((r) => r.key),
+      sql: `SELECT \`key\`${fingerprint ? ', body_sha256' : ''} FROM ${IDEMPOTENCY_TABLE} WHERE \`key\` IN (${rows.map(() => '?').join(', ')}) FOR UPDATE`,
+      params: rows.map((r) => mysqlBytes(r.key)),
     },
     insert: (newRows) => ({
-      sql: `INSERT IGNORE INTO ${IDEMPOTENCY_TABLE} (\`key\`, message_id, correlation_id) VALUES ${newRows.map(() => '(?, ?, ?)').join(', ')}`,
-      params: newRows.flatMap((r) => [r.key, r.messageId, r.correlationId ?? null]),
+      sql: `INSERT IGNORE INTO ${IDEMPOTENCY_TABLE} (${columns('mysql', fingerprint)}) VALUES ${newRows.map(() => mysqlRowSql(fingerprint)).join(', ')}`,
+      params: newRows.flatMap((r) => mysqlRowParams(r, fingerprint)),
     }),
+  };
+}
+
+/**
+ * Deletes at most `batchSize` keys recorded more than `olderThanSeconds` ago, by the database's clock (the clock
+ * that wrote applied_at). A range scan of the applied_at index; PostgreSQL skips rows locked by a concurrent
+ * purge. Keys younger than the cutoff, including every key a running writer inserts, are never touched.
+ */
+export function purgeBatchSql(engine: DatabaseEngine, olderThanSeconds: number, batchSize: number): SqlStatement {
+  if (engine === 'mysql') {
+    return {
+      sql: `DELETE FROM ${IDEMPOTENCY_TABLE} WHERE applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY applied_at LIMIT ?`,
+      params: [olderThanSeconds, batchSize],
+    };
+  }
+  return {
+    sql: `DELETE FROM ${IDEMPOTENCY_TABLE} WHERE "key" IN (
+SELECT "key" FROM ${IDEMPOTENCY_TABLE} WHERE applied_at < now() - $1::double precision * interval '1 second'
+ORDER BY applied_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    params: [olderThanSeconds, batchSize],
   };
 }

@@ -8,11 +8,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { extendVisibility, sendToDeadLetterQueue } from './failure-routing';
-import { claimKey, claimKeys, ensureIdempotencyTable } from './idempotency-store';
+import { bodyFingerprint, claimKey, claimKeys, ensureIdempotencyTable, IdempotencyTableLayout } from './idempotency-store';
 import { correlationIdOf, IdempotencyKeyExtractor, parseWriteMessage, WriteMessage } from './write-message';
 import { readQueueSettings } from '../config/environment';
 import { Database, database, runGuarded } from '../connections/database-registry';
 import type { SqlExecutor } from '../connections/sql-pool';
+import { IdempotencyKeyReuseError } from '../errors';
 import { CORRELATION_LOG_KEY } from '../observability/correlation';
 import { METRIC_NAMES, runtimeLogger, runtimeMetrics, RuntimeLogger, RuntimeMetrics } from '../observability/telemetry';
 import { traced } from '../observability/tracing';
@@ -54,8 +55,19 @@ export interface SqlWriterOptions {
   readonly batchEffect?: BatchWriteEffect<any>;
   /** Key of messages without the eda-idempotency-key attribute. @default none (such messages are poison) */
   readonly idempotencyKey?: IdempotencyKeyExtractor;
-  /** Create eda_idempotency_keys on first use when it is missing. @default true */
+  /**
+   * Create eda_idempotency_keys on first use when it is missing. Its layout is checked either way (once per
+   * execution environment): a MySQL key column that lets distinct keys collide fails every write, retried, until
+   * the table is upgraded. @default true
+   */
   readonly ensureTable?: boolean;
+  /**
+   * Record a SHA-256 fingerprint of each message body with its key: a recorded key arriving with a different
+   * body is then a permanent IdempotencyKeyReuseError (dead-letter queue, code EDA_IDEMPOTENCY_KEY_REUSED)
+   * instead of a skipped duplicate. Needs the body_sha256 column (tables of earlier versions: docs/operations.md).
+   * Turn it off when redeliveries of one write may carry different bodies. @default true
+   */
+  readonly payloadFingerprint?: boolean;
   /** Backoff of transient failures (visibility timeout). @default 10 s doubling, capped at 900 s, 20 % jitter */
   readonly backoff?: VisibilityBackoffOptions;
   /** Override of the error classification; return undefined to use the default. @default classifyError */
@@ -106,7 +118,7 @@ const MAX_CORRELATION_IDS_IN_METRICS = 50;
  */
 export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: SqlWriterOptions = {}): SqsWriterHandler {
   const mode = options.mode ?? 'per-message';
-  let tableReady: Promise<void> | undefined;
+  let tableReady: Promise<IdempotencyTableLayout> | undefined;
 
   return async (event, context) => {
     const logger = options.logger ?? runtimeLogger();
@@ -116,19 +128,28 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const classify = (error: unknown) => options.classifyError?.(error) ?? classifyError(error);
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? readQueueSettings().deadLetterQueueUrl;
 
-    const ensureTable = async () => {
-      if (options.ensureTable === false) return;
-      tableReady ??= db.breaker.execute(() => ensureIdempotencyTable(db.pool)).catch((error) => {
+    const ensureTable = async (): Promise<IdempotencyTableLayout> => {
+      tableReady ??= db.breaker.execute(() => ensureIdempotencyTable(db.pool, { create: options.ensureTable !== false })).then((layout) => {
+        if (layout.present && !layout.bodyFingerprint && options.payloadFingerprint !== false) {
+          logger.warn('eda_idempotency_keys has no body_sha256 column: a reused key with a different body is skipped as a duplicate; upgrade the table (docs/operations.md)');
+        }
+        return layout;
+      }).catch((error) => {
         tableReady = undefined;
         throw error;
       });
-      await tableReady;
+      return tableReady;
     };
+    const fingerprintOf = (layout: IdempotencyTableLayout, message: WriteMessage<Body>): string | undefined =>
+      layout.bodyFingerprint && options.payloadFingerprint !== false ? bodyFingerprint(message.record.body) : undefined;
+    const rowOf = (layout: IdempotencyTableLayout, message: WriteMessage<Body>) => ({
+      key: message.idempotencyKey, messageId: message.messageId, correlationId: message.correlationId, bodySha256: fingerprintOf(layout, message),
+    });
 
-    const applyOne = async (message: WriteMessage<Body>): Promise<void> => {
+    const applyOne = async (message: WriteMessage<Body>, layout: IdempotencyTableLayout): Promise<void> => {
       const isNew = await traced(options.tracer, 'eda-write', { correlationId: message.correlationId, idempotencyKey: message.idempotencyKey }, () =>
         runGuarded(db, async (tx) => {
-          const claimed = await claimKey(tx, { key: message.idempotencyKey, messageId: message.messageId, correlationId: message.correlationId });
+          const claimed = await claimKey(tx, rowOf(layout, message));
           if (claimed) await effect(tx, message);
           return claimed;
         }));
@@ -186,9 +207,15 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
       }
       if (candidates.length === 0) return outcomes;
       try {
-        await ensureTable();
+        const layout = await ensureTable();
+        // A key repeated in the batch with another body is a reused key, not a duplicate of the first.
+        for (const message of inBatchDuplicates.splice(0)) {
+          const first = firstByKey.get(message.idempotencyKey)!;
+          if (fingerprintOf(layout, message) === fingerprintOf(layout, first)) inBatchDuplicates.push(message);
+          else outcomes.set(message.messageId, { kind: 'failed', error: new IdempotencyKeyReuseError(message.idempotencyKey, message.messageId) });
+        }
         const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => runGuarded(db, async (tx) => {
-          const rows = candidates.map((m) => ({ key: m.idempotencyKey, messageId: m.messageId, correlationId: m.correlationId }));
+          const rows = candidates.map((m) => rowOf(layout, m));
           const claimed = await claimKeys(tx, rows);
           if (options.batchEffect) {
             const fresh_ = candidates.filter((m) => claimed.has(m.idempotencyKey));
@@ -229,8 +256,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         let message: WriteMessage<Body> | undefined;
         try {
           message = parseWriteMessage<Body>(record, options.idempotencyKey);
-          await ensureTable();
-          await applyOne(message);
+          await applyOne(message, await ensureTable());
         } catch (error) {
           await fail(record, error, message?.idempotencyKey);
         }

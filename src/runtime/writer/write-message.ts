@@ -52,6 +52,10 @@ export function parseWriteMessage<Body>(record: SQSRecord, extractKey?: Idempote
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new PoisonMessageError(POISON_CODES.invalidIdempotencyKey, `idempotency key is longer than ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
   }
+  // A lone surrogate becomes U+FFFD in UTF-8, so two such keys would be the same bytes in the table.
+  if (/\p{Cs}/u.test(key)) {
+    throw new PoisonMessageError(POISON_CODES.invalidIdempotencyKey, 'idempotency key is not well-formed Unicode (lone surrogate)');
+  }
   return {
     body: body as Body,
     idempotencyKey: key,

@@ -1,4 +1,4 @@
-import { readConnectionSettings, readQueueSettings } from '../../../src/runtime/config/environment';
+import { readConnectionSettings, readIdempotencySettings, readQueueSettings } from '../../../src/runtime/config/environment';
 import { ConfigurationError } from '../../../src/runtime/errors';
 
 const writerEnv = {
@@ -77,5 +77,17 @@ describe('readQueueSettings', () => {
 
   test('rejects a non-boolean EDA_WRITE_QUEUE_FIFO', () => {
     expect(() => readQueueSettings({ EDA_WRITE_QUEUE_FIFO: 'yes' })).toThrow('EDA_WRITE_QUEUE_FIFO must be true or false, got yes');
+  });
+});
+
+describe('readIdempotencySettings', () => {
+  test('EDA_IDEMPOTENCY_RETENTION_SECONDS is optional, at least 1 and at most 2,147,483,647', () => {
+    expect(readIdempotencySettings({})).toEqual({ retentionSeconds: undefined });
+    expect(readIdempotencySettings({ EDA_IDEMPOTENCY_RETENTION_SECONDS: '1' })).toEqual({ retentionSeconds: 1 });
+    expect(readIdempotencySettings({ EDA_IDEMPOTENCY_RETENTION_SECONDS: '2147483647' })).toEqual({ retentionSeconds: 2_147_483_647 });
+    expect(() => readIdempotencySettings({ EDA_IDEMPOTENCY_RETENTION_SECONDS: '0' })).toThrow(
+      new ConfigurationError('EDA_IDEMPOTENCY_RETENTION_SECONDS', 'must be an integer between 1 and 2147483647, got 0'));
+    expect(() => readIdempotencySettings({ EDA_IDEMPOTENCY_RETENTION_SECONDS: '2147483648' })).toThrow(
+      new ConfigurationError('EDA_IDEMPOTENCY_RETENTION_SECONDS', 'must be an integer between 1 and 2147483647, got 2147483648'));
   });
 });

@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, PermanentWriteError } from '../../../src/runtime/errors';
+import { DatabaseUnavailableError, IdempotencyKeyReuseError, IdempotencyTableLayoutError, PermanentWriteError } from '../../../src/runtime/errors';
 import { classifyError, POISON_CODES, PoisonMessageError } from '../../../src/runtime/resilience/error-classification';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, severity: 'ERROR' });
@@ -68,6 +68,18 @@ describe('classifyError', () => {
 
   test('an open circuit breaker is a transient connection failure', () => {
     expect(classifyError(new DatabaseUnavailableError(500))).toMatchObject({ errorClass: 'transient', code: 'EDA_BREAKER_OPEN', connectionFailure: true });
+  });
+
+  test('a reused idempotency key is permanent with its own code, and a colliding table layout is retried', () => {
+    expect(classifyError(new IdempotencyKeyReuseError('order-1', 'm2'))).toMatchObject({
+      errorClass: 'permanent',
+      code: 'EDA_IDEMPOTENCY_KEY_REUSED',
+      connectionFailure: false,
+      message: 'idempotency key "order-1" of message m2 is already recorded for a different message body',
+    });
+    expect(classifyError(new IdempotencyTableLayoutError('key column collates'))).toMatchObject({
+      errorClass: 'transient', code: 'EDA_IDEMPOTENCY_TABLE_LAYOUT', connectionFailure: false,
+    });
   });
 
   test('a PermanentWriteError thrown by an effect is permanent with its code', () => {

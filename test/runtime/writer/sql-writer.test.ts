@@ -118,9 +118,12 @@ describe('sqlWriter control flow', () => {
     db.keys.add('old');
     // WHEN
     await handler(sqsEvent(sqsRecord({ key: 'old', body: {} }), sqsRecord({ key: 'new-1', body: {} }), sqsRecord({ key: 'new-2', body: {} })));
-    // THEN
-    expect(seen).toEqual(['new-1', 'new-2']);
-    expect(db.transactions).toBe(1);
+    const afterFirstBatch = db.transactions;
+    await handler(sqsEvent(sqsRecord({ key: 'new-3', body: {} }), sqsRecord({ key: 'new-4', body: {} })));
+    // THEN the table layout is checked once per execution environment (even without ensureTable), then one transaction per batch
+    expect(seen).toEqual(['new-1', 'new-2', 'new-3', 'new-4']);
+    expect(afterFirstBatch).toBe(2);
+    expect(db.transactions).toBe(3);
   });
 
   test('on a FIFO queue a transient failure holds back the rest of its message group only', async () => {
