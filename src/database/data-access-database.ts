@@ -49,6 +49,9 @@ const GRANT_PROPS: { [variable: string]: string } = {
   EDA_STATEMENT_TIMEOUT_MS: 'statementTimeout',
 };
 
+/** RDS Proxy and its endpoints need subnets in at least this many Availability Zones. */
+const MIN_PROXY_SUBNETS = 2;
+
 /** The CA bundle of the Lambda runtime, which includes the Amazon RDS certificate authorities. */
 export const LAMBDA_RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
@@ -150,7 +153,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       this.connections = props.existingProxySecurityGroups ? new ec2.Connections({ securityGroups: props.existingProxySecurityGroups }) : own!;
     } else {
       const options = props.proxy ?? {};
-      validateProxyOptions(this, options);
+      validateProxyOptions(this, options, config.engine);
       percent = options.maxConnectionsPercent ?? DEFAULT_MAX_CONNECTIONS_PERCENT;
       const proxy = this.createProxy(props.vpc, proxySubnets, options, percent);
       this.proxy = proxy;
@@ -260,6 +263,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     options: DataAccessProxyOptions,
     percent: number,
   ): rds.DatabaseProxy {
+    this.validateProxySubnets(vpc, vpcSubnets, 'the proxy');
     const auth = this.authentication;
     return new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: this.config.proxyTarget,
@@ -287,16 +291,28 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
   }
 
   /**
+   * Every proxy needs subnets in at least two Availability Zones: "Using RDS Proxy requires you to have a
+   * common virtual private cloud (VPC) between your Aurora DB cluster and RDS Proxy. This VPC should have
+   * a minimum of two subnets that are in different Availability Zones."
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-network-prereqs.html; the
+   * RDS user guide says the same for RDS DB instances). CreateDBProxy takes them as VpcSubnetIds
+   * ("One or more VPC subnet IDs to associate with the new proxy."), and its endpoints as well.
+   */
+  private validateProxySubnets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection | undefined, what: string): void {
+    const selected = vpc.selectSubnets(vpcSubnets);
+    const zones = new Set(selected.availabilityZones).size;
+    if (selected.subnetIds.length < MIN_PROXY_SUBNETS || zones < MIN_PROXY_SUBNETS) {
+      fail(this, 'EdaProxySubnets', `vpcSubnets must select at least ${MIN_PROXY_SUBNETS} subnets in ${MIN_PROXY_SUBNETS} Availability Zones for ${what}, got ${selected.subnetIds.length} subnet(s) in ${zones} zone(s)`);
+    }
+  }
+
+  /**
    * READ_ONLY endpoints exist for Aurora only and need at least two subnets in different Availability
    * Zones; a proxy has at most 20 endpoints (we add one).
    * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-endpoints.html
    */
   private addReadOnlyEndpoint(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection | undefined): rds.IDatabaseProxyEndpoint {
-    const selected = vpc.selectSubnets(vpcSubnets);
-    const zones = new Set(selected.availabilityZones).size;
-    if (selected.subnetIds.length < 2 || zones < 2) {
-      fail(this, 'EdaReadOnlyEndpointSubnets', `vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy READ_ONLY endpoint, got ${selected.subnetIds.length} subnet(s) in ${zones} zone(s)`);
-    }
+    this.validateProxySubnets(vpc, vpcSubnets, 'the proxy READ_ONLY endpoint');
     return new rds.DatabaseProxyEndpoint(this, 'ReadOnlyEndpoint', {
       dbProxy: this.proxy,
       vpc,

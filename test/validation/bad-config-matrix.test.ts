@@ -336,9 +336,14 @@ const databaseRows: Row[] = [
     database({ source: auroraPostgres(), proxy: { maxConnectionsPercent: 50, maxIdleConnectionsPercent: 60 } });
   }, 'maxIdleConnectionsPercent must be between 0 and 50, got 60 (it cannot exceed maxConnectionsPercent)'],
 
-  ['DataAccessDatabase: proxy.connectionBorrowTimeout above one hour', () => {
-    database({ source: auroraPostgres(), proxy: { connectionBorrowTimeout: Duration.seconds(3601) } });
-  }, 'connectionBorrowTimeout (seconds) must be between 0 and 3600, got 3601'],
+  ['DataAccessDatabase: proxy.connectionBorrowTimeout above 300 s', () => {
+    database({ source: auroraPostgres(), proxy: { connectionBorrowTimeout: Duration.seconds(301) } });
+  }, 'connectionBorrowTimeout (seconds) must be between 0 and 300, got 301'],
+
+  ['DataAccessDatabase: proxy.sessionPinningFilters on PostgreSQL', () => {
+    database({ source: auroraPostgres(), proxy: { sessionPinningFilters: [rds.SessionPinningFilter.EXCLUDE_VARIABLE_SETS] } });
+  }, 'sessionPinningFilters are supported for the MySQL engine family only, got EXCLUDE_VARIABLE_SETS on a postgres database: ' +
+    'on PostgreSQL avoid what pins instead (SET outside a transaction, named prepared statements, temporary tables, advisory locks)'],
 
   ['DataAccessDatabase: proxy.idleClientTimeout below one second', () => {
     database({ source: auroraPostgres(), proxy: { idleClientTimeout: Duration.millis(500) } });
@@ -352,10 +357,10 @@ const databaseRows: Row[] = [
     database({ source: auroraPostgres(0), readOnlyEndpoint: true });
   }, 'readOnlyEndpoint requires at least 1 Aurora reader, got readers 0'],
 
-  ['DataAccessDatabase: READ_ONLY endpoint in a single subnet', () => {
+  ['DataAccessDatabase: a proxy in a single subnet', () => {
     const { stack, vpc } = withVpc();
-    new DataAccessDatabase(stack, 'Orders', { vpc, source: auroraPostgres(), proxy: { vpcSubnets: { subnets: [vpc.privateSubnets[0]] } } });
-  }, 'vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy READ_ONLY endpoint, got 1 subnet(s) in 1 zone(s)'],
+    new DataAccessDatabase(stack, 'Orders', { vpc, source: rdsPostgres(0), proxy: { vpcSubnets: { subnets: [vpc.privateSubnets[0]] } } });
+  }, 'vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy, got 1 subnet(s) in 1 zone(s)'],
 
   ['DataAccessDatabase.grantRead: a source without readers', () => {
     const { stack, db } = database({ source: rdsPostgres(0) });
