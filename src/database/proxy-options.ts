@@ -40,8 +40,8 @@ export interface DataAccessProxyOptions {
    */
   readonly initQuery?: string;
   /**
-   * Statement classes that do not pin sessions (`EXCLUDE_VARIABLE_SETS`). MySQL engine family only:
-   * RDS applies session pinning filters to MySQL and rejects them for PostgreSQL, so this construct
+   * Statement classes that do not pin sessions (`EXCLUDE_VARIABLE_SETS`). MySQL engine family only
+   * (the RDS API: "This setting is only supported for MySQL engine family databases"), so this construct
    * refuses them on a PostgreSQL database.
    * @default - none
    */
