@@ -396,9 +396,13 @@ const databaseRows: Row[] = [
 ];
 
 const budgetRows: Row[] = [
-  ['ConcurrencyBudget.configure: accountConcurrency of 100 leaves nothing to reserve', () => {
-    ConcurrencyBudget.of(bare().app).configure({ accountConcurrency: 100 });
-  }, 'accountConcurrency must be a whole number above 100 (Lambda keeps 100 unreserved), got 100'],
+  ['ConcurrencyBudget.configure: accountConcurrency of 0', () => {
+    ConcurrencyBudget.of(bare().app).configure({ accountConcurrency: 0 });
+  }, 'accountConcurrency must be a whole number of at least 1, got 0'],
+
+  ['ConcurrencyBudget.configure: unreservedMinimum below Lambda\'s', () => {
+    ConcurrencyBudget.of(bare().app).configure({ accountConcurrency: 500, unreservedMinimum: 50 });
+  }, 'unreservedMinimum must be a whole number between 100 (Lambda keeps min(100, accountConcurrency) unreserved) and accountConcurrency 500, got 50'],
 
   ['ConcurrencyBudget.configure: two account limits in one app', () => {
     const { app } = bare();
@@ -465,9 +469,9 @@ const budgetRows: Row[] = [
 ];
 
 const patternRows: Row[] = [
-  ['ElasticDataAccess: budget.accountConcurrency below the unreserved minimum', () => {
-    pattern({ budget: { accountConcurrency: 50 } });
-  }, 'accountConcurrency must be a whole number above 100 (Lambda keeps 100 unreserved), got 50'],
+  ['ElasticDataAccess: budget.accountConcurrency fractional', () => {
+    pattern({ budget: { accountConcurrency: 50.5 } });
+  }, 'accountConcurrency must be a whole number of at least 1, got 50.5'],
 
   ['ElasticDataAccess: monitoring.alarms datapointsToAlarm above evaluationPeriods', () => {
     pattern({ monitoring: { alarms: { deadLetterQueueNotEmpty: { evaluationPeriods: 2, datapointsToAlarm: 3 } } } });
