@@ -63,6 +63,7 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { ...instanceOptions, scaleWithWriter: true }));
   } else {
     const instanceType = options.instanceType ?? DEFAULT_AURORA_INSTANCE_TYPE;
+    validateDataApiInstanceClass(scope, options.enableDataApi, instanceType);
     capacity = instanceCapacity(scope, options.engine, true, instanceType, options.maxConnections);
     writer = rds.ClusterInstance.provisioned('Writer', { ...instanceOptions, instanceType });
     readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, { ...instanceOptions, instanceType }));
@@ -138,5 +139,17 @@ function validateAcu(scope: Construct, minCapacity: number, maxCapacity: number)
   }
   if (minCapacity === 0) {
     fail(scope, 'EdaAutoPauseWithProxy', 'minCapacity must be at least 0.5, got 0: Aurora Serverless v2 auto-pause (minCapacity 0) does not work with RDS Proxy, which this construct always places in front of the writer');
+  }
+}
+
+/**
+ * "Data API isn't supported on T DB instance classes."
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html). The writer of
+ * a provisioned cluster is the instance the Data API runs on, so a T class writer cannot serve it.
+ */
+function validateDataApiInstanceClass(scope: Construct, enableDataApi: boolean | undefined, instanceType: ec2.InstanceType): void {
+  const cls = instanceType.toString().replace(/^db\./, '');
+  if (enableDataApi && cls.startsWith('t')) {
+    fail(scope, 'EdaDataApiInstanceClass', `enableDataApi requires a writer instance class other than T (the Data API isn't supported on T DB instance classes), got db.${cls}`);
   }
 }

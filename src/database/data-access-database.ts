@@ -11,6 +11,7 @@ import { fail, isConcrete, validateExclusive, validateInteger, validateRange } f
 import { ConnectOptions, ConnectionInfo, DatabaseAuthentication, IDatabaseConsumer } from './connection';
 import {
   clusterReaderTarget,
+  dataApiWriterTarget,
   DEFAULT_DIRECT_CONNECTIONS_FRACTION,
   proxyReadOnlyTarget,
   proxyWriterTarget,
@@ -109,6 +110,8 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
   public readonly secret?: secretsmanager.ISecret;
 
   private readonly config: DatabaseSourceConfig;
+  private readonly proxyMaxConnectionsPercent: number;
+  private dataApiTarget?: ConnectionTarget;
   private readonly proxyRole?: iam.IRole;
   private readonly proxyResourceId: string;
   private readonly writeEndpoints: Endpoint[];
@@ -168,6 +171,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     this.proxyResourceId = Stack.of(this).splitArn(this.proxy.dbProxyArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
     this.proxyMetrics = new ProxyMetrics(this.proxy.dbProxyName);
 
+    this.proxyMaxConnectionsPercent = percent;
     this.writeTarget = proxyWriterTarget(this.proxy, this.node.path, config, percent);
     this.writeEndpoints = [
       { host: this.proxy.endpoint, connections: this.connections, resourceId: this.proxyResourceId, target: this.writeTarget, viaProxy: true },
@@ -230,6 +234,10 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
    *
    * Named for the read path it serves, but IAM cannot restrict ExecuteStatement to reads: pass
    * `options.secret` of a read-only database user to make it one.
+   *
+   * The Data API runs every statement on the writer instance, outside the proxy: the grantee's
+   * concurrency × `connectionsPerEnvironment` is drawn in the concurrency budget from the writer
+   * connections the proxy pool leaves (max_connections − maxConnectionsPercent%).
    * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html
    */
   public grantDataApiRead(grantee: iam.IGrantable, options: DataApiGrantOptions = {}): DataApiAccess {
@@ -244,10 +252,31 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     if (!secret) {
       fail(this, 'EdaDataApiSecret', 'grantDataApiRead needs a secret the Data API logs in with: pass options.secret, or secret in the existing cluster\'s attributes');
     }
+    if (!Construct.isConstruct(grantee)) {
+      fail(this, 'EdaDataApiGrantee', 'grantDataApiRead grantee must be a construct (a function, role or service of this app): the concurrency budget counts its Data API connections on the writer');
+    }
+    const perEnvironment = options.connectionsPerEnvironment ?? 1;
+    validateInteger(this, 'connectionsPerEnvironment', perEnvironment);
+    if (isConcrete(perEnvironment) && perEnvironment < 1) {
+      fail(this, 'EdaOutOfRange', `connectionsPerEnvironment must be at least 1, got ${perEnvironment}`);
+    }
+    validateInteger(this, 'declaredConcurrency', options.declaredConcurrency);
+    if (isConcrete(options.declaredConcurrency) && options.declaredConcurrency < 1) {
+      fail(this, 'EdaOutOfRange', `declaredConcurrency must be at least 1, got ${options.declaredConcurrency}`);
+    }
     const databaseName = options.databaseName ?? this.databaseName;
     const grant = grantDataApi(cluster, grantee, secret);
-    // No draw in the ConnectionLedger: the Data API opens and pools its own connections to the cluster,
-    // the function holds none, so the ConcurrencyBudget has nothing to count for this grantee.
+    // The function holds no database connection, but the Data API runs each of its statements on a
+    // connection to the writer instance ("Data API requires access to the writer instance for query
+    // processing, even for read queries"), outside the proxy. Estimate: one writer connection per statement
+    // in flight, i.e. concurrency × connectionsPerEnvironment, drawn from what the proxy pool leaves.
+    this.dataApiTarget ??= dataApiWriterTarget(cluster, this.node.path, this.config, this.proxyMaxConnectionsPercent);
+    ConnectionLedger.of(this).recordDraw({
+      target: this.dataApiTarget,
+      consumer: grantee,
+      connectionsPerEnvironment: perEnvironment,
+      declaredConcurrency: options.declaredConcurrency,
+    });
     const environment = {
       EDA_DATA_API_RESOURCE_ARN: cluster.clusterArn,
       EDA_DATA_API_SECRET_ARN: secret.secretArn,
