@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { estimateServerlessV2MaxConnections } from './capacity';
 import type { AuroraProvisionedOptions, AuroraServerlessV2Options, DatabaseSourceBindOptions, DatabaseSourceConfig, InstanceCapacity } from './database-source';
 import { DatabaseEngineFamily, defaultAuroraEngine, defaultLogExports, defaultPort } from './engine';
-import { engineParameters } from './query-guardrails';
+import { engineParameters, mysqlIdleTimeoutSeconds } from './query-guardrails';
 import {
   DEFAULT_BACKUP_RETENTION,
   DEFAULT_MASTER_USERNAME,
@@ -116,6 +116,7 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     readerEndpointAddress: cluster.clusterReadEndpoint.hostname,
     directReadTargets: [],
     dataApiEnabled: options.enableDataApi ?? false,
+    idleSessionTimeoutSeconds: mysqlIdleTimeoutSeconds(options.engine, parameters),
   };
 }
 

@@ -58,7 +58,7 @@ export interface NewDatabaseOptions {
   /**
    * Server-side statement timeout, idle-in-transaction timeout, slow-query log and query statistics,
    * written into the parameter groups (see QueryGuardrails for each engine's parameters).
-   * @default - enabled: statement timeout 30 s, idle-in-transaction timeout 60 s, slow-query threshold 1 s, MySQL idle sessions 30 min
+   * @default - enabled: statement timeout 30 s, idle-in-transaction timeout 60 s, slow-query threshold 1 s, MySQL idle sessions 8 h
    */
   readonly queryGuardrails?: QueryGuardrails;
   /**
@@ -342,6 +342,12 @@ export interface DatabaseSourceConfig {
    * @default false
    */
   readonly dataApiEnabled?: boolean;
+  /**
+   * MySQL's idle-session timeout written into the parameter groups (the smaller of `wait_timeout` and
+   * `interactive_timeout`), in seconds, checked against the proxy's idle client timeout.
+   * @default - unknown (PostgreSQL, an existing database, or the engine default)
+   */
+  readonly idleSessionTimeoutSeconds?: number;
 }
 
 /**
