@@ -28,11 +28,25 @@ export const DEFAULT_BATCH_SIZE = 10;
 export const MAX_BATCHING_WINDOW_SECONDS = 300;
 
 /**
- * "Set the source queue's visibility timeout to at least six times the timeout that you configure on
- * your function": a retried batch must not become visible again while it is still being processed.
+ * AWS's RECOMMENDATION (not a limit AWS enforces): "We recommend setting your queue's visibility timeout to
+ * six times your function timeout, plus the value of MaximumBatchingWindowInSeconds." A batch retried after
+ * a throttle or an error must not become visible again while it is still being processed.
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+ * The WriteBuffer derives this value when it owns the visibility timeout, and only WARNS when a visibility
+ * timeout the user chose is below it: the configuration deploys and works, and a deliberately shorter
+ * timeout (quick redelivery of a short function's failed batches) is a legitimate trade-off. The warning
+ * has a stable id (cdk-elastic-data-access:VisibilityTimeoutBelowRecommendation) to acknowledge it, and
+ * `cdk synth --strict` turns it into a failure for teams that want the recommendation enforced.
  */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/*
+ * The HARD rule: Lambda refuses to create an SQS event source mapping when the queue's visibility timeout
+ * is below the function timeout, with InvalidParameterValueException "Queue visibility timeout: 30 seconds
+ * is less than Function timeout: 60 seconds" (CreateEventSourceMapping; reported verbatim in
+ * github.com/winglang/wing/issues/1507 and github.com/18F/identity-terraform/pull/27). The WriteBuffer fails
+ * synth on it (function timeout ≤ visibility timeout), since the stack would fail at deploy.
+ */
 
 /** The SQS default visibility timeout (30 s), also our floor for a derived visibility timeout. */
 export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;
