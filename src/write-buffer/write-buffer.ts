@@ -292,7 +292,8 @@ export class WriteBuffer extends Construct {
     // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
     validateRange(this, 'maxConcurrency', maxConcurrency, limits.MIN_MAX_CONCURRENCY, limits.MAX_MAX_CONCURRENCY);
     validateInteger(this, 'batchSize', batchSize);
-    const windowSeconds = maxBatchingWindow && !maxBatchingWindow.isUnresolved() ? maxBatchingWindow.toSeconds() : undefined;
+    const windowSeconds = maxBatchingWindow && !maxBatchingWindow.isUnresolved() ? maxBatchingWindow.toSeconds({ integral: false }) : undefined;
+    validateInteger(this, 'maxBatchingWindow (seconds)', windowSeconds);
     // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
     if (this.fifo) {
       validateRange(this, 'batchSize', batchSize, limits.MIN_BATCH_SIZE, limits.MAX_BATCH_SIZE_FIFO, 'FIFO queue');
