@@ -65,7 +65,7 @@ export const EXISTING_PLACEHOLDERS: ExistingResources = {
   clusterEndpointAddress: 'payments-aurora.cluster-c0abcdefghij.eu-west-1.rds.amazonaws.com',
   readerEndpointAddress: 'payments-aurora.cluster-ro-c0abcdefghij.eu-west-1.rds.amazonaws.com',
   readers: 1,
-  maxConnections: 1802, // Aurora PostgreSQL default on db.r6g.large: LEAST(DBInstanceClassMemory/9531392, 5000)
+  maxConnections: 1802, // what `SHOW max_connections` returned on this cluster (always state the measured value)
   clusterSecurityGroupId: 'sg-0123456789abcdef0',
   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:payments-aurora-master-AbCdEf',
   proxyName: 'payments-proxy',

@@ -10,9 +10,29 @@ import { cfnFunctionOf } from '../function-facts';
  * which target, and whether every sum fits.
  */
 
-/** Lambda keeps this much account concurrency unreserved; reservations may never eat into it. */
-// https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html#configuring-concurrency-reserved
+/**
+ * The unreserved concurrency Lambda keeps for functions without reserved concurrency. The Lambda developer
+ * guide: "You can reserve up to the Unreserved account concurrency value minus 100. The remaining 100 units
+ * of concurrency are for functions that aren't using reserved concurrency."
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html); the API reference of
+ * PutFunctionConcurrency (@aws-sdk/client-lambda `PutFunctionConcurrencyCommand.d.ts`): "You can reserve
+ * concurrency for as many functions as you like, as long as you leave at least 100 simultaneous executions
+ * unreserved for functions that aren't configured with a per-function limit."
+ */
 export const UNRESERVED_MINIMUM = 100;
+
+/**
+ * The unreserved minimum Lambda applies to an account limit. Accounts whose limit is below 100 (new
+ * accounts start as low as 10) cannot leave 100 unreserved: Lambda then refuses any reservation that
+ * takes the unreserved pool below the whole limit, with "Specified ReservedConcurrentExecutions for function
+ * decreases account's UnreservedConcurrentExecution below its minimum value of [10]" (the value in brackets
+ * is the account's limit, as reported in e.g. github.com/aws-samples/one-observability-demo/issues/278 and
+ * github.com/awslabs/fhir-works-on-aws-deployment/issues/691). So the minimum is the smaller of 100 and the
+ * limit, and such an account can reserve nothing until its quota is raised.
+ */
+export function defaultUnreservedMinimum(accountConcurrency: number): number {
+  return Math.min(UNRESERVED_MINIMUM, accountConcurrency);
+}
 
 /** A target is reported as a warning from this utilisation on. */
 export const WARNING_UTILISATION = 0.8;
@@ -21,6 +41,8 @@ export interface FunctionFact {
   readonly path: string;
   readonly stack: Stack;
   readonly reservedConcurrency?: number;
+  /** True when reserved concurrency is set but only known at deploy time (a token). */
+  readonly reservedConcurrencyUnresolved: boolean;
   /** Σ ScalingConfig.MaximumConcurrency of the SQS event source mappings that invoke this function. */
   readonly eventSources: EventSourceFact[];
 }
@@ -59,6 +81,8 @@ export interface AccountReport {
   readonly headroom: number;
   readonly status: 'ok' | 'over';
   readonly functions: { path: string; reservedConcurrency: number }[];
+  /** Functions whose reserved concurrency is a token: counted by Lambda at deploy, unknown here. */
+  readonly unknownReservations: string[];
 }
 
 export interface WriterReport {
@@ -87,6 +111,7 @@ export function collectFunctions(root: IConstruct): Map<CfnFunction, FunctionFac
         path: l2Path(node),
         stack,
         reservedConcurrency: reserved === undefined || Token.isUnresolved(reserved) ? undefined : reserved,
+        reservedConcurrencyUnresolved: reserved !== undefined && Token.isUnresolved(reserved),
         eventSources: [],
       });
       byLogicalId.set(`${stack.artifactId}/${stack.resolve(node.logicalId)}`, node);
@@ -110,7 +135,7 @@ export function collectFunctions(root: IConstruct): Map<CfnFunction, FunctionFac
 
 
 /** Evaluates every target, the account limit per environment, and the writers' event sources. */
-export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accountConcurrency: number): BudgetEvaluation {
+export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accountConcurrency: number, unreservedMinimum: number): BudgetEvaluation {
   const functions = collectFunctions(root);
   const errors: string[] = [];
   const targets: BudgetEvaluation['targets'] = [];
@@ -200,7 +225,7 @@ export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accoun
     }
   }
 
-  const accounts = evaluateAccounts(functions, accountConcurrency);
+  const accounts = evaluateAccounts(functions, accountConcurrency, unreservedMinimum);
   for (const account of accounts) {
     if (account.status === 'over') {
       errors.push(
@@ -216,26 +241,29 @@ export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accoun
   return { targets, accounts, writers, errors };
 }
 
-function evaluateAccounts(functions: Map<CfnFunction, FunctionFact>, accountConcurrency: number): AccountReport[] {
-  const byEnv = new Map<string, { path: string; reservedConcurrency: number }[]>();
+function evaluateAccounts(functions: Map<CfnFunction, FunctionFact>, accountConcurrency: number, unreservedMinimum: number): AccountReport[] {
+  const byEnv = new Map<string, { functions: { path: string; reservedConcurrency: number }[]; unknown: string[] }>();
   for (const fact of functions.values()) {
     const env = environmentName(fact.stack);
-    const list = byEnv.get(env) ?? [];
-    if (fact.reservedConcurrency !== undefined) list.push({ path: fact.path, reservedConcurrency: fact.reservedConcurrency });
-    byEnv.set(env, list);
+    const entry = byEnv.get(env) ?? { functions: [], unknown: [] };
+    if (fact.reservedConcurrency !== undefined) entry.functions.push({ path: fact.path, reservedConcurrency: fact.reservedConcurrency });
+    if (fact.reservedConcurrencyUnresolved) entry.unknown.push(fact.path);
+    byEnv.set(env, entry);
   }
-  const reservable = accountConcurrency - UNRESERVED_MINIMUM;
-  return [...byEnv].map(([environment, list]) => {
-    const reserved = list.reduce((sum, f) => sum + f.reservedConcurrency, 0);
+  const reservable = Math.max(0, accountConcurrency - unreservedMinimum);
+  return [...byEnv].map(([environment, entry]) => {
+    // The report's `reserved` is exactly the sum of its `functions` list, so the account line adds up.
+    const reserved = entry.functions.reduce((sum, f) => sum + f.reservedConcurrency, 0);
     return {
       environment,
       accountConcurrency,
-      unreservedMinimum: UNRESERVED_MINIMUM,
+      unreservedMinimum,
       reservable,
       reserved,
       headroom: reservable - reserved,
       status: reserved > reservable ? 'over' : 'ok',
-      functions: list,
+      functions: entry.functions,
+      unknownReservations: entry.unknown,
     };
   });
 }

@@ -2,19 +2,32 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Annotations, ISynthesisSession, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { BudgetEvaluation, environmentName, evaluateBudget, UNRESERVED_MINIMUM, WARNING_UTILISATION } from './budget-evaluation';
+import { BudgetEvaluation, defaultUnreservedMinimum, environmentName, evaluateBudget, WARNING_UTILISATION } from './budget-evaluation';
 import { ConnectionLedger } from './connection-ledger';
 import { fail } from '../validation';
 
 /** Settings of the app-wide concurrency budget. */
 export interface ConcurrencyBudgetOptions {
   /**
-   * The account's concurrent-executions limit in the deployment region. Reserved concurrency of
-   * every function in the app must fit into this minus the 100 that Lambda keeps unreserved.
+   * The account's concurrent-executions limit in the deployment region (the Lambda console's "Full
+   * account concurrency", `aws lambda get-account-settings` → AccountLimit.ConcurrentExecutions).
+   * Reserved concurrency of every function in the app must fit into this minus `unreservedMinimum`.
+   * 1,000 is Lambda's default quota, but new accounts often start lower (10 or 50) until AWS raises
+   * them: set the number your account has.
    * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
-   * @default 1000 (the default quota of a new account)
+   * @default 1000 (Lambda's default quota)
    */
   readonly accountConcurrency?: number;
+  /**
+   * Concurrency that must stay unreserved for functions without reserved concurrency. Lambda's rule:
+   * you can reserve up to the account limit minus 100 ("The remaining 100 units of concurrency are for
+   * functions that aren't using reserved concurrency"); on an account whose limit is below 100 the whole
+   * limit stays unreserved, so nothing can be reserved until the quota is raised. Set it higher to keep a
+   * larger share for your own unreserved functions; a value below Lambda's minimum fails at deploy.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   * @default - 100, or accountConcurrency when that is below 100
+   */
+  readonly unreservedMinimum?: number;
 }
 
 /**
@@ -25,7 +38,7 @@ export interface ConcurrencyBudgetOptions {
  * checks, across every construct in the app (not only ours):
  * - each target's demand against its capacity: an error when over, a warning above 80 %;
  * - every SQS event source's maxConcurrency against the function's reserved concurrency;
- * - the sum of reserved concurrency per account/region against the account limit − 100.
+ * - the sum of reserved concurrency per account/region against the account limit − the unreserved minimum.
  *
  * It writes `<stack>.concurrency-budget.json` into the cloud assembly so reviewers see the numbers.
  * There is one budget per app: `ConcurrencyBudget.of(scope)`.
@@ -44,6 +57,7 @@ export class ConcurrencyBudget extends Construct {
   }
 
   private accountLimit?: number;
+  private unreservedLimit?: number;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -58,7 +72,12 @@ export class ConcurrencyBudget extends Construct {
 
   /** The account concurrency limit the budget checks against. */
   public get accountConcurrency(): number {
-    return this.accountLimit ?? 1000;
+    return this.accountLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
+  }
+
+  /** The concurrency the budget keeps unreserved (Lambda's minimum unless configured higher). */
+  public get unreservedMinimum(): number {
+    return this.unreservedLimit ?? defaultUnreservedMinimum(this.accountConcurrency);
   }
 
   /**
@@ -67,16 +86,29 @@ export class ConcurrencyBudget extends Construct {
    */
   public configure(options: ConcurrencyBudgetOptions): void {
     const limit = options.accountConcurrency;
-    if (limit === undefined || Token.isUnresolved(limit)) return;
-    // The unreserved pool must stay ≥ 100, so a limit of 100 or less leaves nothing to reserve.
-    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-    if (!Number.isInteger(limit) || limit <= UNRESERVED_MINIMUM) {
-      fail(this, 'EdaAccountConcurrency', `accountConcurrency must be a whole number above ${UNRESERVED_MINIMUM} (Lambda keeps ${UNRESERVED_MINIMUM} unreserved), got ${limit}`);
+    if (limit !== undefined && !Token.isUnresolved(limit)) {
+      // Any positive quota works, including the 10 of a new account: with a limit at or below 100 nothing
+      // can be reserved, which the account check reports for each reservation.
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+      if (!Number.isInteger(limit) || limit < 1) {
+        fail(this, 'EdaAccountConcurrency', `accountConcurrency must be a whole number of at least 1, got ${limit}`);
+      }
+      if (this.accountLimit !== undefined && this.accountLimit !== limit) {
+        fail(this, 'EdaAccountConcurrency', `accountConcurrency is ${this.accountLimit} for another pattern in this app, got ${limit}: the account limit is one number per account`);
+      }
+      this.accountLimit = limit;
     }
-    if (this.accountLimit !== undefined && this.accountLimit !== limit) {
-      fail(this, 'EdaAccountConcurrency', `accountConcurrency is ${this.accountLimit} for another pattern in this app, got ${limit}: the account limit is one number per account`);
+    const unreserved = options.unreservedMinimum;
+    if (unreserved === undefined || Token.isUnresolved(unreserved)) return;
+    const lambdaMinimum = defaultUnreservedMinimum(this.accountConcurrency);
+    if (!Number.isInteger(unreserved) || unreserved < lambdaMinimum || unreserved > this.accountConcurrency) {
+      fail(this, 'EdaUnreservedMinimum',
+        `unreservedMinimum must be a whole number between ${lambdaMinimum} (Lambda keeps min(100, accountConcurrency) unreserved) and accountConcurrency ${this.accountConcurrency}, got ${unreserved}`);
     }
-    this.accountLimit = limit;
+    if (this.unreservedLimit !== undefined && this.unreservedLimit !== unreserved) {
+      fail(this, 'EdaUnreservedMinimum', `unreservedMinimum is ${this.unreservedLimit} for another pattern in this app, got ${unreserved}: it is one number per account`);
+    }
+    this.unreservedLimit = unreserved;
   }
 
   /**
@@ -84,7 +116,7 @@ export class ConcurrencyBudget extends Construct {
    * @internal
    */
   public _evaluate(): BudgetEvaluation {
-    return evaluateBudget(this.node.root, ConnectionLedger.of(this).draws, this.accountConcurrency);
+    return evaluateBudget(this.node.root, ConnectionLedger.of(this).draws, this.accountConcurrency, this.unreservedMinimum);
   }
 
   /** The report for one stack, as written to `<stack>.concurrency-budget.json`. */
@@ -94,6 +126,16 @@ export class ConcurrencyBudget extends Construct {
 
   private validate(): string[] {
     const evaluation = this._evaluate();
+    for (const account of evaluation.accounts) {
+      for (const path of account.unknownReservations) {
+        const fn = this.node.root.node.findAll().find((c) => c.node.path === path) ?? this;
+        Annotations.of(fn).addWarningV2(
+          'cdk-elastic-data-access:BudgetUnknownReservation',
+          `the reserved concurrency of ${path} is only known at deploy time, so the account budget of ${account.environment} cannot count it: ` +
+          'make sure the reservations stay within the account limit, or use a number known at synth.',
+        );
+      }
+    }
     for (const target of evaluation.targets) {
       if (target.status === 'warning') {
         Annotations.of(target.anchor).addWarningV2(
@@ -110,8 +152,13 @@ export class ConcurrencyBudget extends Construct {
     const evaluation = this._evaluate();
     const stacks = new Set<Stack>();
     for (const target of evaluation.targets) stacks.add(Stack.of(target.anchor));
+    // Every stack with a writer or a reserved function gets a report, so its account line is on record.
+    const paths = [
+      ...evaluation.writers.map((w) => w.function),
+      ...evaluation.accounts.flatMap((a) => [...a.functions.map((f) => f.path), ...a.unknownReservations]),
+    ];
     for (const node of this.node.root.node.findAll()) {
-      if (Stack.isStack(node) && evaluation.writers.some((w) => w.function.startsWith(`${node.node.path}/`))) stacks.add(node);
+      if (Stack.isStack(node) && paths.some((p) => p.startsWith(`${node.node.path}/`))) stacks.add(node);
     }
     for (const stack of stacks) {
       // Stacks of nested stages synthesize into nested assemblies; the report follows its stack.
@@ -127,6 +174,8 @@ export class ConcurrencyBudget extends Construct {
       version: 1,
       stack: stack.stackName,
       environment: environmentName(stack),
+      // What the budget assumed about the account, for `eda doctor` to compare with GetAccountSettings.
+      accountSettings: { accountConcurrency: this.accountConcurrency, unreservedMinimum: this.unreservedMinimum },
       targets: evaluation.targets
         .filter((t) => Stack.of(t.anchor) === stack)
         .map(({ target: _target, anchor: _anchor, ...report }) => report),
@@ -137,3 +186,5 @@ export class ConcurrencyBudget extends Construct {
 }
 
 const BUDGET_ID = 'cdk-elastic-data-access.ConcurrencyBudget';
+/** Lambda's default concurrent-executions quota per account and Region. */
+const DEFAULT_ACCOUNT_CONCURRENCY = 1000;

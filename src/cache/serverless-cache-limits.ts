@@ -4,7 +4,9 @@
  */
 
 /**
- * Cache data storage limits in GB.
+ * Cache data storage limits in GB: 1–5,000 (aws-cdk-lib's ElastiCache alpha documents "Minimum data storage
+ * size (1 GB)" and "Maximum data storage size (5000 GB)"; UNVERIFIED against ElastiCache's own API text,
+ * which the stored corpus lacks and no @aws-sdk/client-elasticache is installed here).
  * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Scaling.html#Pre-Scaling
  * https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DataStorage.html
  */
@@ -12,7 +14,9 @@ export const MIN_DATA_STORAGE_GB = 1;
 export const MAX_DATA_STORAGE_GB = 5000;
 
 /**
- * ElastiCache Processing Units per second limits.
+ * ElastiCache Processing Units per second limits: 1,000–15,000,000 ("Minimum request rate limit (1000 ECPUs
+ * per second)", "Maximum request rate limit (15000000 ECPUs per second)", aws-cdk-lib ElastiCache alpha;
+ * UNVERIFIED against ElastiCache's API text, as above).
  * https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Scaling.html#Pre-Scaling
  * https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ECPUPerSecond.html
  */

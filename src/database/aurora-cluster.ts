@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 import { estimateServerlessV2MaxConnections } from './capacity';
 import type { AuroraProvisionedOptions, AuroraServerlessV2Options, DatabaseSourceBindOptions, DatabaseSourceConfig, InstanceCapacity } from './database-source';
 import { DatabaseEngineFamily, defaultAuroraEngine, defaultLogExports, defaultPort } from './engine';
-import { engineParameters } from './query-guardrails';
+import { describeAuroraVersion, isAuroraMysqlLts, serverlessV2MaxAcu } from './engine-versions';
+import { engineParameters, mysqlIdleTimeoutSeconds } from './query-guardrails';
 import {
   DEFAULT_BACKUP_RETENTION,
   DEFAULT_MASTER_USERNAME,
@@ -40,9 +41,16 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     ? new rds.ParameterGroup(scope, 'InstanceParameterGroup', { engine, parameters: parameters.instance })
     : undefined;
 
+  // AWS: "We recommend that you disable automatic minor version upgrades for LTS versions"
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Update.SpecialVersions.html),
+  // and to set it on the cluster, where "If any DB instance in your cluster has this setting turned off, the
+  // DB cluster isn't automatically upgraded" (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Maintenance.AMVU.html).
+  // Left unset (AWS's default, on) unless it is an LTS version or the user chose.
+  const autoMinorVersionUpgrade = options.autoMinorVersionUpgrade ?? (isAuroraMysqlLts(engine) ? false : undefined);
+
   // Performance Insights is on at the cluster; saying so on each instance too keeps aws-cdk-lib from
   // warning that the instances "override" it (they inherit it either way).
-  const instanceOptions = { parameterGroup: instanceParameterGroup, enablePerformanceInsights: true };
+  const instanceOptions = { parameterGroup: instanceParameterGroup, enablePerformanceInsights: true, autoMinorVersionUpgrade };
 
   let capacity: InstanceCapacity;
   let minCapacity: number | undefined;
@@ -52,7 +60,7 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
   if (options.serverless) {
     minCapacity = options.minCapacity ?? DEFAULT_MIN_ACU;
     maxCapacity = options.maxCapacity ?? DEFAULT_MAX_ACU;
-    validateAcu(scope, minCapacity, maxCapacity);
+    validateAcu(scope, minCapacity, maxCapacity, engine);
     const estimate = estimateServerlessV2MaxConnections(options.engine, minCapacity, maxCapacity);
     capacity = options.maxConnections !== undefined
       ? { maxConnections: options.maxConnections, explanation: `maxConnections set to ${options.maxConnections}` }
@@ -63,6 +71,7 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { ...instanceOptions, scaleWithWriter: true }));
   } else {
     const instanceType = options.instanceType ?? DEFAULT_AURORA_INSTANCE_TYPE;
+    validateDataApiInstanceClass(scope, options.enableDataApi, instanceType);
     capacity = instanceCapacity(scope, options.engine, true, instanceType, options.maxConnections);
     writer = rds.ClusterInstance.provisioned('Writer', { ...instanceOptions, instanceType });
     readerInstances = Array.from({ length: readers }, (_, i) => rds.ClusterInstance.provisioned(`Reader${i + 1}`, { ...instanceOptions, instanceType }));
@@ -91,6 +100,7 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     monitoringInterval: monitoring.interval,
     monitoringRole: monitoring.role,
     removalPolicy: options.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+    autoMinorVersionUpgrade,
     // The Data API (HTTPS endpoint) holds its own connections, outside the proxy's pool.
     // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html
     enableDataApi: options.enableDataApi,
@@ -115,19 +125,26 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
     readerEndpointAddress: cluster.clusterReadEndpoint.hostname,
     directReadTargets: [],
     dataApiEnabled: options.enableDataApi ?? false,
+    idleSessionTimeoutSeconds: mysqlIdleTimeoutSeconds(options.engine, parameters),
   };
 }
 
 /**
- * Aurora Serverless v2 capacity is 0–256 ACU in steps of 0.5, minimum ≤ maximum
+ * Aurora Serverless v2 capacity is 0–256 ACU in steps of 0.5, minimum ≤ maximum, and at most 128 ACU on
+ * older engine versions (see `serverlessV2MaxAcu`)
  * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.requirements.html#aurora-serverless-v2.requirements.capacity-range).
  * A minimum of 0 enables auto-pause, which Aurora does not support on clusters with an RDS Proxy
  * attached — and this library always puts a proxy in front of the writer
  * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2-auto-pause.html#auto-pause-prereqs).
  */
-function validateAcu(scope: Construct, minCapacity: number, maxCapacity: number): void {
+function validateAcu(scope: Construct, minCapacity: number, maxCapacity: number, engine: rds.IClusterEngine): void {
   validateRange(scope, 'minCapacity', minCapacity, 0, 256);
   validateRange(scope, 'maxCapacity', maxCapacity, 1, 256);
+  const ceiling = serverlessV2MaxAcu(engine);
+  if (isConcrete(maxCapacity) && ceiling !== undefined && maxCapacity > ceiling) {
+    fail(scope, 'EdaAcuAboveEngineMaximum',
+      `maxCapacity must be at most ${ceiling} ACU on ${describeAuroraVersion(engine)}, got ${maxCapacity}: 256 ACU needs Aurora MySQL 3.06 or Aurora PostgreSQL 13.13, 14.10, 15.5, 16.1 or higher`);
+  }
   for (const [prop, value] of [['minCapacity', minCapacity], ['maxCapacity', maxCapacity]] as const) {
     if (isConcrete(value) && !Number.isInteger(value * 2)) {
       fail(scope, 'EdaAcuStep', `${prop} must be a multiple of 0.5 ACU, got ${value}`);
@@ -138,5 +155,17 @@ function validateAcu(scope: Construct, minCapacity: number, maxCapacity: number)
   }
   if (minCapacity === 0) {
     fail(scope, 'EdaAutoPauseWithProxy', 'minCapacity must be at least 0.5, got 0: Aurora Serverless v2 auto-pause (minCapacity 0) does not work with RDS Proxy, which this construct always places in front of the writer');
+  }
+}
+
+/**
+ * "Data API isn't supported on T DB instance classes."
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html). The writer of
+ * a provisioned cluster is the instance the Data API runs on, so a T class writer cannot serve it.
+ */
+function validateDataApiInstanceClass(scope: Construct, enableDataApi: boolean | undefined, instanceType: ec2.InstanceType): void {
+  const cls = instanceType.toString().replace(/^db\./, '');
+  if (enableDataApi && cls.startsWith('t')) {
+    fail(scope, 'EdaDataApiInstanceClass', `enableDataApi requires a writer instance class other than T (the Data API isn't supported on T DB instance classes), got db.${cls}`);
   }
 }

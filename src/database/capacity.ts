@@ -3,10 +3,12 @@ import { DatabaseEngineFamily } from './engine';
 
 /**
  * Estimates of the engines' default `max_connections`, the capacity facts the ConcurrencyBudget
- * checks against. They are estimates: the engines compute them from `DBInstanceClassMemory`, which is
- * the instance memory minus what the OS and RDS processes reserve, so the real value is a little
- * lower than the estimate for RDS. Every source accepts `maxConnections` to state the real value
- * (`SHOW max_connections`) instead.
+ * checks against. The engines compute them from `DBInstanceClassMemory`, the instance memory minus what
+ * the OS and the RDS processes reserve, which AWS does not publish per class. A formula fed the nominal
+ * memory therefore overestimates (db.r6g.large Aurora PostgreSQL: 16 GiB / 9531392 = 1,802 where the
+ * instance reports fewer), and the budget must not promise connections that do not exist: we feed the
+ * formulas a conservative DBInstanceClassMemory (see `estimatedInstanceClassMemory`). Every source accepts
+ * `maxConnections` to state the real value (`SHOW max_connections`) instead.
  */
 export interface MaxConnectionsEstimate {
   /** The estimated default max_connections of one instance. */
@@ -23,6 +25,25 @@ const GIB_PER_VCPU: { [family: string]: number } = { r: 8, m: 4, c: 2, x: 16, z:
 const BURSTABLE_GIB: { [size: string]: number } = { 'micro': 1, 'small': 2, 'medium': 4, 'large': 8, 'xlarge': 16, '2xlarge': 32 };
 
 /**
+ * A conservative estimate of DBInstanceClassMemory for an instance of `nominalGiB`: 92 % of the memory
+ * minus 0.17 GiB. Calibrated on the only max_connections values AWS publishes together with their memory,
+ * the Aurora Serverless v2 table (each ACU is "approximately 2 gibibytes (GiB) of memory", and Aurora
+ * PostgreSQL uses LEAST(DBInstanceClassMemory/9531392, 5000)): 1 ACU (2 GiB) → 189, 4 ACU (8 GiB) → 823,
+ * 8 ACU (16 GiB) → 1,669, 16 ACU (32 GiB) → 3,360, i.e. 84–93 % of what nominal memory gives
+ * (225, 901, 1,802, 3,604). This model gives 188, 810, 1,639 and 3,297: at or below every published value
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html#aurora-serverless-v2.max-connections),
+ * and with it the Aurora MySQL formula reproduces AWS's per-class table (see below).
+ */
+export function estimatedInstanceClassMemory(nominalGiB: number): number {
+  return Math.max(0, (CLASS_MEMORY_SHARE * nominalGiB - CLASS_MEMORY_RESERVED_GIB) * GIB);
+}
+
+/** Share of the nominal memory that DBInstanceClassMemory keeps, at least (see estimatedInstanceClassMemory). */
+const CLASS_MEMORY_SHARE = 0.92;
+/** GiB that DBInstanceClassMemory loses on top of that share. */
+const CLASS_MEMORY_RESERVED_GIB = 0.17;
+
+/**
  * Instance memory in GiB for an RDS/Aurora instance class, or undefined if the class is not one of
  * the regular families (metal, unusual suffixes): then `maxConnections` must be given.
  */
@@ -36,14 +57,18 @@ export function instanceMemoryGiB(instanceType: ec2.InstanceType): number | unde
 }
 
 /**
- * Default max_connections of an instance class, by engine.
+ * Default max_connections of an instance class, by engine, computed from the conservative
+ * DBInstanceClassMemory of `estimatedInstanceClassMemory`.
  * - RDS and Aurora PostgreSQL: `LEAST({DBInstanceClassMemory/9531392}, 5000)`
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections,
  *   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html#AuroraPostgreSQL.Managing.MaxConnections)
  * - RDS for MySQL: `{DBInstanceClassMemory/12582880}` (same CHAP_Limits page)
  * - Aurora MySQL: `GREATEST({log(DBInstanceClassMemory/805306368)*45}, {log(DBInstanceClassMemory/8187281408)*1000})`
- *   with a base-2 log, which the documented table rounds down (r.large 1,000, r.xlarge 2,000, t3.medium 90):
- *   we floor the log to match the table
+ *   with a base-2 log that AWS's table "Maximum connections to an Aurora MySQL DB instance" rounds to the
+ *   nearest integer: db.t3.small 45, db.t3.medium 90, db.t3.large 135, db.r5.large 1,000 … db.r5.8xlarge
+ *   5,000, db.r5.12xlarge and db.r6g.12xlarge 6,000, db.r5.16xlarge 6,000, db.r5.24xlarge 7,000. Rounding
+ *   down (as we did) gave 5,000 for db.r6g.12xlarge and 6,000 for db.r5.24xlarge; rounding to nearest with
+ *   the conservative memory reproduces every row of the table
  *   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Performance.html#AuroraMySQL.Managing.MaxConnections).
  */
 export function estimateInstanceMaxConnections(
@@ -53,8 +78,8 @@ export function estimateInstanceMaxConnections(
 ): MaxConnectionsEstimate | undefined {
   const gib = instanceMemoryGiB(instanceType);
   if (gib === undefined) return undefined;
-  const memory = gib * GIB;
-  const cls = `db.${instanceType.toString()} (${gib} GiB)`;
+  const memory = estimatedInstanceClassMemory(gib);
+  const cls = `db.${instanceType.toString()} (${gib} GiB, DBInstanceClassMemory ≈ ${(memory / GIB).toFixed(2)} GiB)`;
   if (engine === DatabaseEngineFamily.POSTGRES) {
     const value = Math.min(Math.floor(memory / 9531392), 5000);
     return { maxConnections: value, explanation: `${isAurora ? 'Aurora ' : ''}PostgreSQL default LEAST(DBInstanceClassMemory/9531392, 5000) for ${cls} = ${value}` };
@@ -63,10 +88,10 @@ export function estimateInstanceMaxConnections(
     const value = Math.floor(memory / 12582880);
     return { maxConnections: value, explanation: `MySQL default DBInstanceClassMemory/12582880 for ${cls} = ${value}` };
   }
-  const small = Math.floor(Math.log2(memory / 805306368)) * 45;
-  const large = Math.floor(Math.log2(memory / 8187281408)) * 1000;
+  const small = Math.round(Math.log2(memory / 805306368)) * 45;
+  const large = Math.round(Math.log2(memory / 8187281408)) * 1000;
   const value = Math.max(small, large);
-  return { maxConnections: value, explanation: `Aurora MySQL default GREATEST(log2(DBInstanceClassMemory/805306368)*45, log2(DBInstanceClassMemory/8187281408)*1000) for ${cls} = ${value}` };
+  return { maxConnections: value, explanation: `Aurora MySQL default GREATEST(log2(DBInstanceClassMemory/805306368)*45, log2(DBInstanceClassMemory/8187281408)*1000), logs rounded to nearest as in AWS's table, for ${cls} = ${value}` };
 }
 
 /**

@@ -64,3 +64,22 @@ export function replicaTarget(owner: IConstruct, name: string, index: number, co
     capacityExplanation: `floor(directConnectionsFraction ${fraction} × replica max_connections ${replica.capacity.maxConnections}) = ${capacity}; replica max_connections: ${replica.capacity.explanation}`,
   };
 }
+
+/**
+ * The writer instance as the RDS Data API reaches it: "You can only execute Data API queries on writer
+ * instances in a DB cluster" (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html).
+ * Those connections bypass the proxy and share the writer's max_connections with the proxy's pool, so the
+ * budget gives the Data API what the pool leaves: max_connections − floor(maxConnectionsPercent% × max_connections).
+ */
+export function dataApiWriterTarget(owner: IConstruct, name: string, config: DatabaseSourceConfig, percent: number): ConnectionTarget {
+  const max = config.writerCapacity.maxConnections;
+  const pool = poolSize(percent, max);
+  const capacity = max - pool;
+  return {
+    name: `${name}/Writer instance (Data API)`,
+    kind: ConnectionTargetKind.DIRECT,
+    capacity,
+    owner,
+    capacityExplanation: `writer max_connections ${max} − the proxy pool floor(maxConnectionsPercent ${percent}% × ${max}) = ${pool}, which the Data API's writer connections share = ${capacity}; writer max_connections: ${config.writerCapacity.explanation}`,
+  };
+}

@@ -11,6 +11,7 @@ import { fail, isConcrete, validateExclusive, validateInteger, validateRange } f
 import { ConnectOptions, ConnectionInfo, DatabaseAuthentication, IDatabaseConsumer } from './connection';
 import {
   clusterReaderTarget,
+  dataApiWriterTarget,
   DEFAULT_DIRECT_CONNECTIONS_FRACTION,
   proxyReadOnlyTarget,
   proxyWriterTarget,
@@ -21,7 +22,7 @@ import { DataApiAccess, DataApiGrantOptions, grantDataApi } from './data-api';
 import { DatabaseSourceConfig } from './database-source';
 import { DatabaseEngineFamily } from './engine';
 import { ProxyMetrics } from './proxy-metrics';
-import { DataAccessProxyOptions, DEFAULT_MAX_CONNECTIONS_PERCENT, validateProxyOptions } from './proxy-options';
+import { DataAccessProxyOptions, DEFAULT_IDLE_CLIENT_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PERCENT, validateProxyOptions } from './proxy-options';
 
 /** One place a grant connects to. */
 interface Endpoint {
@@ -48,6 +49,9 @@ const GRANT_PROPS: { [variable: string]: string } = {
   EDA_POOL_MAX: 'connectionsPerEnvironment',
   EDA_STATEMENT_TIMEOUT_MS: 'statementTimeout',
 };
+
+/** RDS Proxy and its endpoints need subnets in at least this many Availability Zones. */
+const MIN_PROXY_SUBNETS = 2;
 
 /** The CA bundle of the Lambda runtime, which includes the Amazon RDS certificate authorities. */
 export const LAMBDA_RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
@@ -106,6 +110,8 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
   public readonly secret?: secretsmanager.ISecret;
 
   private readonly config: DatabaseSourceConfig;
+  private readonly proxyMaxConnectionsPercent: number;
+  private dataApiTarget?: ConnectionTarget;
   private readonly proxyRole?: iam.IRole;
   private readonly proxyResourceId: string;
   private readonly writeEndpoints: Endpoint[];
@@ -150,7 +156,8 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       this.connections = props.existingProxySecurityGroups ? new ec2.Connections({ securityGroups: props.existingProxySecurityGroups }) : own!;
     } else {
       const options = props.proxy ?? {};
-      validateProxyOptions(this, options);
+      validateProxyOptions(this, options, config.engine);
+      this.validateIdleTimeouts(config, options);
       percent = options.maxConnectionsPercent ?? DEFAULT_MAX_CONNECTIONS_PERCENT;
       const proxy = this.createProxy(props.vpc, proxySubnets, options, percent);
       this.proxy = proxy;
@@ -165,6 +172,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     this.proxyResourceId = Stack.of(this).splitArn(this.proxy.dbProxyArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
     this.proxyMetrics = new ProxyMetrics(this.proxy.dbProxyName);
 
+    this.proxyMaxConnectionsPercent = percent;
     this.writeTarget = proxyWriterTarget(this.proxy, this.node.path, config, percent);
     this.writeEndpoints = [
       { host: this.proxy.endpoint, connections: this.connections, resourceId: this.proxyResourceId, target: this.writeTarget, viaProxy: true },
@@ -227,6 +235,10 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
    *
    * Named for the read path it serves, but IAM cannot restrict ExecuteStatement to reads: pass
    * `options.secret` of a read-only database user to make it one.
+   *
+   * The Data API runs every statement on the writer instance, outside the proxy: the grantee's
+   * concurrency × `connectionsPerEnvironment` is drawn in the concurrency budget from the writer
+   * connections the proxy pool leaves (max_connections − maxConnectionsPercent%).
    * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html
    */
   public grantDataApiRead(grantee: iam.IGrantable, options: DataApiGrantOptions = {}): DataApiAccess {
@@ -241,10 +253,31 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     if (!secret) {
       fail(this, 'EdaDataApiSecret', 'grantDataApiRead needs a secret the Data API logs in with: pass options.secret, or secret in the existing cluster\'s attributes');
     }
+    if (!Construct.isConstruct(grantee)) {
+      fail(this, 'EdaDataApiGrantee', 'grantDataApiRead grantee must be a construct (a function, role or service of this app): the concurrency budget counts its Data API connections on the writer');
+    }
+    const perEnvironment = options.connectionsPerEnvironment ?? 1;
+    validateInteger(this, 'connectionsPerEnvironment', perEnvironment);
+    if (isConcrete(perEnvironment) && perEnvironment < 1) {
+      fail(this, 'EdaOutOfRange', `connectionsPerEnvironment must be at least 1, got ${perEnvironment}`);
+    }
+    validateInteger(this, 'declaredConcurrency', options.declaredConcurrency);
+    if (isConcrete(options.declaredConcurrency) && options.declaredConcurrency < 1) {
+      fail(this, 'EdaOutOfRange', `declaredConcurrency must be at least 1, got ${options.declaredConcurrency}`);
+    }
     const databaseName = options.databaseName ?? this.databaseName;
     const grant = grantDataApi(cluster, grantee, secret);
-    // No draw in the ConnectionLedger: the Data API opens and pools its own connections to the cluster,
-    // the function holds none, so the ConcurrencyBudget has nothing to count for this grantee.
+    // The function holds no database connection, but the Data API runs each of its statements on a
+    // connection to the writer instance ("Data API requires access to the writer instance for query
+    // processing, even for read queries"), outside the proxy. Estimate: one writer connection per statement
+    // in flight, i.e. concurrency × connectionsPerEnvironment, drawn from what the proxy pool leaves.
+    this.dataApiTarget ??= dataApiWriterTarget(cluster, this.node.path, this.config, this.proxyMaxConnectionsPercent);
+    ConnectionLedger.of(this).recordDraw({
+      target: this.dataApiTarget,
+      consumer: grantee,
+      connectionsPerEnvironment: perEnvironment,
+      declaredConcurrency: options.declaredConcurrency,
+    });
     const environment = {
       EDA_DATA_API_RESOURCE_ARN: cluster.clusterArn,
       EDA_DATA_API_SECRET_ARN: secret.secretArn,
@@ -260,6 +293,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     options: DataAccessProxyOptions,
     percent: number,
   ): rds.DatabaseProxy {
+    this.validateProxySubnets(vpc, vpcSubnets, 'the proxy');
     const auth = this.authentication;
     return new rds.DatabaseProxy(this, 'Proxy', {
       proxyTarget: this.config.proxyTarget,
@@ -287,16 +321,46 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
   }
 
   /**
+   * The database must not close idle sessions before the proxy does. AWS's RDS Proxy configuration
+   * guidelines ask for database-side timeouts at least as long as the proxy's IdleClientTimeout
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-best-practices.configuration.html;
+   * UNVERIFIED: the stored corpus has that page without its IdleClientTimeout section, so the sentence is not
+   * quoted here). The reason holds regardless: a client session the proxy keeps open, or one pinned to a
+   * database connection, breaks when MySQL's wait_timeout closes the server side first. An equal value races.
+   */
+  private validateIdleTimeouts(config: DatabaseSourceConfig, options: DataAccessProxyOptions): void {
+    const database = config.idleSessionTimeoutSeconds;
+    const proxy = options.idleClientTimeout?.toSeconds({ integral: false }) ?? DEFAULT_IDLE_CLIENT_TIMEOUT_SECONDS;
+    if (isConcrete(database) && isConcrete(proxy) && database <= proxy) {
+      fail(this, 'EdaIdleTimeoutBelowProxy',
+        `queryGuardrails.idleSessionTimeout (MySQL wait_timeout/interactive_timeout ${database} s) must be longer than the proxy's idleClientTimeout (${proxy} s): ` +
+        'the database would close sessions the proxy still holds');
+    }
+  }
+
+  /**
+   * Every proxy needs subnets in at least two Availability Zones: "Using RDS Proxy requires you to have a
+   * common virtual private cloud (VPC) between your Aurora DB cluster and RDS Proxy. This VPC should have
+   * a minimum of two subnets that are in different Availability Zones."
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-network-prereqs.html; the
+   * RDS user guide says the same for RDS DB instances). CreateDBProxy takes them as VpcSubnetIds
+   * ("One or more VPC subnet IDs to associate with the new proxy."), and its endpoints as well.
+   */
+  private validateProxySubnets(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection | undefined, what: string): void {
+    const selected = vpc.selectSubnets(vpcSubnets);
+    const zones = new Set(selected.availabilityZones).size;
+    if (selected.subnetIds.length < MIN_PROXY_SUBNETS || zones < MIN_PROXY_SUBNETS) {
+      fail(this, 'EdaProxySubnets', `vpcSubnets must select at least ${MIN_PROXY_SUBNETS} subnets in ${MIN_PROXY_SUBNETS} Availability Zones for ${what}, got ${selected.subnetIds.length} subnet(s) in ${zones} zone(s)`);
+    }
+  }
+
+  /**
    * READ_ONLY endpoints exist for Aurora only and need at least two subnets in different Availability
    * Zones; a proxy has at most 20 endpoints (we add one).
    * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-endpoints.html
    */
   private addReadOnlyEndpoint(vpc: ec2.IVpc, vpcSubnets: ec2.SubnetSelection | undefined): rds.IDatabaseProxyEndpoint {
-    const selected = vpc.selectSubnets(vpcSubnets);
-    const zones = new Set(selected.availabilityZones).size;
-    if (selected.subnetIds.length < 2 || zones < 2) {
-      fail(this, 'EdaReadOnlyEndpointSubnets', `vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy READ_ONLY endpoint, got ${selected.subnetIds.length} subnet(s) in ${zones} zone(s)`);
-    }
+    this.validateProxySubnets(vpc, vpcSubnets, 'the proxy READ_ONLY endpoint');
     return new rds.DatabaseProxyEndpoint(this, 'ReadOnlyEndpoint', {
       dbProxy: this.proxy,
       vpc,

@@ -15,6 +15,18 @@ export interface DataApiGrantOptions {
    * @default - the DataAccessDatabase's `databaseName`
    */
   readonly databaseName?: string;
+  /**
+   * Statements each execution environment (or task) of the grantee runs at once, for the concurrency
+   * budget: the Data API runs every statement on a connection to the writer instance, so each statement in
+   * flight holds one writer connection outside the proxy's pool.
+   * @default 1
+   */
+  readonly connectionsPerEnvironment?: number;
+  /**
+   * Concurrency of a grantee that is not a Lambda function (e.g. an ECS service's maximum task count).
+   * @default - read from the function's reserved concurrency
+   */
+  readonly declaredConcurrency?: number;
 }
 
 /** What a Data API grant gave; the same values are set as environment variables on Lambda functions. */

@@ -58,7 +58,7 @@ export interface NewDatabaseOptions {
   /**
    * Server-side statement timeout, idle-in-transaction timeout, slow-query log and query statistics,
    * written into the parameter groups (see QueryGuardrails for each engine's parameters).
-   * @default - enabled: statement timeout 30 s, idle-in-transaction timeout 60 s, slow-query threshold 1 s, MySQL idle sessions 30 min
+   * @default - enabled: statement timeout 30 s, idle-in-transaction timeout 60 s, slow-query threshold 1 s, MySQL idle sessions 8 h
    */
   readonly queryGuardrails?: QueryGuardrails;
   /**
@@ -100,10 +100,17 @@ export interface AuroraServerlessV2Options extends NewDatabaseOptions {
    */
   readonly minCapacity?: number;
   /**
-   * Maximum ACU per instance (1–256, steps of 0.5). max_connections derives from it.
+   * Maximum ACU per instance (1–256, steps of 0.5; above 128 needs Aurora MySQL 3.06 or Aurora PostgreSQL
+   * 13.13, 14.10, 15.5, 16.1 or higher). max_connections derives from it.
    * @default 16
    */
   readonly maxCapacity?: number;
+  /**
+   * Apply minor engine upgrades automatically in the maintenance window (set on the cluster and on every
+   * instance, as AWS recommends for Aurora).
+   * @default - false for Aurora MySQL long-term support (LTS) versions (3.04.*, 3.10.*, including the default 3.10.4: AWS recommends turning it off so the cluster stays on its LTS minor version), true otherwise
+   */
+  readonly autoMinorVersionUpgrade?: boolean;
   /**
    * Enable the RDS Data API (HTTPS endpoint) on the cluster, for `grantDataApiRead`. Needs Aurora
    * PostgreSQL 13.11, 14.8, 15.3, 16.1, 17.4 or higher, or a supported Aurora MySQL 3 version
@@ -125,6 +132,12 @@ export interface AuroraProvisionedOptions extends NewDatabaseOptions {
    * @default db.r6g.large
    */
   readonly instanceType?: ec2.InstanceType;
+  /**
+   * Apply minor engine upgrades automatically in the maintenance window (set on the cluster and on every
+   * instance, as AWS recommends for Aurora).
+   * @default - false for Aurora MySQL long-term support (LTS) versions (3.04.*, 3.10.*, including the default 3.10.4: AWS recommends turning it off so the cluster stays on its LTS minor version), true otherwise
+   */
+  readonly autoMinorVersionUpgrade?: boolean;
   /**
    * Number of reader instances (Aurora allows up to 15 replicas).
    * @default 1
@@ -342,6 +355,12 @@ export interface DatabaseSourceConfig {
    * @default false
    */
   readonly dataApiEnabled?: boolean;
+  /**
+   * MySQL's idle-session timeout written into the parameter groups (the smaller of `wait_timeout` and
+   * `interactive_timeout`), in seconds, checked against the proxy's idle client timeout.
+   * @default - unknown (PostgreSQL, an existing database, or the engine default)
+   */
+  readonly idleSessionTimeoutSeconds?: number;
 }
 
 /**

@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { IConstruct } from 'constructs';
-import { validateInteger, validateRange } from '../validation';
+import { DatabaseEngineFamily } from './engine';
+import { fail, validateInteger, validateRange } from '../validation';
 
 /** RDS Proxy settings (the proxy always requires TLS). */
 export interface DataAccessProxyOptions {
@@ -23,7 +24,8 @@ export interface DataAccessProxyOptions {
    */
   readonly maxIdleConnectionsPercent?: number;
   /**
-   * How long a client waits for a pooled connection before the proxy returns a timeout error (0–3600 s).
+   * How long a client waits for a pooled connection before the proxy returns a timeout error (0–300 s,
+   * the RDS API's ConnectionBorrowTimeout range).
    * @default Duration.seconds(120)
    */
   readonly connectionBorrowTimeout?: Duration;
@@ -38,7 +40,9 @@ export interface DataAccessProxyOptions {
    */
   readonly initQuery?: string;
   /**
-   * Statement classes that do not pin sessions (`EXCLUDE_VARIABLE_SETS`).
+   * Statement classes that do not pin sessions (`EXCLUDE_VARIABLE_SETS`). MySQL engine family only
+   * (the RDS API: "This setting is only supported for MySQL engine family databases"), so this construct
+   * refuses them on a PostgreSQL database.
    * @default - none
    */
   readonly sessionPinningFilters?: rds.SessionPinningFilter[];
@@ -53,7 +57,8 @@ export interface DataAccessProxyOptions {
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
   /**
-   * Subnets of the proxy and its READ_ONLY endpoint (at least two, in different Availability Zones).
+   * Subnets of the proxy and its READ_ONLY endpoint: at least two, in at least two Availability Zones
+   * (RDS Proxy requires them for every proxy).
    * @default - the database's subnets
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
@@ -63,21 +68,45 @@ export interface DataAccessProxyOptions {
 export const DEFAULT_MAX_CONNECTIONS_PERCENT = 90;
 
 /**
- * Limits of the proxy's connection pool
- * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html):
- * MaxConnectionsPercent 1–100, MaxIdleConnectionsPercent 0 to MaxConnectionsPercent,
- * ConnectionBorrowTimeout 0–3600 seconds.
+ * ConnectionBorrowTimeout bounds, from the RDS API reference (ConnectionPoolConfiguration, shipped in
+ * @aws-sdk/client-rds `models_1.d.ts`): "The number of seconds for a proxy to wait for a connection to
+ * become available in the connection pool. [...] Default: 120 [...] Constraints: Must be between 0 and 300."
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html
  */
-export function validateProxyOptions(scope: IConstruct, options: DataAccessProxyOptions): void {
+export const MAX_CONNECTION_BORROW_TIMEOUT_SECONDS = 300;
+
+/**
+ * IdleClientTimeout bounds, from the RDS API reference (DBProxy, @aws-sdk/client-rds `models_0.d.ts`):
+ * "Default: 1800 (30 minutes) Constraints: 1 to 28,800".
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBProxy.html
+ */
+export const MIN_IDLE_CLIENT_TIMEOUT_SECONDS = 1;
+export const MAX_IDLE_CLIENT_TIMEOUT_SECONDS = 28_800;
+/** The proxy's default IdleClientTimeout (same API text). */
+export const DEFAULT_IDLE_CLIENT_TIMEOUT_SECONDS = 1_800;
+
+/**
+ * Limits of the proxy's connection pool, each quoted from the RDS API reference
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ConnectionPoolConfiguration.html,
+ * @aws-sdk/client-rds `models_1.d.ts`):
+ * - MaxConnectionsPercent: "Constraints: Must be between 1 and 100."
+ * - MaxIdleConnectionsPercent: "Constraints: Must be between 0 and the value of MaxConnectionsPercent."
+ * - ConnectionBorrowTimeout: "Constraints: Must be between 0 and 300."
+ * - SessionPinningFilters: "This setting is only supported for MySQL engine family databases. Currently,
+ *   the only allowed value is EXCLUDE_VARIABLE_SETS." (CreateDBProxy target group config, `models_0.d.ts`)
+ */
+export function validateProxyOptions(scope: IConstruct, options: DataAccessProxyOptions, engine: DatabaseEngineFamily): void {
   const maxPercent = options.maxConnectionsPercent ?? DEFAULT_MAX_CONNECTIONS_PERCENT;
   validateInteger(scope, 'maxConnectionsPercent', options.maxConnectionsPercent);
   validateRange(scope, 'maxConnectionsPercent', options.maxConnectionsPercent, 1, 100);
   validateInteger(scope, 'maxIdleConnectionsPercent', options.maxIdleConnectionsPercent);
   validateRange(scope, 'maxIdleConnectionsPercent', options.maxIdleConnectionsPercent, 0, maxPercent, 'it cannot exceed maxConnectionsPercent');
-  validateRange(scope, 'connectionBorrowTimeout (seconds)', options.connectionBorrowTimeout?.toSeconds(), 0, 3600);
-  // IdleClientTimeout is in whole seconds (CreateDBProxy, default 1,800). The AWS API reference
-  // publishes no bounds (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBProxy.html);
-  // we enforce 1 s to 8 hours (28,800 s). UNVERIFIED: the 8-hour upper bound comes from third-party
-  // notes on AWS::RDS::DBProxy, not from AWS documentation; relax it if CloudFormation accepts more.
-  validateRange(scope, 'idleClientTimeout (seconds)', options.idleClientTimeout?.toSeconds({ integral: false }), 1, 28800);
+  validateRange(scope, 'connectionBorrowTimeout (seconds)', options.connectionBorrowTimeout?.toSeconds({ integral: false }), 0, MAX_CONNECTION_BORROW_TIMEOUT_SECONDS);
+  validateRange(scope, 'idleClientTimeout (seconds)', options.idleClientTimeout?.toSeconds({ integral: false }), MIN_IDLE_CLIENT_TIMEOUT_SECONDS, MAX_IDLE_CLIENT_TIMEOUT_SECONDS);
+  const filters = options.sessionPinningFilters ?? [];
+  if (filters.length > 0 && engine !== DatabaseEngineFamily.MYSQL) {
+    fail(scope, 'EdaSessionPinningFiltersNotMysql',
+      `sessionPinningFilters are supported for the MySQL engine family only, got ${filters.map((f) => f.filterName).join(', ')} on a ${engine} database: ` +
+      'on PostgreSQL avoid what pins instead (SET outside a transaction, named prepared statements, temporary tables, advisory locks)');
+  }
 }

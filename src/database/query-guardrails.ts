@@ -36,8 +36,10 @@ export interface QueryGuardrails {
   readonly slowQueryThreshold?: Duration;
   /**
    * MySQL only: idle sessions are closed after this long (`wait_timeout` and `interactive_timeout`,
-   * set alike because Aurora MySQL applies the smaller of the two to every session).
-   * @default Duration.minutes(30) (the RDS Proxy idle client timeout)
+   * set alike because Aurora MySQL applies the smaller of the two to every session). It must be at least
+   * the proxy's `idleClientTimeout`: a client session the proxy keeps open (and a session pinned to a
+   * database connection) must not be closed by the database first.
+   * @default Duration.hours(8) (28,800 s: MySQL's own default, and the longest idle client timeout RDS Proxy accepts)
    */
   readonly idleSessionTimeout?: Duration;
 }
@@ -48,8 +50,14 @@ export const DEFAULT_GUARDRAIL_STATEMENT_TIMEOUT = Duration.seconds(30);
 export const DEFAULT_GUARDRAIL_IDLE_IN_TRANSACTION_TIMEOUT = Duration.seconds(60);
 /** Default slow-query threshold. */
 export const DEFAULT_GUARDRAIL_SLOW_QUERY_THRESHOLD = Duration.seconds(1);
-/** Default MySQL idle-session timeout. */
-export const DEFAULT_GUARDRAIL_IDLE_SESSION_TIMEOUT = Duration.minutes(30);
+/**
+ * Default MySQL idle-session timeout: 8 hours, MySQL's own `wait_timeout` default
+ * (https://dev.mysql.com/doc/refman/8.4/en/server-system-variables.html#sysvar_wait_timeout) and the
+ * maximum RDS Proxy IdleClientTimeout ("Constraints: 1 to 28,800", RDS API DBProxy), so the database never
+ * closes an idle session before any proxy setting does. The previous 30 minutes equalled the proxy's
+ * default IdleClientTimeout exactly, which races: both sides close at the same moment.
+ */
+export const DEFAULT_GUARDRAIL_IDLE_SESSION_TIMEOUT = Duration.hours(8);
 
 /**
  * PostgreSQL keeps these settings as 32-bit integers of milliseconds (`statement_timeout`,
@@ -167,4 +175,16 @@ export function engineParameters(
     (AURORA_MYSQL_INSTANCE_LEVEL_PARAMETERS.includes(name) ? instance : primary)[name] = value;
   }
   return { primary, instance };
+}
+
+/**
+ * The idle timeout the MySQL server applies to a proxy's sessions, in seconds: the smaller of
+ * `wait_timeout` and `interactive_timeout` in the parameters written (whoever set them: the guardrails or
+ * `parameters`). Undefined for PostgreSQL, and when neither is set (the engine default, 28,800 s, applies).
+ */
+export function mysqlIdleTimeoutSeconds(engine: DatabaseEngineFamily, parameters: EngineParameters): number | undefined {
+  if (engine !== DatabaseEngineFamily.MYSQL) return undefined;
+  const all = { ...parameters.primary, ...parameters.instance };
+  const values = ['wait_timeout', 'interactive_timeout'].map((name) => all[name]).filter((v) => v !== undefined).map(Number).filter((v) => Number.isFinite(v));
+  return values.length > 0 ? Math.min(...values) : undefined;
 }

@@ -4,7 +4,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import type { DatabaseSourceBindOptions, DatabaseSourceConfig, RdsInstanceOptions } from './database-source';
 import { defaultInstanceEngine, defaultLogExports, defaultPort } from './engine';
-import { engineParameters } from './query-guardrails';
+import { engineParameters, mysqlIdleTimeoutSeconds } from './query-guardrails';
 import {
   DEFAULT_BACKUP_RETENTION,
   DEFAULT_MASTER_USERNAME,
@@ -35,10 +35,11 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
   const engine = options.engineVersion ?? defaultInstanceEngine(options.engine);
   const logExports = options.cloudwatchLogsExports ?? defaultLogExports(options.engine, false);
   const databaseInsightsMode = options.databaseInsightsMode ?? rds.DatabaseInsightsMode.STANDARD;
+  const parameters = engineParameters(scope, options.engine, false, options.queryGuardrails, options.parameters);
   // One parameter group for the primary and the replicas, so a replica never accepts plaintext.
   const parameterGroup = new rds.ParameterGroup(scope, 'ParameterGroup', {
     engine,
-    parameters: engineParameters(scope, options.engine, false, options.queryGuardrails, options.parameters).primary,
+    parameters: parameters.primary,
   });
 
   const monitoring = enhancedMonitoringRole(scope, options);
@@ -106,5 +107,6 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
     writerCapacity: capacity,
     readerCapacities: [],
     directReadTargets: readReplicas.map((replica) => ({ instance: replica, resourceId: dbiResourceId(replica), capacity })),
+    idleSessionTimeoutSeconds: mysqlIdleTimeoutSeconds(options.engine, parameters),
   };
 }

@@ -9,10 +9,11 @@ import { acknowledge } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateInteger, validateRange } from '../validation';
 
 /**
- * Aurora clusters have at most 15 Aurora Replicas
- * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Replication.html), and RDS for
- * PostgreSQL / MySQL at most 15 read replicas per source instance
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html#USER_ReadRepl.Overview).
+ * Aurora: "An Aurora DB cluster with replication has one primary DB instance and up to 15 Aurora Replicas."
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-replicas-adding.html). RDS for
+ * PostgreSQL / MySQL: at most 15 read replicas per source instance
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.html#USER_ReadRepl.Overview;
+ * UNVERIFIED: the sentence itself is not in the stored corpus).
  */
 export const MAX_READERS = 15;
 
@@ -24,12 +25,14 @@ export function validateReaderCount(scope: IConstruct, prop: string, value: numb
 
 /** Validates the options every new database shares. */
 export function validateNewDatabaseOptions(scope: IConstruct, options: NewDatabaseOptions): void {
-  // Automated backups are kept 1–35 days; 0 would turn backups off, which we do not allow.
+  // Automated backups are kept 1–35 days; 0 would turn backups off, which we do not allow. RDS API
+  // BackupRetentionPeriod (@aws-sdk/client-rds `models_0.d.ts`): "Must be a value from 1 to 35."
   // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html#USER_WorkingWithAutomatedBackups.BackupRetention
   validateRange(scope, 'backupRetention (days)', options.backupRetention?.toDays(), 1, 35);
   validateMaxConnections(scope, 'maxConnections', options.maxConnections);
   const interval = options.monitoringInterval?.toSeconds();
-  // MonitoringInterval accepts 0 (off), 1, 5, 10, 15, 30 or 60 seconds.
+  // MonitoringInterval accepts 0 (off), 1, 5, 10, 15, 30 or 60 seconds. RDS API (@aws-sdk/client-rds
+  // `models_0.d.ts`): "Valid Values: 0 | 1 | 5 | 10 | 15 | 30 | 60".
   // https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html (MonitoringInterval)
   if (isConcrete(interval) && !MONITORING_INTERVALS.includes(interval)) {
     fail(scope, 'EdaMonitoringInterval', `monitoringInterval must be one of ${MONITORING_INTERVALS.join(', ')} seconds, got ${interval}`);

@@ -100,7 +100,7 @@ export interface WriterFunctionOptions extends ConnectWriterOptions {
    */
   readonly handler?: string;
   /**
-   * Timeout of one batch; the queue's visibility timeout becomes at least 6 × this.
+   * Timeout of one batch; a derived queue visibility timeout becomes at least 6 × this + the batching window (AWS's recommendation).
    * @default Duration.seconds(30)
    */
   readonly timeout?: Duration;

@@ -85,8 +85,10 @@ export interface WriteBufferProps {
    */
   readonly encryptionMasterKey?: kms.IKey;
   /**
-   * Visibility timeout of the queue; must be at least 6 × the timeout of every consumer.
-   * @default - 6 × the longest consumer timeout, and at least 30 seconds
+   * Visibility timeout of the queue. It must be at least the timeout of every consumer (Lambda refuses
+   * less: synth fails); below AWS's recommendation of 6 × the consumer timeout + its batching window, synth
+   * warns (`cdk-elastic-data-access:VisibilityTimeoutBelowRecommendation`, acknowledgeable).
+   * @default - AWS's recommendation for the longest consumer (6 × timeout + batching window), and at least 30 seconds
    */
   readonly visibilityTimeout?: Duration;
   /**

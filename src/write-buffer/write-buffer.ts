@@ -52,7 +52,7 @@ export class WriteBuffer extends Construct {
       this.maxReceiveCount = existing.maxReceiveCount;
       if (!(props.existingQueue instanceof sqs.Queue)) {
         warn(this, 'ExistingQueueVisibilityTimeoutUnverified',
-          'the visibility timeout of existingQueue cannot be read: make sure it is at least 6 × the timeout of every consumer');
+          'the visibility timeout of existingQueue cannot be read: make sure it is at least the timeout of every consumer (Lambda refuses less), ideally 6 × it plus the batching window (AWS\'s recommendation)');
       }
     } else {
       this.validateQueueProps(props);
@@ -102,7 +102,7 @@ export class WriteBuffer extends Construct {
     if (!isTimeoutKnown(fn) && this.derivesVisibilityTimeout) {
       warn(this, 'ConsumerTimeoutUnknown',
         `the timeout of consumer ${fn.node.path} cannot be read (imported function or token), so the derived visibility timeout ignores it: `
-        + 'set visibilityTimeout to at least 6 × its timeout');
+        + 'set visibilityTimeout to at least 6 × its timeout plus its batching window (AWS\'s recommendation)');
     }
     const eventSourceMapping = fn.addEventSourceMapping(`WriteBuffer${Names.nodeUniqueId(this.node)}`, {
       eventSourceArn: this.queue.queueArn,
@@ -286,12 +286,12 @@ export class WriteBuffer extends Construct {
     return queue;
   }
 
-  /** 6 × the longest known consumer timeout, at least the SQS default of 30 s. */
+  /** AWS's recommendation for the longest consumer: 6 × its timeout + its batching window, at least the SQS default of 30 s. */
   private derivedVisibilityTimeoutSeconds(): number {
-    const timeouts = this.consumerList
-      .map(c => timeoutSecondsOf(c.function, limits.DEFAULT_FUNCTION_TIMEOUT_SECONDS))
+    const recommended = this.consumerList
+      .map(c => recommendedVisibilitySeconds(c))
       .filter((t): t is number => t !== undefined);
-    return Math.max(limits.DEFAULT_VISIBILITY_TIMEOUT_SECONDS, ...timeouts.map(t => t * limits.VISIBILITY_TIMEOUT_FACTOR));
+    return Math.max(limits.DEFAULT_VISIBILITY_TIMEOUT_SECONDS, ...recommended);
   }
 
   /** The visibility timeout the queue will have, when it is set by the user and readable. */
@@ -307,7 +307,8 @@ export class WriteBuffer extends Construct {
     // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
     validateRange(this, 'maxConcurrency', maxConcurrency, limits.MIN_MAX_CONCURRENCY, limits.MAX_MAX_CONCURRENCY);
     validateInteger(this, 'batchSize', batchSize);
-    const windowSeconds = maxBatchingWindow && !maxBatchingWindow.isUnresolved() ? maxBatchingWindow.toSeconds() : undefined;
+    const windowSeconds = maxBatchingWindow && !maxBatchingWindow.isUnresolved() ? maxBatchingWindow.toSeconds({ integral: false }) : undefined;
+    validateInteger(this, 'maxBatchingWindow (seconds)', windowSeconds);
     // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
     if (this.fifo) {
       validateRange(this, 'batchSize', batchSize, limits.MIN_BATCH_SIZE, limits.MAX_BATCH_SIZE_FIFO, 'FIFO queue');
@@ -341,10 +342,20 @@ export class WriteBuffer extends Construct {
         }
       }
       const timeout = timeoutSecondsOf(consumer.function, limits.DEFAULT_FUNCTION_TIMEOUT_SECONDS);
-      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
-      if (visibility !== undefined && timeout !== undefined && visibility < limits.VISIBILITY_TIMEOUT_FACTOR * timeout) {
-        const needed = limits.VISIBILITY_TIMEOUT_FACTOR * timeout;
-        fail(this, 'EdaVisibilityTimeoutTooLow', `visibilityTimeout must be at least 6 × the timeout of consumer ${path} (6 × ${timeout} s = ${needed} s), got ${visibility} s`);
+      if (visibility === undefined || timeout === undefined) continue;
+      // The hard rule (CreateEventSourceMapping refuses it): function timeout ≤ queue visibility timeout.
+      if (visibility < timeout) {
+        fail(this, 'EdaVisibilityTimeoutBelowFunctionTimeout',
+          `visibilityTimeout must be at least the timeout of consumer ${path} (${timeout} s), got ${visibility} s: ` +
+          'Lambda refuses an SQS event source whose queue visibility timeout is below the function timeout');
+      }
+      // AWS's recommendation: 6 × function timeout + batching window (warning, see VISIBILITY_TIMEOUT_FACTOR).
+      const recommended = recommendedVisibilitySeconds(consumer)!;
+      if (visibility < recommended) {
+        warn(this, 'VisibilityTimeoutBelowRecommendation',
+          `visibilityTimeout ${visibility} s is below AWS's recommendation for consumer ${path}: 6 × its timeout + its batching window ` +
+          `(6 × ${timeout} s + ${batchingWindowSecondsOf(consumer)} s = ${recommended} s), so a batch retried after a throttle or an error can become ` +
+          'visible again while it is still processed (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html). Acknowledge this warning if the shorter timeout is deliberate.');
       }
     }
   }
@@ -356,6 +367,18 @@ function retentionSecondsOf(queue: sqs.IQueue): number {
   const seconds = (queue.node.defaultChild as sqs.CfnQueue).messageRetentionPeriod;
   if (seconds === undefined) return limits.DEFAULT_RETENTION_SECONDS;
   return isConcrete(seconds) ? seconds : limits.MAX_RETENTION_SECONDS;
+}
+
+/** The consumer's batching window in seconds (0 without one, or when it is a token). */
+function batchingWindowSecondsOf(consumer: WriteBufferConsumer): number {
+  const window = consumer.maxBatchingWindow;
+  return window && !window.isUnresolved() ? window.toSeconds({ integral: false }) : 0;
+}
+
+/** AWS's recommended visibility timeout for one consumer: 6 × function timeout + batching window. */
+function recommendedVisibilitySeconds(consumer: WriteBufferConsumer): number | undefined {
+  const timeout = timeoutSecondsOf(consumer.function, limits.DEFAULT_FUNCTION_TIMEOUT_SECONDS);
+  return timeout === undefined ? undefined : limits.VISIBILITY_TIMEOUT_FACTOR * timeout + batchingWindowSecondsOf(consumer);
 }
 
 function describeType(fifo: boolean): string {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -122,9 +122,62 @@ describe('ConcurrencyBudget', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  test('the account limit must leave room above the unreserved 100', () => {
-    expect(() => ConcurrencyBudget.of(stack).configure({ accountConcurrency: 100 }))
-      .toThrow('accountConcurrency must be a whole number above 100 (Lambda keeps 100 unreserved), got 100');
+  test('an account limit below 1,000 counts reservations against limit − 100', () => {
+    // GIVEN an account with a reduced quota of 300: 200 can be reserved
+    ConcurrencyBudget.of(stack).configure({ accountConcurrency: 300 });
+    fn(stack, 'Api', 200);
+    expect(() => app.synth()).not.toThrow();
+    // WHEN one more environment is reserved THEN synth fails with the account's numbers
+    const other = new App();
+    const otherStack = new Stack(other, 'Orders');
+    ConcurrencyBudget.of(otherStack).configure({ accountConcurrency: 300 });
+    fn(otherStack, 'Api', 201);
+    expect(() => other.synth()).toThrow(
+      'ConcurrencyBudget: the functions in environment-agnostic reserve 201 concurrent executions, above the 200 that can be reserved ' +
+      '(account concurrency 300 − 100 that Lambda keeps unreserved). Largest: Orders/Api (201).');
+  });
+
+  test('an account limit of 100 or below is accepted: functions without reservations synthesize, any reservation fails', () => {
+    // GIVEN a new account's quota of 10: Lambda keeps all 10 unreserved
+    const budget = ConcurrencyBudget.of(stack);
+    budget.configure({ accountConcurrency: 10 });
+    expect(budget.unreservedMinimum).toBe(10);
+    fn(stack, 'Unreserved');
+    expect(() => app.synth()).not.toThrow();
+    // WHEN a function reserves 1 THEN the budget says so before CloudFormation would
+    fn(stack, 'Reserved', 1);
+    expect(() => app.synth({ force: true })).toThrow(
+      'ConcurrencyBudget: the functions in environment-agnostic reserve 1 concurrent executions, above the 0 that can be reserved ' +
+      '(account concurrency 10 − 10 that Lambda keeps unreserved). Largest: Orders/Reserved (1).');
+  });
+
+  test('the account limit must be a positive whole number', () => {
+    expect(() => ConcurrencyBudget.of(stack).configure({ accountConcurrency: 0 }))
+      .toThrow('accountConcurrency must be a whole number of at least 1, got 0');
+    expect(() => ConcurrencyBudget.of(stack).configure({ accountConcurrency: 1 })).not.toThrow();
+  });
+
+  test('unreservedMinimum may keep more than Lambda\'s 100 unreserved, never less', () => {
+    const budget = ConcurrencyBudget.of(stack);
+    budget.configure({ accountConcurrency: 1000 });
+    expect(() => budget.configure({ unreservedMinimum: 99 })).toThrow(
+      'unreservedMinimum must be a whole number between 100 (Lambda keeps min(100, accountConcurrency) unreserved) and accountConcurrency 1000, got 99');
+    expect(() => budget.configure({ unreservedMinimum: 1001 })).toThrow(
+      'unreservedMinimum must be a whole number between 100 (Lambda keeps min(100, accountConcurrency) unreserved) and accountConcurrency 1000, got 1001');
+    budget.configure({ unreservedMinimum: 400 });
+    fn(stack, 'Api', 601);
+    expect(() => app.synth()).toThrow('above the 600 that can be reserved (account concurrency 1000 − 400 that Lambda keeps unreserved)');
+  });
+
+  test('a reservation only known at deploy time is listed in the report and warned about', () => {
+    const api = fn(stack, 'Api');
+    (api.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = Token.asNumber({ Ref: 'Reserved' });
+    fn(stack, 'Known', 5);
+    ConcurrencyBudget.of(stack);
+    const assembly = app.synth();
+    const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Orders.concurrency-budget.json'), 'utf8'));
+    expect(report.account).toEqual(expect.objectContaining({ reserved: 5, functions: [{ path: 'Orders/Known', reservedConcurrency: 5 }], unknownReservations: ['Orders/Api'] }));
+    Annotations.fromStack(stack).hasWarning('/Orders/Api', Match.stringLikeRegexp('the reserved concurrency of Orders/Api is only known at deploy time'));
   });
 
   test('two patterns may not disagree about the account limit', () => {
@@ -177,6 +230,10 @@ describe('ConcurrencyBudget', () => {
     expect(report.writers).toEqual([
       { function: 'Orders/Writer', reservedConcurrency: 5, eventSources: [{ path: 'Orders/Writer/SqsEventSource:OrdersQueueCE034008', maxConcurrency: 5 }] },
     ]);
-    expect(report.account).toEqual(expect.objectContaining({ accountConcurrency: 1000, reservable: 900, reserved: 75, headroom: 825, status: 'ok' }));
+    expect(report.account).toEqual(expect.objectContaining({ accountConcurrency: 1000, unreservedMinimum: 100, reservable: 900, reserved: 75, headroom: 825, status: 'ok' }));
+    // The account total is the sum of every reserved function listed (reader, producer, writer).
+    expect(report.account.functions.reduce((sum: number, f: { reservedConcurrency: number }) => sum + f.reservedConcurrency, 0)).toBe(report.account.reserved);
+    expect(report.account.functions.map((f: { path: string }) => f.path).sort()).toEqual(['Orders/Producer', 'Orders/Reader', 'Orders/Writer']);
+    expect(report.accountSettings).toEqual({ accountConcurrency: 1000, unreservedMinimum: 100 });
   });
 });

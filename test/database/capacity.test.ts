@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { newDatabase } from './fixtures';
 import { DatabaseEngineFamily, DatabaseSource } from '../../src/database';
-import { estimateInstanceMaxConnections, estimateServerlessV2MaxConnections, instanceMemoryGiB } from '../../src/database/capacity';
+import { estimateInstanceMaxConnections, estimatedInstanceClassMemory, estimateServerlessV2MaxConnections, instanceMemoryGiB } from '../../src/database/capacity';
 
 const type = (cls: ec2.InstanceClass, size: ec2.InstanceSize) => ec2.InstanceType.of(cls, size);
 const { POSTGRES, MYSQL } = DatabaseEngineFamily;
@@ -19,20 +19,47 @@ describe('instance memory', () => {
 });
 
 describe('max_connections estimates', () => {
-  test('RDS PostgreSQL: LEAST(DBInstanceClassMemory/9531392, 5000)', () => {
-    expect(estimateInstanceMaxConnections(POSTGRES, false, type(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE))?.maxConnections).toBe(1802);
+  test('RDS PostgreSQL: LEAST(DBInstanceClassMemory/9531392, 5000) with the conservative DBInstanceClassMemory', () => {
+    // 0.92 × 16 GiB − 0.17 GiB = 14.55 GiB → 1,639 (nominal 16 GiB would promise 1,802)
+    expect(estimateInstanceMaxConnections(POSTGRES, false, type(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE))?.maxConnections).toBe(1639);
     expect(estimateInstanceMaxConnections(POSTGRES, false, type(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE4))?.maxConnections).toBe(5000);
   });
 
   test('RDS MySQL: DBInstanceClassMemory/12582880', () => {
-    expect(estimateInstanceMaxConnections(MYSQL, false, type(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE))?.maxConnections).toBe(1365);
+    expect(estimateInstanceMaxConnections(MYSQL, false, type(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE))?.maxConnections).toBe(1241);
   });
 
-  test('Aurora MySQL follows the documented table (t3.medium 90, r.large 1,000, r.xlarge 2,000, r.4xlarge 4,000)', () => {
-    expect(estimateInstanceMaxConnections(MYSQL, true, type(ec2.InstanceClass.T3, ec2.InstanceSize.MEDIUM))?.maxConnections).toBe(90);
-    expect(estimateInstanceMaxConnections(MYSQL, true, type(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE))?.maxConnections).toBe(1000);
-    expect(estimateInstanceMaxConnections(MYSQL, true, type(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE))?.maxConnections).toBe(2000);
-    expect(estimateInstanceMaxConnections(MYSQL, true, type(ec2.InstanceClass.R6G, ec2.InstanceSize.XLARGE4))?.maxConnections).toBe(4000);
+  // Every row of AWS's "Maximum connections to an Aurora MySQL DB instance" table for the classes whose
+  // memory we know (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Performance.html#AuroraMySQL.Managing.MaxConnections).
+  test.each([
+    ['t3.small', 45], ['t3.medium', 90], ['t3.large', 135], ['t4g.medium', 90], ['t4g.large', 135],
+    ['r4.large', 1000], ['r4.xlarge', 2000], ['r4.2xlarge', 3000], ['r4.4xlarge', 4000], ['r4.8xlarge', 5000], ['r4.16xlarge', 6000],
+    ['r5.large', 1000], ['r5.xlarge', 2000], ['r5.2xlarge', 3000], ['r5.4xlarge', 4000], ['r5.8xlarge', 5000],
+    ['r5.12xlarge', 6000], ['r5.16xlarge', 6000], ['r5.24xlarge', 7000],
+    ['r6g.large', 1000], ['r6g.xlarge', 2000], ['r6g.12xlarge', 6000],
+  ])('Aurora MySQL db.%s matches AWS\'s table: %d', (cls, expected) => {
+    expect(estimateInstanceMaxConnections(MYSQL, true, new ec2.InstanceType(cls))?.maxConnections).toBe(expected);
+  });
+
+  test('rounding the log down (the old estimate) misses the table at db.r6g.12xlarge and db.r5.24xlarge', () => {
+    // The same formula with Math.floor gives 5,000 and 6,000; AWS documents 6,000 and 7,000.
+    const floorEstimate = (gib: number) => Math.floor(Math.log2(estimatedInstanceClassMemory(gib) / 8187281408)) * 1000;
+    expect([floorEstimate(384), floorEstimate(768)]).toEqual([5000, 6000]);
+    expect(estimateInstanceMaxConnections(MYSQL, true, new ec2.InstanceType('r6g.12xlarge'))?.maxConnections).toBe(6000);
+    expect(estimateInstanceMaxConnections(MYSQL, true, new ec2.InstanceType('r5.24xlarge'))?.maxConnections).toBe(7000);
+  });
+
+  test('the DBInstanceClassMemory model stays at or below every value AWS publishes with its memory (Serverless v2 PostgreSQL)', () => {
+    // [ACU, GiB (≈ 2 per ACU), AWS's max_connections]; rows below the 5,000 cap of LEAST(…, 5000).
+    const published: Array<[number, number, number]> = [[1, 2, 189], [4, 8, 823], [8, 16, 1669], [16, 32, 3360]];
+    for (const [acu, gib, aws] of published) {
+      const ours = Math.floor(estimatedInstanceClassMemory(gib) / 9531392);
+      const nominal = Math.floor((gib * 1024 ** 3) / 9531392);
+      expect({ acu, conservative: ours <= aws }).toEqual({ acu, conservative: true });
+      // the nominal-memory formula overestimates every row: that is the defect this model fixes
+      expect({ acu, overestimates: nominal > aws }).toEqual({ acu, overestimates: true });
+      expect(estimateServerlessV2MaxConnections(POSTGRES, 1, acu).maxConnections).toBe(aws);
+    }
   });
 
   test('Aurora Serverless v2 uses the maximum-ACU table, the lower row between rows', () => {
@@ -53,15 +80,15 @@ describe('max_connections estimates', () => {
 
 describe('connection targets', () => {
   test('the proxy writer target is floor(maxConnectionsPercent × writer max_connections), owned by the proxy', () => {
-    // GIVEN RDS PostgreSQL on db.r6g.large (1,802) behind the default 90% pool
+    // GIVEN RDS PostgreSQL on db.r6g.large (1,639) behind the default 90% pool
     const { db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: POSTGRES }) });
     // THEN
     expect(db.writeTarget).toEqual({
       name: 'Stack/Orders/Proxy (writer)',
       kind: 'proxy-writer',
-      capacity: 1621,
+      capacity: 1475,
       owner: db.proxy,
-      capacityExplanation: 'floor(maxConnectionsPercent 90% × writer max_connections 1802) = 1621; writer max_connections: PostgreSQL default LEAST(DBInstanceClassMemory/9531392, 5000) for db.r6g.large (16 GiB) = 1802',
+      capacityExplanation: 'floor(maxConnectionsPercent 90% × writer max_connections 1639) = 1475; writer max_connections: PostgreSQL default LEAST(DBInstanceClassMemory/9531392, 5000) for db.r6g.large (16 GiB, DBInstanceClassMemory ≈ 14.55 GiB) = 1639',
     });
   });
 
@@ -80,8 +107,8 @@ describe('connection targets', () => {
   test('each RDS replica is a direct target of 90% of its max_connections by default', () => {
     const { db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: MYSQL, readReplicas: 2 }) });
     expect(db.readTargets.map((t) => [t.name, t.kind, t.capacity])).toEqual([
-      ['Stack/Orders/ReadReplica1', 'direct', 1228],
-      ['Stack/Orders/ReadReplica2', 'direct', 1228],
+      ['Stack/Orders/ReadReplica1', 'direct', 1116],
+      ['Stack/Orders/ReadReplica2', 'direct', 1116],
     ]);
     expect(db.readTargets[0].owner).toBe(db.readReplicas[0]);
   });

@@ -32,10 +32,34 @@ describe('DataAccessDatabase validation', () => {
       'readOnlyEndpoint requires at least 1 Aurora reader, got readers 0');
   });
 
-  test('a READ_ONLY endpoint in a single subnet fails', () => {
+  test('a proxy in a single subnet fails, with or without a READ_ONLY endpoint', () => {
+    // RDS Proxy needs two subnets in two Availability Zones for every proxy, not only for READ_ONLY endpoints.
+    for (const source of [aurora(), rdsPostgres(0)]) {
+      const { stack, vpc } = newStack();
+      const proxy = { vpcSubnets: { subnets: [vpc.privateSubnets[0]] } };
+      expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, source, proxy })).toThrow(
+        'vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy, got 1 subnet(s) in 1 zone(s)');
+    }
+  });
+
+  test('two subnets in two Availability Zones are enough for a proxy without READ_ONLY endpoint', () => {
     const { stack, vpc } = newStack();
-    const proxy = { vpcSubnets: { subnets: [vpc.privateSubnets[0]] } };
-    expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, source: aurora(), proxy })).toThrow(
+    const proxy = { vpcSubnets: { subnets: vpc.privateSubnets.slice(0, 2) } };
+    expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, source: rdsPostgres(0), proxy })).not.toThrow();
+  });
+
+  test('a READ_ONLY endpoint added to an existing proxy in a single subnet fails', () => {
+    const { stack, vpc } = newStack();
+    const existingProxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Existing', {
+      dbProxyName: 'orders', dbProxyArn: 'arn:aws:rds:eu-west-1:111122223333:db-proxy:prx-0123', endpoint: 'orders.proxy', securityGroups: [],
+    });
+    const existingProxySecurityGroups = [new ec2.SecurityGroup(stack, 'ProxySg', { vpc })];
+    const source = DatabaseSource.existingCluster({
+      engine: DatabaseEngineFamily.POSTGRES, clusterIdentifier: 'orders', clusterResourceIdentifier: 'cluster-ABC',
+      clusterEndpointAddress: 'orders.cluster-abc', securityGroups: [], readers: 1, maxConnections: 500,
+    });
+    const vpcSubnets = { subnets: [vpc.privateSubnets[0]] };
+    expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, vpcSubnets, source, existingProxy, existingProxySecurityGroups })).toThrow(
       'vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy READ_ONLY endpoint, got 1 subnet(s) in 1 zone(s)');
   });
 
@@ -64,9 +88,20 @@ describe('DataAccessDatabase validation', () => {
       'maxIdleConnectionsPercent must be between 0 and 50, got 60 (it cannot exceed maxConnectionsPercent)');
   });
 
-  test('connectionBorrowTimeout above one hour fails', () => {
-    expect(() => create({ source: aurora(), proxy: { connectionBorrowTimeout: Duration.seconds(3601) } })).toThrow(
-      'connectionBorrowTimeout (seconds) must be between 0 and 3600, got 3601');
+  test('connectionBorrowTimeout above 300 s (the RDS API maximum) fails; 300 s is accepted', () => {
+    expect(() => create({ source: aurora(), proxy: { connectionBorrowTimeout: Duration.seconds(301) } })).toThrow(
+      'connectionBorrowTimeout (seconds) must be between 0 and 300, got 301');
+    expect(() => create({ source: aurora(), proxy: { connectionBorrowTimeout: Duration.seconds(300) } })).not.toThrow();
+  });
+
+  test('sessionPinningFilters on a PostgreSQL database fail (MySQL engine family only)', () => {
+    const proxy = { sessionPinningFilters: [rds.SessionPinningFilter.EXCLUDE_VARIABLE_SETS] };
+    for (const source of [aurora(), rdsPostgres(0)]) {
+      expect(() => create({ source, proxy })).toThrow(
+        'sessionPinningFilters are supported for the MySQL engine family only, got EXCLUDE_VARIABLE_SETS on a postgres database: ' +
+        'on PostgreSQL avoid what pins instead (SET outside a transaction, named prepared statements, temporary tables, advisory locks)');
+    }
+    expect(() => create({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL }), proxy })).not.toThrow();
   });
 
   test('idleClientTimeout above eight hours fails', () => {

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newDatabase, newFunction, newStack, render } from './fixtures';
+import { ConcurrencyBudget } from '../../src/budget/concurrency-budget';
 import { ConnectionLedger } from '../../src/budget/connection-ledger';
 import { DataAccessDatabase, DATA_API_ACTIONS, DatabaseEngineFamily, DatabaseSource, ExistingClusterAttributes } from '../../src/database';
 
@@ -89,8 +90,11 @@ describe('grantDataApiRead on a Lambda function', () => {
     expect(Object.keys(ingress)).toHaveLength(0);
   });
 
-  test('records no draw in the connection ledger', () => {
-    expect(ConnectionLedger.of(stack).draws.filter((d) => d.consumer === fn)).toEqual([]);
+  test('draws on the writer instance, outside the proxy pool (the Data API runs every statement on the writer)', () => {
+    const draws = ConnectionLedger.of(stack).draws.filter((d) => d.consumer === fn);
+    expect(draws).toHaveLength(1);
+    // Serverless v2 PostgreSQL, max 16 ACU, min 0.5 → 2,000; the proxy pool takes floor(90 % × 2,000) = 1,800
+    expect(draws[0]).toMatchObject({ connectionsPerEnvironment: 1, target: { name: 'Stack/Orders/Writer instance (Data API)', kind: 'direct', capacity: 200 } });
   });
 
   test('returns the same values as the environment', () => {
@@ -124,7 +128,7 @@ describe('grantDataApiRead with options', () => {
   test('a non-Lambda grantee gets the permissions and the environment map, nothing is set on it', () => {
     const { stack, db } = newDatabase({ source: auroraPostgresWithDataApi() });
     const role = new iam.Role(stack, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-    const access = db.grantDataApiRead(role);
+    const access = db.grantDataApiRead(role, { declaredConcurrency: 2 });
     expect(Object.keys(access.environment).sort()).toEqual(['EDA_DATABASE', 'EDA_DATA_API_RESOURCE_ARN', 'EDA_DATA_API_SECRET_ARN']);
     const actions = statementsOf(Template.fromStack(stack), 'TaskRole').flatMap((s) => s.actions);
     expect(actions).toEqual(expect.arrayContaining(['rds-data:ExecuteStatement', 'secretsmanager:GetSecretValue']));
@@ -166,5 +170,53 @@ describe('grantDataApiRead validation', () => {
     const db = new DataAccessDatabase(stack, 'Orders', { vpc, source: existingCluster(stack, { dataApiEnabled: true }) });
     expect(() => db.grantDataApiRead(newFunction(stack, 'Reader', vpc))).toThrow(
       "grantDataApiRead needs a secret the Data API logs in with: pass options.secret, or secret in the existing cluster's attributes");
+  });
+});
+
+describe('grantDataApiRead and the concurrency budget', () => {
+  test('Data API consumers over what the proxy pool leaves on the writer fail synth', () => {
+    // GIVEN 200 writer connections outside the pool (2,000 − 1,800) and a report function reserving 150 × 2
+    const { app, stack, vpc, db } = newDatabase({ source: auroraPostgresWithDataApi() });
+    db.grantDataApiRead(newFunction(stack, 'Report', vpc, 150), { connectionsPerEnvironment: 2 });
+    // WHEN / THEN the writer is over budget although no function opens a database connection itself
+    expect(() => app.synth()).toThrow(
+      'ConcurrencyBudget: Stack/Orders/Writer instance (Data API) is over budget: Σ reserved concurrency × connections per environment = 300 exceeds its capacity of 200');
+  });
+
+  test('Data API consumers within the writer connections the pool leaves synthesize, and the report lists them', () => {
+    const { app, stack, vpc, db } = newDatabase({ source: auroraPostgresWithDataApi() });
+    db.grantDataApiRead(newFunction(stack, 'Report', vpc, 100), { connectionsPerEnvironment: 2 });
+    app.synth();
+    const report = JSON.parse(ConcurrencyBudget.of(stack).reportFor(stack));
+    expect(report.targets).toEqual([expect.objectContaining({
+      name: 'Stack/Orders/Writer instance (Data API)', capacity: 200, demand: 200, status: 'warning',
+      consumers: [expect.objectContaining({ path: 'Stack/Report', concurrency: 100, connectionsPerEnvironment: 2, connections: 200 })],
+    })]);
+  });
+
+  test('a non-Lambda grantee declares its concurrency', () => {
+    const { app, stack, db } = newDatabase({ source: auroraPostgresWithDataApi() });
+    const role = new iam.Role(stack, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    db.grantDataApiRead(role, { declaredConcurrency: 4 });
+    app.synth();
+    const report = JSON.parse(ConcurrencyBudget.of(stack).reportFor(stack));
+    expect(report.targets[0].consumers).toEqual([expect.objectContaining({ path: 'Stack/TaskRole', concurrency: 4, concurrencySource: 'declared' })]);
+  });
+});
+
+describe('enableDataApi on a T instance class writer', () => {
+  test('fails: the Data API is not supported on T DB instance classes', () => {
+    const source = DatabaseSource.auroraProvisioned({
+      engine: DatabaseEngineFamily.MYSQL, enableDataApi: true, instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM),
+    });
+    expect(() => newDatabase({ source })).toThrow(
+      "enableDataApi requires a writer instance class other than T (the Data API isn't supported on T DB instance classes), got db.t4g.medium");
+  });
+
+  test('a T class writer without the Data API and an R class writer with it are accepted', () => {
+    const t4g = ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM);
+    expect(() => newDatabase({ source: DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.MYSQL, instanceType: t4g }) })).not.toThrow();
+    const r6g = ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE);
+    expect(() => newDatabase({ source: DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.MYSQL, enableDataApi: true, instanceType: r6g }) })).not.toThrow();
   });
 });

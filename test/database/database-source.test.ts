@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newDatabase, newStack } from './fixtures';
 import { DatabaseEngineFamily, DatabaseSource, DataAccessDatabase } from '../../src/database';
@@ -241,5 +242,50 @@ describe('existing sources', () => {
     expect(db.port).toBe(3306);
     expect(db.readReplicas).toHaveLength(1);
     expect(db.readTargets.map((t) => t.capacity)).toEqual([Math.floor(0.9 * 1365)]);
+  });
+});
+
+describe('Aurora MySQL long-term support (LTS) versions', () => {
+  const instances = (template: Template) => Object.values<any>(template.findResources('AWS::RDS::DBInstance')).map((r) => r.Properties.AutoMinorVersionUpgrade);
+
+  test('the default Aurora MySQL 3.10.4 (LTS) turns automatic minor version upgrades off on the cluster and every instance', () => {
+    const { stack } = newDatabase({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, readers: 1 }) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::RDS::DBCluster', { EngineVersion: '8.0.mysql_aurora.3.10.4', AutoMinorVersionUpgrade: false });
+    expect(instances(template)).toEqual([false, false]);
+  });
+
+  test('3.04 is LTS too; a non-LTS version and PostgreSQL keep AWS\'s default (unset, on); an explicit choice wins', () => {
+    const lts304 = rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_04_3 });
+    const nonLts = rds.DatabaseClusterEngine.auroraMysql({ version: rds.AuroraMysqlEngineVersion.VER_3_08_0 });
+    const cluster = (source: DatabaseSource) => Template.fromStack(newDatabase({ source }).stack).findResources('AWS::RDS::DBCluster');
+    const flag = (resources: any) => Object.values<any>(resources)[0].Properties.AutoMinorVersionUpgrade;
+    expect(flag(cluster(DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.MYSQL, engineVersion: lts304 })))).toBe(false);
+    expect(flag(cluster(DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.MYSQL, engineVersion: nonLts })))).toBeUndefined();
+    expect(flag(cluster(DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES })))).toBeUndefined();
+    expect(flag(cluster(DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, autoMinorVersionUpgrade: true })))).toBe(true);
+  });
+});
+
+describe('Aurora Serverless v2 above 128 ACU', () => {
+  const mysql = (version: rds.AuroraMysqlEngineVersion, maxCapacity: number) =>
+    DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, engineVersion: rds.DatabaseClusterEngine.auroraMysql({ version }), maxCapacity });
+  const postgres = (version: rds.AuroraPostgresEngineVersion, maxCapacity: number) =>
+    DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, engineVersion: rds.DatabaseClusterEngine.auroraPostgres({ version }), maxCapacity });
+
+  test('an engine version that stops at 128 ACU refuses 128.5; 128 passes', () => {
+    expect(() => newDatabase({ source: mysql(rds.AuroraMysqlEngineVersion.VER_3_05_2, 128.5) })).toThrow(
+      'maxCapacity must be at most 128 ACU on Aurora MySQL 3.05.2, got 128.5: 256 ACU needs Aurora MySQL 3.06 or Aurora PostgreSQL 13.13, 14.10, 15.5, 16.1 or higher');
+    expect(() => newDatabase({ source: mysql(rds.AuroraMysqlEngineVersion.VER_3_05_2, 128) })).not.toThrow();
+    expect(() => newDatabase({ source: postgres(rds.AuroraPostgresEngineVersion.VER_13_12, 256) })).toThrow(
+      'maxCapacity must be at most 128 ACU on Aurora PostgreSQL 13.12, got 256');
+  });
+
+  test('the first versions with 256 ACU, and the defaults, accept 256', () => {
+    expect(() => newDatabase({ source: mysql(rds.AuroraMysqlEngineVersion.VER_3_06_0, 256) })).not.toThrow();
+    expect(() => newDatabase({ source: postgres(rds.AuroraPostgresEngineVersion.VER_13_13, 256) })).not.toThrow();
+    expect(() => newDatabase({ source: postgres(rds.AuroraPostgresEngineVersion.VER_16_1, 256) })).not.toThrow();
+    expect(() => newDatabase({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, maxCapacity: 256 }) })).not.toThrow();
+    expect(() => newDatabase({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, maxCapacity: 256 }) })).not.toThrow();
   });
 });

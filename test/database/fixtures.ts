@@ -15,21 +15,21 @@ export function newStack(): { app: App; stack: Stack; vpc: ec2.Vpc } {
 }
 
 /** A DataAccessDatabase in a fresh stack. */
-export function newDatabase(props: Omit<DataAccessDatabaseProps, 'vpc'>): { stack: Stack; vpc: ec2.Vpc; db: DataAccessDatabase } {
-  const { stack, vpc } = newStack();
+export function newDatabase(props: Omit<DataAccessDatabaseProps, 'vpc'>): { app: App; stack: Stack; vpc: ec2.Vpc; db: DataAccessDatabase } {
+  const { app, stack, vpc } = newStack();
   const db = new DataAccessDatabase(stack, 'Orders', { vpc, ...props });
-  return { stack, vpc, db };
+  return { app, stack, vpc, db };
 }
 
 /** A Lambda function in the VPC, the usual consumer. */
-export function newFunction(scope: Construct, id: string, vpc: ec2.IVpc): lambda.Function {
+export function newFunction(scope: Construct, id: string, vpc: ec2.IVpc, reservedConcurrentExecutions = 10): lambda.Function {
   return new lambda.Function(scope, id, {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => {};'),
     vpc,
     // The ConcurrencyBudget requires reserved concurrency on every database consumer.
-    reservedConcurrentExecutions: 10,
+    reservedConcurrentExecutions,
   });
 }
 

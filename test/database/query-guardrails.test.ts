@@ -18,8 +18,8 @@ const MYSQL_INSTANCE_DEFAULTS = {
   slow_query_log: '1',
   long_query_time: '1',
   log_output: 'FILE',
-  wait_timeout: '1800',
-  interactive_timeout: '1800',
+  wait_timeout: '28800',
+  interactive_timeout: '28800',
   performance_schema: '1',
 };
 
@@ -142,6 +142,7 @@ describe('configured query guardrails', () => {
       source: mysqlRdsSource({
         queryGuardrails: { statementTimeout: Duration.seconds(5), slowQueryThreshold: Duration.millis(250), idleSessionTimeout: Duration.minutes(5) },
       }),
+      proxy: { idleClientTimeout: Duration.minutes(4) },
     });
     Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Parameters: Match.objectLike({ max_execution_time: '5000', long_query_time: '0.25', wait_timeout: '300', interactive_timeout: '300' }),
@@ -221,5 +222,29 @@ describe('query guardrail validation', () => {
     expect(() => newDatabase({
       source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, queryGuardrails: { statementTimeout: Duration.millis(0) } }),
     })).toThrow('queryGuardrails.statementTimeout (ms) must be between 1 and 2147483647, got 0');
+  });
+});
+
+describe('MySQL idle-session timeout against the proxy idle client timeout', () => {
+  test('the default wait_timeout (8 h) outlasts the proxy\'s default and its longest idle client timeout', () => {
+    expect(() => newDatabase({ source: mysqlRdsSource() })).not.toThrow();
+    expect(() => newDatabase({ source: mysqlRdsSource(), proxy: { idleClientTimeout: Duration.seconds(28800 - 1) } })).not.toThrow();
+  });
+
+  test('an idle-session timeout equal to the proxy\'s idle client timeout fails (the old 30 min default did exactly that)', () => {
+    expect(() => newDatabase({ source: mysqlRdsSource({ queryGuardrails: { idleSessionTimeout: Duration.minutes(30) } }) })).toThrow(
+      "queryGuardrails.idleSessionTimeout (MySQL wait_timeout/interactive_timeout 1800 s) must be longer than the proxy's idleClientTimeout (1800 s): " +
+      'the database would close sessions the proxy still holds');
+  });
+
+  test('a wait_timeout set through parameters counts too, on Aurora MySQL as on RDS', () => {
+    const source = DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, parameters: { wait_timeout: '600' } });
+    expect(() => newDatabase({ source })).toThrow(
+      "queryGuardrails.idleSessionTimeout (MySQL wait_timeout/interactive_timeout 600 s) must be longer than the proxy's idleClientTimeout (1800 s)");
+    expect(() => newDatabase({ source, proxy: { idleClientTimeout: Duration.seconds(599) } })).not.toThrow();
+  });
+
+  test('PostgreSQL has no such parameter and is not checked', () => {
+    expect(() => newDatabase({ source: postgresRdsSource(), proxy: { idleClientTimeout: Duration.hours(8) } })).not.toThrow();
   });
 });

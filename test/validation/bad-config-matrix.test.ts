@@ -198,12 +198,12 @@ const writeBufferRows: Row[] = [
     app.synth();
   }, 'maxConcurrency must be at most the reserved concurrency of Stack/Writer (4), got 10'],
 
-  ['WriteBuffer (synth): visibilityTimeout below 6 × the consumer timeout', () => {
+  ['WriteBuffer (synth): visibilityTimeout below the consumer timeout', () => {
     const { app, stack } = bare();
-    new WriteBuffer(stack, 'Buffer', { visibilityTimeout: Duration.seconds(60) })
+    new WriteBuffer(stack, 'Buffer', { visibilityTimeout: Duration.seconds(19) })
       .addConsumer(fn(stack, 'Writer', { timeout: Duration.seconds(20) }), { maxConcurrency: 2 });
     app.synth();
-  }, 'visibilityTimeout must be at least 6 × the timeout of consumer Stack/Writer (6 × 20 s = 120 s), got 60 s'],
+  }, 'visibilityTimeout must be at least the timeout of consumer Stack/Writer (20 s), got 19 s: Lambda refuses an SQS event source whose queue visibility timeout is below the function timeout'],
 ];
 
 const databaseSourceRows: Row[] = [
@@ -336,9 +336,14 @@ const databaseRows: Row[] = [
     database({ source: auroraPostgres(), proxy: { maxConnectionsPercent: 50, maxIdleConnectionsPercent: 60 } });
   }, 'maxIdleConnectionsPercent must be between 0 and 50, got 60 (it cannot exceed maxConnectionsPercent)'],
 
-  ['DataAccessDatabase: proxy.connectionBorrowTimeout above one hour', () => {
-    database({ source: auroraPostgres(), proxy: { connectionBorrowTimeout: Duration.seconds(3601) } });
-  }, 'connectionBorrowTimeout (seconds) must be between 0 and 3600, got 3601'],
+  ['DataAccessDatabase: proxy.connectionBorrowTimeout above 300 s', () => {
+    database({ source: auroraPostgres(), proxy: { connectionBorrowTimeout: Duration.seconds(301) } });
+  }, 'connectionBorrowTimeout (seconds) must be between 0 and 300, got 301'],
+
+  ['DataAccessDatabase: proxy.sessionPinningFilters on PostgreSQL', () => {
+    database({ source: auroraPostgres(), proxy: { sessionPinningFilters: [rds.SessionPinningFilter.EXCLUDE_VARIABLE_SETS] } });
+  }, 'sessionPinningFilters are supported for the MySQL engine family only, got EXCLUDE_VARIABLE_SETS on a postgres database: ' +
+    'on PostgreSQL avoid what pins instead (SET outside a transaction, named prepared statements, temporary tables, advisory locks)'],
 
   ['DataAccessDatabase: proxy.idleClientTimeout below one second', () => {
     database({ source: auroraPostgres(), proxy: { idleClientTimeout: Duration.millis(500) } });
@@ -352,10 +357,10 @@ const databaseRows: Row[] = [
     database({ source: auroraPostgres(0), readOnlyEndpoint: true });
   }, 'readOnlyEndpoint requires at least 1 Aurora reader, got readers 0'],
 
-  ['DataAccessDatabase: READ_ONLY endpoint in a single subnet', () => {
+  ['DataAccessDatabase: a proxy in a single subnet', () => {
     const { stack, vpc } = withVpc();
-    new DataAccessDatabase(stack, 'Orders', { vpc, source: auroraPostgres(), proxy: { vpcSubnets: { subnets: [vpc.privateSubnets[0]] } } });
-  }, 'vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy READ_ONLY endpoint, got 1 subnet(s) in 1 zone(s)'],
+    new DataAccessDatabase(stack, 'Orders', { vpc, source: rdsPostgres(0), proxy: { vpcSubnets: { subnets: [vpc.privateSubnets[0]] } } });
+  }, 'vpcSubnets must select at least 2 subnets in 2 Availability Zones for the proxy, got 1 subnet(s) in 1 zone(s)'],
 
   ['DataAccessDatabase.grantRead: a source without readers', () => {
     const { stack, db } = database({ source: rdsPostgres(0) });
@@ -391,9 +396,13 @@ const databaseRows: Row[] = [
 ];
 
 const budgetRows: Row[] = [
-  ['ConcurrencyBudget.configure: accountConcurrency of 100 leaves nothing to reserve', () => {
-    ConcurrencyBudget.of(bare().app).configure({ accountConcurrency: 100 });
-  }, 'accountConcurrency must be a whole number above 100 (Lambda keeps 100 unreserved), got 100'],
+  ['ConcurrencyBudget.configure: accountConcurrency of 0', () => {
+    ConcurrencyBudget.of(bare().app).configure({ accountConcurrency: 0 });
+  }, 'accountConcurrency must be a whole number of at least 1, got 0'],
+
+  ['ConcurrencyBudget.configure: unreservedMinimum below Lambda\'s', () => {
+    ConcurrencyBudget.of(bare().app).configure({ accountConcurrency: 500, unreservedMinimum: 50 });
+  }, 'unreservedMinimum must be a whole number between 100 (Lambda keeps min(100, accountConcurrency) unreserved) and accountConcurrency 500, got 50'],
 
   ['ConcurrencyBudget.configure: two account limits in one app', () => {
     const { app } = bare();
@@ -460,9 +469,9 @@ const budgetRows: Row[] = [
 ];
 
 const patternRows: Row[] = [
-  ['ElasticDataAccess: budget.accountConcurrency below the unreserved minimum', () => {
-    pattern({ budget: { accountConcurrency: 50 } });
-  }, 'accountConcurrency must be a whole number above 100 (Lambda keeps 100 unreserved), got 50'],
+  ['ElasticDataAccess: budget.accountConcurrency fractional', () => {
+    pattern({ budget: { accountConcurrency: 50.5 } });
+  }, 'accountConcurrency must be a whole number of at least 1, got 50.5'],
 
   ['ElasticDataAccess: monitoring.alarms datapointsToAlarm above evaluationPeriods', () => {
     pattern({ monitoring: { alarms: { deadLetterQueueNotEmpty: { evaluationPeriods: 2, datapointsToAlarm: 3 } } } });
@@ -505,9 +514,9 @@ const patternRows: Row[] = [
 
   ['ElasticDataAccess.addWriter (synth): timeout too long for the write buffer\'s visibilityTimeout', () => {
     const { app, eda } = pattern({ writeBuffer: { visibilityTimeout: Duration.minutes(2) } });
-    eda.addWriter('OrderWriter', { entry: WRITER_ENTRY, timeout: Duration.seconds(60) });
+    eda.addWriter('OrderWriter', { entry: WRITER_ENTRY, timeout: Duration.minutes(3) });
     app.synth();
-  }, 'visibilityTimeout must be at least 6 × the timeout of consumer Stack/Orders/OrderWriter (6 × 60 s = 360 s), got 120 s'],
+  }, 'visibilityTimeout must be at least the timeout of consumer Stack/Orders/OrderWriter (180 s), got 120 s: Lambda refuses an SQS event source whose queue visibility timeout is below the function timeout'],
 
   ['ElasticDataAccess.addWriter: batchSize above 10 without a batching window', () => {
     const { eda } = pattern();

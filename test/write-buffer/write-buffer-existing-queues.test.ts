@@ -80,16 +80,17 @@ describe('WriteBuffer with existing queues', () => {
     const dlq = new sqs.Queue(stack, 'Dlq');
     const existingQueue = new sqs.Queue(stack, 'Existing', { deadLetterQueue: { queue: dlq, maxReceiveCount: 5 } });
     const buffer = new WriteBuffer(stack, 'Buffer', { existingQueue });
-    buffer.addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(10) }));
+    buffer.addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(31) }));
 
     expect(errorMessageOf(() => Template.fromStack(stack))).toBe(
-      'visibilityTimeout must be at least 6 × the timeout of consumer Stack/Writer (6 × 10 s = 60 s), got 30 s');
+      'visibilityTimeout must be at least the timeout of consumer Stack/Writer (31 s), got 30 s: ' +
+      'Lambda refuses an SQS event source whose queue visibility timeout is below the function timeout');
   });
 
   test('synth-time errors are aws-cdk-lib ValidationErrors', () => {
     const stack = newStack();
     const buffer = new WriteBuffer(stack, 'Buffer', { visibilityTimeout: Duration.seconds(30) });
-    buffer.addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(10) }));
+    buffer.addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(31) }));
 
     let caught: unknown;
     try {

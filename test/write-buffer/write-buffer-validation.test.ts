@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -226,21 +226,52 @@ describe('WriteBuffer consumer validation', () => {
       'addConsumer: function Stack/Writer is already a consumer of Stack/Buffer (at most one event source mapping per function and queue)');
   });
 
-  test('a visibility timeout below 6 × the consumer timeout fails at synth', () => {
+  test('a visibility timeout below the consumer timeout fails at synth (Lambda refuses the event source)', () => {
     const stack = newStack();
-    const writeBuffer = new WriteBuffer(stack, 'Buffer', { visibilityTimeout: Duration.minutes(1) });
+    const writeBuffer = new WriteBuffer(stack, 'Buffer', { visibilityTimeout: Duration.seconds(29) });
     writeBuffer.addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(30) }));
 
     expect(errorMessageOf(() => Template.fromStack(stack))).toBe(
-      'visibilityTimeout must be at least 6 × the timeout of consumer Stack/Writer (6 × 30 s = 180 s), got 60 s');
+      'visibilityTimeout must be at least the timeout of consumer Stack/Writer (30 s), got 29 s: ' +
+      'Lambda refuses an SQS event source whose queue visibility timeout is below the function timeout');
   });
 
-  test('a queueProps visibility timeout below 6 × the consumer timeout fails at synth', () => {
+  test('a queueProps visibility timeout below the consumer timeout fails at synth', () => {
     const stack = newStack();
-    const writeBuffer = new WriteBuffer(stack, 'Buffer', { queueProps: { visibilityTimeout: Duration.seconds(17) } });
+    const writeBuffer = new WriteBuffer(stack, 'Buffer', { queueProps: { visibilityTimeout: Duration.seconds(2) } });
     writeBuffer.addConsumer(writerFunction(stack, 'Writer'));
 
     expect(errorMessageOf(() => Template.fromStack(stack))).toBe(
-      'visibilityTimeout must be at least 6 × the timeout of consumer Stack/Writer (6 × 3 s = 18 s), got 17 s');
+      'visibilityTimeout must be at least the timeout of consumer Stack/Writer (3 s), got 2 s: ' +
+      'Lambda refuses an SQS event source whose queue visibility timeout is below the function timeout');
+  });
+
+  test('a visibility timeout equal to the consumer timeout synthesizes with a warning: below AWS\'s 6 × recommendation', () => {
+    const stack = newStack();
+    const writeBuffer = new WriteBuffer(stack, 'Buffer', { visibilityTimeout: Duration.seconds(30) });
+    writeBuffer.addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(30) }), { maxBatchingWindow: Duration.seconds(5), batchSize: 20 });
+
+    const warnings = Annotations.fromStack(stack).findWarning('/Stack/Buffer', Match.stringLikeRegexp('below AWS\'s recommendation'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      'visibilityTimeout 30 s is below AWS\'s recommendation for consumer Stack/Writer: 6 × its timeout + its batching window (6 × 30 s + 5 s = 185 s), ' +
+      'so a batch retried after a throttle or an error can become visible again while it is still processed ' +
+      '(https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html). Acknowledge this warning if the shorter timeout is deliberate. ' +
+      '[ack: cdk-elastic-data-access:VisibilityTimeoutBelowRecommendation]',
+    ]);
+  });
+
+  test('a visibility timeout at the recommendation (6 × timeout + batching window) synthesizes without a warning', () => {
+    const stack = newStack();
+    const writeBuffer = new WriteBuffer(stack, 'Buffer', { visibilityTimeout: Duration.seconds(185) });
+    writeBuffer.addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(30) }), { maxBatchingWindow: Duration.seconds(5), batchSize: 20 });
+
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('below AWS\'s recommendation'))).toEqual([]);
+  });
+
+  test('the derived visibility timeout follows the recommendation including the batching window', () => {
+    const stack = newStack();
+    new WriteBuffer(stack, 'Buffer').addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(30) }), { maxBatchingWindow: Duration.seconds(5), batchSize: 20 });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 185 });
   });
 });
