@@ -110,12 +110,12 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     expect(metrics.published.map((p) => [p.metrics.WritesApplied, p.metrics.DuplicatesSkipped])).toEqual([[8, 0], [0, 8]]);
   });
 
-  test('a table created by an earlier version: MySQL refuses to claim until upgraded, then every key is applied once', async () => {
+  test.each(MODES)('%s: a table created by an earlier version: MySQL refuses to claim until upgraded, then every key is applied once', async (mode) => {
     // GIVEN a legacy table holding a key an earlier version applied (written by a utf8mb4 client)
     await db.admin(LEGACY_DDL[db.engine]);
     await db.admin("INSERT INTO eda_idempotency_keys (message_id, correlation_id, `key`) VALUES ('m-old', NULL, 'résumé')".replace('`key`', db.engine === 'mysql' ? '`key`' : '"key"'));
     await db.admin(`INSERT INTO effects (key_hex, body) VALUES ('${hex('résumé')}', 'legacy')`);
-    const { handler, logger } = writer('per-message', { ensureTable: false });
+    const { handler, logger } = writer(mode, { ensureTable: false });
     // WHEN
     const beforeUpgrade = await handler(sqsEvent(...deliveries(DISTINCT_KEYS)));
     const effectsBeforeUpgrade = await effectsPerKey();
@@ -127,6 +127,9 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
       expect(beforeUpgrade.batchItemFailures).toHaveLength(DISTINCT_KEYS.length);
       expect(effectsBeforeUpgrade).toEqual({ résumé: 1 });
       expect(logger.lines('warn').filter((l) => l.extra.error_code === 'EDA_IDEMPOTENCY_TABLE_LAYOUT')).toHaveLength(DISTINCT_KEYS.length);
+      expect(logger.lines('error').map((l) => [l.message, l.extra.error_code])).toEqual([
+        ['idempotency table refused: every write is retried until it is upgraded', 'EDA_IDEMPOTENCY_TABLE_LAYOUT'],
+      ]);
     } else {
       // PostgreSQL keys were always exact: the legacy table keeps working, without fingerprints (warned once).
       expect(beforeUpgrade.batchItemFailures).toEqual([]);
