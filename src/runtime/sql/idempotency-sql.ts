@@ -73,9 +73,12 @@ export function migrationStatements(engine: DatabaseEngine): string[] {
   ];
 }
 
-/** {@link migrationStatements} as one script (statements separated by `;`). */
+/**
+ * {@link migrationStatements} as one script: one statement on MySQL; on PostgreSQL two separated by `;` (run it
+ * as a simple query, e.g. `client.query(sql)` without parameters, or run the statements one by one).
+ */
 export function migrationSql(engine: DatabaseEngine): string {
-  return `${migrationStatements(engine).join(';\n')};`;
+  return migrationStatements(engine).join(';\n');
 }
 
 /**

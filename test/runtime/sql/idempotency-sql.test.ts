@@ -23,12 +23,13 @@ describe('idempotency SQL', () => {
     const [table, index] = migrationStatements('postgres');
     expect(table).toMatch(/^CREATE TABLE IF NOT EXISTS eda_idempotency_keys \(\s+"key" text COLLATE "C" PRIMARY KEY,\s+message_id text NOT NULL,\s+correlation_id text,\s+body_sha256 text,\s+applied_at timestamptz NOT NULL DEFAULT now\(\)\s+\)$/);
     expect(index).toBe('CREATE INDEX IF NOT EXISTS eda_idempotency_keys_applied_at ON eda_idempotency_keys (applied_at)');
-    expect(migrationSql('postgres')).toBe(`${table};\n${index};`);
+    expect(migrationSql('postgres')).toBe(`${table};\n${index}`);
   });
 
   test('MySQL migration makes the key 1,020 bytes of VARBINARY (255 characters of utf8mb4) and indexes applied_at', () => {
     const [table] = migrationStatements('mysql');
     expect(migrationStatements('mysql')).toHaveLength(1);
+    expect(migrationSql('mysql')).toBe(table);
     expect(table).toContain('`key` VARBINARY(1020) NOT NULL PRIMARY KEY');
     expect(table).toContain('message_id VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL');
     expect(table).toContain('body_sha256 CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL');

@@ -8,7 +8,7 @@ import { createPostgresPool } from '../../../src/runtime/connections/postgres-po
 import type { SqlPool } from '../../../src/runtime/connections/sql-pool';
 import { ConfigurationError } from '../../../src/runtime/errors';
 import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
-import { upgradeStatements } from '../../../src/runtime/sql/idempotency-sql';
+import { migrationSql, upgradeStatements } from '../../../src/runtime/sql/idempotency-sql';
 import { purgeIdempotencyKeys } from '../../../src/runtime/writer/idempotency-store';
 import { sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
 import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
@@ -162,6 +162,18 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     ])).toEqual([[{ v: 2 }, 'permanent', 'EDA_IDEMPOTENCY_KEY_REUSED'], [{ v: 2 }, 'permanent', 'EDA_IDEMPOTENCY_KEY_REUSED']]);
     expect(dead.map((d) => d.MessageAttributes?.['eda-original-message-id']?.StringValue).sort()).toEqual(['order-2-other-body', 'other-body']);
     expect(metrics.published[1].metrics).toMatchObject({ WritesApplied: 1, DuplicatesSkipped: 1, PoisonMessages: 2 });
+  });
+
+  test('migrationSql runs as one script in a migration tool, and the writer then needs no CREATE', async () => {
+    // GIVEN the table created ahead of time, as a migration would
+    await db.admin(migrationSql(db.engine));
+    const { handler, logger } = writer('per-message', { ensureTable: false });
+    // WHEN
+    const response = await handler(sqsEvent(...deliveries(DISTINCT_KEYS)));
+    // THEN the table has the fingerprint column (no warning) and every key applied once
+    expect(response.batchItemFailures).toEqual([]);
+    expect(logger.lines('warn')).toEqual([]);
+    expect(await effectsPerKey()).toEqual(once(DISTINCT_KEYS));
   });
 
   function separatePool(): SqlPool {
