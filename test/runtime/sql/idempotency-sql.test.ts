@@ -7,7 +7,8 @@ import {
   isExactMysqlKeyColumn,
   migrationSql,
   migrationStatements,
-  purgeBatchSql,
+  purgeBatchMysqlSql,
+  purgeBatchPostgresSql,
   tableExistsSql,
   upgradeStatements,
 } from '../../../src/runtime/sql/idempotency-sql';
@@ -94,11 +95,16 @@ describe('idempotency SQL', () => {
   });
 
   test('the purge deletes one bounded batch of keys older than the cutoff, by the database clock', () => {
-    expect(purgeBatchSql('mysql', 3600, 500)).toEqual({
-      sql: 'DELETE FROM eda_idempotency_keys WHERE applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY applied_at LIMIT ?',
+    expect(purgeBatchPostgresSql(3600, 500).sql).toContain('ORDER BY applied_at LIMIT $2 FOR UPDATE SKIP LOCKED');
+    const mysql = purgeBatchMysqlSql(3600, 500);
+    expect(mysql.selectExpired).toEqual({
+      sql: 'SELECT `key` FROM eda_idempotency_keys WHERE applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY applied_at LIMIT ?',
       params: [3600, 500],
     });
-    expect(purgeBatchSql('postgres', 3600, 500).sql).toContain('ORDER BY applied_at LIMIT $2 FOR UPDATE SKIP LOCKED');
+    expect(mysql.deleteKeys([bytes('a'), bytes('b')])).toEqual({
+      sql: 'DELETE FROM eda_idempotency_keys WHERE `key` IN (?, ?) AND applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND',
+      params: [bytes('a'), bytes('b'), 3600],
+    });
   });
 });
 

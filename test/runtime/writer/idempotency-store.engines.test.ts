@@ -9,7 +9,7 @@ import type { SqlPool } from '../../../src/runtime/connections/sql-pool';
 import { ConfigurationError } from '../../../src/runtime/errors';
 import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
 import { migrationSql, upgradeStatements } from '../../../src/runtime/sql/idempotency-sql';
-import { purgeIdempotencyKeys } from '../../../src/runtime/writer/idempotency-store';
+import { purgeIdempotencyKeys, PurgeIdempotencyKeysResult } from '../../../src/runtime/writer/idempotency-store';
 import { sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
 import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { EngineKind, EngineUnderTest, startEngine } from '../support/sql-engines';
@@ -70,10 +70,10 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     await tx.query(`INSERT INTO effects (key_hex, body) VALUES (${db.placeholder(1)}, ${db.placeholder(2)})`, [hex(message.idempotencyKey), message.record.body]);
   };
 
-  function writer(mode: WriterMode, extra: { ensureTable?: boolean } = {}) {
+  function writer(mode: WriterMode, extra: { ensureTable?: boolean } = {}, writeEffect: WriteEffect = effect) {
     const logger = new RecordingLogger();
     const metrics = new RecordingMetrics();
-    const handler = sqlWriter(effect, { mode, logger, metrics, deadLetterQueueUrl: DLQ, queueUrl: QUEUE, random: () => 0, ...extra });
+    const handler = sqlWriter(writeEffect, { mode, logger, metrics, deadLetterQueueUrl: DLQ, queueUrl: QUEUE, random: () => 0, ...extra });
     return { handler, logger, metrics };
   }
 
@@ -189,27 +189,34 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     await db.admin(`UPDATE eda_idempotency_keys SET applied_at = ${cutoff} WHERE ${key} LIKE '${prefix}%'`);
   }
 
-  test('the purge deletes only expired keys, in batches, while a writer keeps inserting (no write lost or applied twice)', async () => {
+  test('the purge deletes only expired keys, in batches, while a writer transaction holds newly claimed keys (no write lost or applied twice)', async () => {
     // GIVEN 250 expired keys and 50 keys 10 minutes short of the 1-day retention
-    const { handler } = writer('batch');
+    const purgePool = separatePool();
+    const purges: PurgeIdempotencyKeysResult[] = [];
+    // The purge runs to its end on its own connection in the middle of a writer's batch transaction, which has
+    // claimed fresh-100…109 and not committed yet.
+    const purgingEffect: WriteEffect = async (tx, message) => {
+      await effect(tx, message);
+      if (message.idempotencyKey === 'fresh-105') purges.push(await purgeIdempotencyKeys(purgePool, { olderThanSeconds: DAY, batchSize: 20 }));
+    };
+    const { handler, logger } = writer('batch', {}, purgingEffect);
     const expired = Array.from({ length: 250 }, (_, i) => `expired-${i}`);
     const young = Array.from({ length: 50 }, (_, i) => `young-${i}`);
     await handler(sqsEvent(...[...expired, ...young].map((key) => sqsRecord({ key, body: {} }))));
     await backdate('expired-', 2 * DAY);
     await backdate('young-', DAY - 600);
     const fresh = Array.from({ length: 200 }, (_, i) => `fresh-${i}`);
-    const purgePool = separatePool();
+    const batchOf = (keys: readonly string[]) => sqsEvent(...keys.map((key) => sqsRecord({ key, body: {} })));
     try {
-      // WHEN the purge runs on its own connection while the writer applies 20 batches of new keys
-      const writes = (async () => {
-        for (let b = 0; b < 20; b++) await handler(sqsEvent(...fresh.slice(b * 10, b * 10 + 10).map((key) => sqsRecord({ key, body: {} }))));
-      })();
-      const [purge] = await Promise.all([purgeIdempotencyKeys(purgePool, { olderThanSeconds: DAY, batchSize: 20 }), writes]);
-      // and the fresh keys are redelivered after the purge
-      const redelivery = await handler(sqsEvent(...fresh.slice(0, 10).map((key) => sqsRecord({ key, body: {} }))));
+      // WHEN the writer applies 20 batches of new keys, then the first 10 are redelivered
+      const failures: unknown[] = [];
+      for (let b = 0; b < 20; b++) failures.push(...(await handler(batchOf(fresh.slice(b * 10, b * 10 + 10)))).batchItemFailures);
+      failures.push(...(await handler(batchOf(fresh.slice(0, 10)))).batchItemFailures);
       // THEN
-      expect(purge).toEqual({ deleted: 250, batches: 13, more: false });
-      expect(redelivery.batchItemFailures).toEqual([]);
+      // One purge, inside the open batch transaction: it neither waited for the writer's rows nor made the batch fail.
+      expect(purges).toEqual([{ deleted: 250, batches: 13, more: false }]);
+      expect(logger.lines('warn')).toEqual([]);
+      expect(failures).toEqual([]);
       const keys = (await keyRows()).map((r) => r.key);
       expect(keys).toHaveLength(250);
       expect(new Set(keys)).toEqual(new Set([...young, ...fresh]));
