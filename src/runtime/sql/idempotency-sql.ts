@@ -73,9 +73,12 @@ export function migrationStatements(engine: DatabaseEngine): string[] {
   ];
 }
 
-/** {@link migrationStatements} as one script (statements separated by `;`). */
+/**
+ * {@link migrationStatements} as one script: one statement on MySQL; on PostgreSQL two separated by `;` (run it
+ * as a simple query, e.g. `client.query(sql)` without parameters, or run the statements one by one).
+ */
 export function migrationSql(engine: DatabaseEngine): string {
-  return `${migrationStatements(engine).join(';\n')};`;
+  return migrationStatements(engine).join(';\n');
 }
 
 /**
@@ -256,21 +259,41 @@ export function claimKeysMysqlSql(rows: readonly IdempotencyRow[]): MysqlBatchCl
 }
 
 /**
- * Deletes at most `batchSize` keys recorded more than `olderThanSeconds` ago, by the database's clock (the clock
- * that wrote applied_at). A range scan of the applied_at index; PostgreSQL skips rows locked by a concurrent
- * purge. Keys younger than the cutoff, including every key a running writer inserts, are never touched.
+ * PostgreSQL: deletes at most `batchSize` keys recorded more than `olderThanSeconds` ago, by the database's clock
+ * (the clock that wrote applied_at): a range of the applied_at index, skipping rows locked by a concurrent purge.
+ * Rows a writer inserts are younger than the cutoff (and invisible until committed): never touched, never waited for.
  */
-export function purgeBatchSql(engine: DatabaseEngine, olderThanSeconds: number, batchSize: number): SqlStatement {
-  if (engine === 'mysql') {
-    return {
-      sql: `DELETE FROM ${IDEMPOTENCY_TABLE} WHERE applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY applied_at LIMIT ?`,
-      params: [olderThanSeconds, batchSize],
-    };
-  }
+export function purgeBatchPostgresSql(olderThanSeconds: number, batchSize: number): SqlStatement {
   return {
     sql: `DELETE FROM ${IDEMPOTENCY_TABLE} WHERE "key" IN (
 SELECT "key" FROM ${IDEMPOTENCY_TABLE} WHERE applied_at < now() - $1::double precision * interval '1 second'
 ORDER BY applied_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
     params: [olderThanSeconds, batchSize],
+  };
+}
+
+/** The two statements of a MySQL purge batch. */
+export interface MysqlPurgeBatch {
+  readonly selectExpired: SqlStatement;
+  readonly deleteKeys: (keys: readonly unknown[]) => SqlStatement;
+}
+
+/**
+ * MySQL: a DELETE with a range condition locks every row it scans (next-key locks under REPEATABLE READ), and the
+ * plan may scan past the expired rows into rows a writer has just inserted and not committed: the purge would
+ * wait for writers, and writers' inserts for the purge. So the expired keys are first read without locks (a
+ * consistent read), then deleted by primary key, which locks only those rows; the cutoff is checked again.
+ */
+export function purgeBatchMysqlSql(olderThanSeconds: number, batchSize: number): MysqlPurgeBatch {
+  const expired = 'applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND';
+  return {
+    selectExpired: {
+      sql: `SELECT \`key\` FROM ${IDEMPOTENCY_TABLE} WHERE ${expired} ORDER BY applied_at LIMIT ?`,
+      params: [olderThanSeconds, batchSize],
+    },
+    deleteKeys: (keys) => ({
+      sql: `DELETE FROM ${IDEMPOTENCY_TABLE} WHERE \`key\` IN (${keys.map(() => '?').join(', ')}) AND ${expired}`,
+      params: [...keys, olderThanSeconds],
+    }),
   };
 }

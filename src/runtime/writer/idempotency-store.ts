@@ -12,7 +12,8 @@ import {
   IdempotencyRow,
   isExactMysqlKeyColumn,
   migrationStatements,
-  purgeBatchSql,
+  purgeBatchMysqlSql,
+  purgeBatchPostgresSql,
   recordedFingerprintsSql,
   tableColumnsSql,
   tableExistsSql,
@@ -204,10 +205,23 @@ export async function purgeIdempotencyKeys(
   }
   let deleted = 0;
   for (let batch = 1; batch <= maxBatches; batch++) {
-    const statement = purgeBatchSql(pool.engine, olderThanSeconds, batchSize);
-    const result = await pool.transaction((tx) => tx.query(statement.sql, statement.params));
-    deleted += result.rowCount;
-    if (result.rowCount < batchSize) return { deleted, batches: batch, more: false };
+    const { found, removed } = await pool.transaction((tx) => purgeBatch(tx, olderThanSeconds, batchSize));
+    deleted += removed;
+    if (found < batchSize) return { deleted, batches: batch, more: false };
   }
   return { deleted, batches: maxBatches, more: true };
+}
+
+/** One purge batch: how many expired keys it found (at most batchSize) and how many it deleted. */
+async function purgeBatch(tx: SqlExecutor, olderThanSeconds: number, batchSize: number): Promise<{ found: number; removed: number }> {
+  if (tx.engine === 'postgres') {
+    const statement = purgeBatchPostgresSql(olderThanSeconds, batchSize);
+    const result = await tx.query(statement.sql, statement.params);
+    return { found: result.rowCount, removed: result.rowCount };
+  }
+  const statements = purgeBatchMysqlSql(olderThanSeconds, batchSize);
+  const expired = await tx.query<{ key: unknown }>(statements.selectExpired.sql, statements.selectExpired.params);
+  if (expired.rows.length === 0) return { found: 0, removed: 0 };
+  const remove = statements.deleteKeys(expired.rows.map((r) => r.key));
+  return { found: expired.rows.length, removed: (await tx.query(remove.sql, remove.params)).rowCount };
 }

@@ -13,7 +13,7 @@ import { correlationIdOf, IdempotencyKeyExtractor, parseWriteMessage, WriteMessa
 import { readQueueSettings } from '../config/environment';
 import { Database, database, runGuarded } from '../connections/database-registry';
 import type { SqlExecutor } from '../connections/sql-pool';
-import { IdempotencyKeyReuseError } from '../errors';
+import { IdempotencyKeyReuseError, IdempotencyTableLayoutError } from '../errors';
 import { CORRELATION_LOG_KEY } from '../observability/correlation';
 import { METRIC_NAMES, runtimeLogger, runtimeMetrics, RuntimeLogger, RuntimeMetrics } from '../observability/telemetry';
 import { traced } from '../observability/tracing';
@@ -119,6 +119,7 @@ const MAX_CORRELATION_IDS_IN_METRICS = 50;
 export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: SqlWriterOptions = {}): SqsWriterHandler {
   const mode = options.mode ?? 'per-message';
   let tableReady: Promise<IdempotencyTableLayout> | undefined;
+  let layoutErrorLogged = false;
 
   return async (event, context) => {
     const logger = options.logger ?? runtimeLogger();
@@ -136,6 +137,10 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         return layout;
       }).catch((error) => {
         tableReady = undefined;
+        if (error instanceof IdempotencyTableLayoutError && !layoutErrorLogged) {
+          layoutErrorLogged = true;
+          logger.error('idempotency table refused: every write is retried until it is upgraded', { error_code: error.code, error: error.message });
+        }
         throw error;
       });
       return tableReady;
@@ -233,8 +238,8 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         logger.info('batch applied', { applied: fresh.size, duplicates: candidates.length - fresh.size + inBatchDuplicates.length });
       } catch (error) {
         const verdict = classify(error);
-        if (verdict.connectionFailure) {
-          // The database is unreachable: retrying message by message would only queue more connection attempts.
+        if (verdict.connectionFailure || error instanceof IdempotencyTableLayoutError) {
+          // The database is unreachable, or its table refused: message by message would only repeat the same failure.
           for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'failed', error });
         } else {
           logger.warn('batch transaction failed: isolating the failing message per message', { error_code: verdict.code, error: verdict.message });

@@ -7,7 +7,8 @@ import {
   isExactMysqlKeyColumn,
   migrationSql,
   migrationStatements,
-  purgeBatchSql,
+  purgeBatchMysqlSql,
+  purgeBatchPostgresSql,
   tableExistsSql,
   upgradeStatements,
 } from '../../../src/runtime/sql/idempotency-sql';
@@ -23,12 +24,13 @@ describe('idempotency SQL', () => {
     const [table, index] = migrationStatements('postgres');
     expect(table).toMatch(/^CREATE TABLE IF NOT EXISTS eda_idempotency_keys \(\s+"key" text COLLATE "C" PRIMARY KEY,\s+message_id text NOT NULL,\s+correlation_id text,\s+body_sha256 text,\s+applied_at timestamptz NOT NULL DEFAULT now\(\)\s+\)$/);
     expect(index).toBe('CREATE INDEX IF NOT EXISTS eda_idempotency_keys_applied_at ON eda_idempotency_keys (applied_at)');
-    expect(migrationSql('postgres')).toBe(`${table};\n${index};`);
+    expect(migrationSql('postgres')).toBe(`${table};\n${index}`);
   });
 
   test('MySQL migration makes the key 1,020 bytes of VARBINARY (255 characters of utf8mb4) and indexes applied_at', () => {
     const [table] = migrationStatements('mysql');
     expect(migrationStatements('mysql')).toHaveLength(1);
+    expect(migrationSql('mysql')).toBe(table);
     expect(table).toContain('`key` VARBINARY(1020) NOT NULL PRIMARY KEY');
     expect(table).toContain('message_id VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL');
     expect(table).toContain('body_sha256 CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NULL');
@@ -93,11 +95,16 @@ describe('idempotency SQL', () => {
   });
 
   test('the purge deletes one bounded batch of keys older than the cutoff, by the database clock', () => {
-    expect(purgeBatchSql('mysql', 3600, 500)).toEqual({
-      sql: 'DELETE FROM eda_idempotency_keys WHERE applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY applied_at LIMIT ?',
+    expect(purgeBatchPostgresSql(3600, 500).sql).toContain('ORDER BY applied_at LIMIT $2 FOR UPDATE SKIP LOCKED');
+    const mysql = purgeBatchMysqlSql(3600, 500);
+    expect(mysql.selectExpired).toEqual({
+      sql: 'SELECT `key` FROM eda_idempotency_keys WHERE applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY applied_at LIMIT ?',
       params: [3600, 500],
     });
-    expect(purgeBatchSql('postgres', 3600, 500).sql).toContain('ORDER BY applied_at LIMIT $2 FOR UPDATE SKIP LOCKED');
+    expect(mysql.deleteKeys([bytes('a'), bytes('b')])).toEqual({
+      sql: 'DELETE FROM eda_idempotency_keys WHERE `key` IN (?, ?) AND applied_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND',
+      params: [bytes('a'), bytes('b'), 3600],
+    });
   });
 });
 

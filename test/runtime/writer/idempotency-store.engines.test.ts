@@ -8,8 +8,8 @@ import { createPostgresPool } from '../../../src/runtime/connections/postgres-po
 import type { SqlPool } from '../../../src/runtime/connections/sql-pool';
 import { ConfigurationError } from '../../../src/runtime/errors';
 import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
-import { upgradeStatements } from '../../../src/runtime/sql/idempotency-sql';
-import { purgeIdempotencyKeys } from '../../../src/runtime/writer/idempotency-store';
+import { migrationSql, upgradeStatements } from '../../../src/runtime/sql/idempotency-sql';
+import { purgeIdempotencyKeys, PurgeIdempotencyKeysResult } from '../../../src/runtime/writer/idempotency-store';
 import { sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
 import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { EngineKind, EngineUnderTest, startEngine } from '../support/sql-engines';
@@ -70,10 +70,10 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     await tx.query(`INSERT INTO effects (key_hex, body) VALUES (${db.placeholder(1)}, ${db.placeholder(2)})`, [hex(message.idempotencyKey), message.record.body]);
   };
 
-  function writer(mode: WriterMode, extra: { ensureTable?: boolean } = {}) {
+  function writer(mode: WriterMode, extra: { ensureTable?: boolean } = {}, writeEffect: WriteEffect = effect) {
     const logger = new RecordingLogger();
     const metrics = new RecordingMetrics();
-    const handler = sqlWriter(effect, { mode, logger, metrics, deadLetterQueueUrl: DLQ, queueUrl: QUEUE, random: () => 0, ...extra });
+    const handler = sqlWriter(writeEffect, { mode, logger, metrics, deadLetterQueueUrl: DLQ, queueUrl: QUEUE, random: () => 0, ...extra });
     return { handler, logger, metrics };
   }
 
@@ -110,12 +110,12 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     expect(metrics.published.map((p) => [p.metrics.WritesApplied, p.metrics.DuplicatesSkipped])).toEqual([[8, 0], [0, 8]]);
   });
 
-  test('a table created by an earlier version: MySQL refuses to claim until upgraded, then every key is applied once', async () => {
+  test.each(MODES)('%s: a table created by an earlier version: MySQL refuses to claim until upgraded, then every key is applied once', async (mode) => {
     // GIVEN a legacy table holding a key an earlier version applied (written by a utf8mb4 client)
     await db.admin(LEGACY_DDL[db.engine]);
     await db.admin("INSERT INTO eda_idempotency_keys (message_id, correlation_id, `key`) VALUES ('m-old', NULL, 'résumé')".replace('`key`', db.engine === 'mysql' ? '`key`' : '"key"'));
     await db.admin(`INSERT INTO effects (key_hex, body) VALUES ('${hex('résumé')}', 'legacy')`);
-    const { handler, logger } = writer('per-message', { ensureTable: false });
+    const { handler, logger } = writer(mode, { ensureTable: false });
     // WHEN
     const beforeUpgrade = await handler(sqsEvent(...deliveries(DISTINCT_KEYS)));
     const effectsBeforeUpgrade = await effectsPerKey();
@@ -127,6 +127,9 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
       expect(beforeUpgrade.batchItemFailures).toHaveLength(DISTINCT_KEYS.length);
       expect(effectsBeforeUpgrade).toEqual({ résumé: 1 });
       expect(logger.lines('warn').filter((l) => l.extra.error_code === 'EDA_IDEMPOTENCY_TABLE_LAYOUT')).toHaveLength(DISTINCT_KEYS.length);
+      expect(logger.lines('error').map((l) => [l.message, l.extra.error_code])).toEqual([
+        ['idempotency table refused: every write is retried until it is upgraded', 'EDA_IDEMPOTENCY_TABLE_LAYOUT'],
+      ]);
     } else {
       // PostgreSQL keys were always exact: the legacy table keeps working, without fingerprints (warned once).
       expect(beforeUpgrade.batchItemFailures).toEqual([]);
@@ -161,6 +164,18 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     expect(metrics.published[1].metrics).toMatchObject({ WritesApplied: 1, DuplicatesSkipped: 1, PoisonMessages: 2 });
   });
 
+  test('migrationSql runs as one script in a migration tool, and the writer then needs no CREATE', async () => {
+    // GIVEN the table created ahead of time, as a migration would
+    await db.admin(migrationSql(db.engine));
+    const { handler, logger } = writer('per-message', { ensureTable: false });
+    // WHEN
+    const response = await handler(sqsEvent(...deliveries(DISTINCT_KEYS)));
+    // THEN the table has the fingerprint column (no warning) and every key applied once
+    expect(response.batchItemFailures).toEqual([]);
+    expect(logger.lines('warn')).toEqual([]);
+    expect(await effectsPerKey()).toEqual(once(DISTINCT_KEYS));
+  });
+
   function separatePool(): SqlPool {
     const settings = readConnectionSettings('writer', db.env);
     const host = db.env.EDA_WRITE_HOST;
@@ -174,27 +189,34 @@ describe.each(KINDS)('idempotency table on %s', (kind) => {
     await db.admin(`UPDATE eda_idempotency_keys SET applied_at = ${cutoff} WHERE ${key} LIKE '${prefix}%'`);
   }
 
-  test('the purge deletes only expired keys, in batches, while a writer keeps inserting (no write lost or applied twice)', async () => {
+  test('the purge deletes only expired keys, in batches, while a writer transaction holds newly claimed keys (no write lost or applied twice)', async () => {
     // GIVEN 250 expired keys and 50 keys 10 minutes short of the 1-day retention
-    const { handler } = writer('batch');
+    const purgePool = separatePool();
+    const purges: PurgeIdempotencyKeysResult[] = [];
+    // The purge runs to its end on its own connection in the middle of a writer's batch transaction, which has
+    // claimed fresh-100…109 and not committed yet.
+    const purgingEffect: WriteEffect = async (tx, message) => {
+      await effect(tx, message);
+      if (message.idempotencyKey === 'fresh-105') purges.push(await purgeIdempotencyKeys(purgePool, { olderThanSeconds: DAY, batchSize: 20 }));
+    };
+    const { handler, logger } = writer('batch', {}, purgingEffect);
     const expired = Array.from({ length: 250 }, (_, i) => `expired-${i}`);
     const young = Array.from({ length: 50 }, (_, i) => `young-${i}`);
     await handler(sqsEvent(...[...expired, ...young].map((key) => sqsRecord({ key, body: {} }))));
     await backdate('expired-', 2 * DAY);
     await backdate('young-', DAY - 600);
     const fresh = Array.from({ length: 200 }, (_, i) => `fresh-${i}`);
-    const purgePool = separatePool();
+    const batchOf = (keys: readonly string[]) => sqsEvent(...keys.map((key) => sqsRecord({ key, body: {} })));
     try {
-      // WHEN the purge runs on its own connection while the writer applies 20 batches of new keys
-      const writes = (async () => {
-        for (let b = 0; b < 20; b++) await handler(sqsEvent(...fresh.slice(b * 10, b * 10 + 10).map((key) => sqsRecord({ key, body: {} }))));
-      })();
-      const [purge] = await Promise.all([purgeIdempotencyKeys(purgePool, { olderThanSeconds: DAY, batchSize: 20 }), writes]);
-      // and the fresh keys are redelivered after the purge
-      const redelivery = await handler(sqsEvent(...fresh.slice(0, 10).map((key) => sqsRecord({ key, body: {} }))));
+      // WHEN the writer applies 20 batches of new keys, then the first 10 are redelivered
+      const failures: unknown[] = [];
+      for (let b = 0; b < 20; b++) failures.push(...(await handler(batchOf(fresh.slice(b * 10, b * 10 + 10)))).batchItemFailures);
+      failures.push(...(await handler(batchOf(fresh.slice(0, 10)))).batchItemFailures);
       // THEN
-      expect(purge).toEqual({ deleted: 250, batches: 13, more: false });
-      expect(redelivery.batchItemFailures).toEqual([]);
+      // One purge, inside the open batch transaction: it neither waited for the writer's rows nor made the batch fail.
+      expect(purges).toEqual([{ deleted: 250, batches: 13, more: false }]);
+      expect(logger.lines('warn')).toEqual([]);
+      expect(failures).toEqual([]);
       const keys = (await keyRows()).map((r) => r.key);
       expect(keys).toHaveLength(250);
       expect(new Set(keys)).toEqual(new Set([...young, ...fresh]));
