@@ -96,6 +96,10 @@ export const ACKNOWLEDGEMENTS = {
     ids: [nag('AwsSolutions', 'RDS14'), guard('aurora_cluster_backtracking_enabled_check')],
     reason: 'Recovery is point-in-time restore from automated backups into a new cluster. Backtracking rewinds the live cluster in place (cutting every connection the proxy holds), is billed per change record and must be chosen when the cluster is created.',
   },
+  ltsMinorVersionPinned: {
+    ids: [nag('HIPAA.Security', 'RDSAutomaticMinorVersionUpgradeEnabled'), guard('rds_instance_automatic_minor_version_upgrade_enabled_check')],
+    reason: 'The cluster runs an Aurora MySQL long-term support (LTS) minor version, for which AWS recommends turning automatic minor version upgrades off ("We recommend that you disable automatic minor version upgrades for LTS versions", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Update.SpecialVersions.html): an automatic upgrade would move it off the LTS version. Critical fixes still arrive as LTS patch releases, which Aurora applies at least once a year.',
+  },
   replicaBackedUpThroughSource: {
     ids: [nag('NIST.800.53.R5', 'RDSInBackupPlan'), nag('HIPAA.Security', 'RDSInBackupPlan')],
     reason: 'A read replica holds no data of its own: the source instance\'s automated backups (point-in-time recovery) cover it, and a lost replica is recreated from the source.',

@@ -109,6 +109,8 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
   // The writer and readers (children of the cluster) are backed up by the cluster's automated backups.
   acknowledgeNewDatabase(cluster);
   if (options.engine === DatabaseEngineFamily.MYSQL) acknowledge(cluster, 'pointInTimeRecoveryInsteadOfBacktrack');
+  // Only the library's LTS default is acknowledged; a user's own `autoMinorVersionUpgrade: false` stays reported.
+  if (options.autoMinorVersionUpgrade === undefined && autoMinorVersionUpgrade === false) acknowledge(cluster, 'ltsMinorVersionPinned');
 
   return {
     engine: options.engine,
