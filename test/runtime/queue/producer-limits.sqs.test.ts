@@ -129,7 +129,7 @@ describe('EDA-12.1b producer: batches packed by size within SQS limits', () => {
     ], { sleep: noSleep }, { queueUrl: sqs.queueUrl });
 
     await expect(attempt).rejects.toBeInstanceOf(EnqueueError);
-    const error = await attempt.catch((e: EnqueueError) => e);
+    const error = await attempt.then(() => undefined, (e: EnqueueError) => e) as EnqueueError;
     expect(error.failed).toEqual([{
       idempotencyKey: 'over', code: 'MessageTooLong', senderFault: true,
       message: `message is ${MAX_MESSAGE_BYTES + 1} bytes (body + attributes); SQS accepts at most ${MAX_MESSAGE_BYTES}`,
@@ -150,7 +150,7 @@ describe('EDA-12.1c producer: every failure is an EnqueueError listing enqueued 
     // Two batches (10 + 2): the spy sends the second to a queue that does not exist, which SQS refuses as a whole.
     const entries = Array.from({ length: 12 }, (_, i) => ({ body: { i }, idempotencyKey: `c-${i}` }));
     let calls = 0;
-    const original = (command: any) => SQSClient.prototype.send.call(client, command);
+    const original = (command: any) => (SQSClient.prototype.send as (c: any) => Promise<any>).call(client, command);
     sends.mockImplementation(async (command: any) => {
       if (command instanceof SendMessageBatchCommand && ++calls === 2) {
         return original(new SendMessageBatchCommand({ ...command.input, QueueUrl: `${sqs.endpoint}/123456789012/missing-queue` }));
