@@ -2,9 +2,9 @@ import {
   ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListDeadLetterSourceQueuesCommand,
   ListMessageMoveTasksCommand, Message, ReceiveMessageCommand, SendMessageCommand, SQSClient, StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
-import { replayDeduplicationId } from '../../src/cli/redrive/replay-ids';
 import { mockClient } from 'aws-sdk-client-mock';
 import { eda } from './cli-fixture';
+import { replayDeduplicationId } from '../../src/cli/redrive/replay-ids';
 
 const sqs = mockClient(SQSClient);
 const ACCOUNT = '123456789012';

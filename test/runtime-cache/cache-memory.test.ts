@@ -43,7 +43,7 @@ describe('EDA-12.3a in-process tier bounded in bytes', () => {
     expect(grown).toBeLessThan(0.3 * payloadBytes);
     const footprint = cache.localFootprint();
     expect(footprint.bytes).toBeLessThanOrEqual(DEFAULT_LOCAL_MAX_BYTES);
-    expect(footprint.entries).toBe(Math.floor(DEFAULT_LOCAL_MAX_BYTES / accountedBytes('blob:999', `999:`.padEnd(valueChars, 'x'))));
+    expect(footprint.entries).toBe(Math.floor(DEFAULT_LOCAL_MAX_BYTES / accountedBytes('blob:999', '999:'.padEnd(valueChars, 'x'))));
     expect(await cache.cachedRead('blob:999', 60, async () => 'reloaded')).toMatch(/^999:x/);
   });
 

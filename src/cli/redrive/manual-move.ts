@@ -58,7 +58,8 @@ export async function moveManually(client: SQSClient, sourceUrl: string, options
   let failure: string | undefined;
   // Bounded: every round handles at least one message or ends.
   for (let round = 0; moved + unroutable.length < options.max && round < options.max && !failure; round++) {
-    const batch = await receiveMessages(client, sourceUrl, Math.min(10, options.max - moved - unroutable.length), MOVE_VISIBILITY_SECONDS, options.waitSeconds);
+    const wanted = Math.min(10, options.max - moved - unroutable.length);
+    const batch = await receiveMessages(client, sourceUrl, wanted, MOVE_VISIBILITY_SECONDS, options.waitSeconds);
     if (batch.length === 0) break;
     const sent: Message[] = [];
     for (let i = 0; i < batch.length; i++) {
@@ -75,7 +76,10 @@ export async function moveManually(client: SQSClient, sourceUrl: string, options
           QueueUrl: destination.url,
           MessageBody: message.Body ?? '',
           MessageAttributes: forwardedAttributes(message, attempt),
-          ...(options.fifo ? { MessageGroupId: message.Attributes?.MessageGroupId, MessageDeduplicationId: replayDeduplicationId(message, attempt) } : {}),
+          ...(options.fifo ? {
+            MessageGroupId: message.Attributes?.MessageGroupId,
+            MessageDeduplicationId: replayDeduplicationId(message, attempt),
+          } : {}),
         }));
         sent.push(message);
       } catch (error) {

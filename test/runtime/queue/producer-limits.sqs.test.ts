@@ -42,13 +42,16 @@ async function drain(queueUrl: string, expected: number): Promise<Message[]> {
     const out = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'], VisibilityTimeout: 30 }));
     if (!out.Messages?.length) break;
     received.push(...out.Messages);
-    await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    const entries = out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! }));
+    await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
   }
   return received;
 }
 
 const keyOf = (m: Message) => m.MessageAttributes?.['eda-idempotency-key']?.StringValue;
-const batchCalls = () => sends.mock.calls.filter(([command]) => command instanceof SendMessageBatchCommand).map(([command]) => command.input.Entries.length);
+const batchCalls = () => sends.mock.calls
+  .filter(([command]) => command instanceof SendMessageBatchCommand)
+  .map(([command]) => command.input.Entries.length);
 
 describe('EDA-12.1a producer: FIFO ids valid for every idempotency key', () => {
   const awkwardKeys = ['k'.repeat(129), 'x'.repeat(255), 'заказ-42', 'order 42', 'Ä'.repeat(200)];
@@ -131,7 +134,9 @@ describe('EDA-12.1b producer: batches packed by size within SQS limits', () => {
     await expect(attempt).rejects.toBeInstanceOf(EnqueueError);
     const error = await attempt.then(() => undefined, (e: EnqueueError) => e) as EnqueueError;
     expect(error.failed).toEqual([{
-      idempotencyKey: 'over', code: 'MessageTooLong', senderFault: true,
+      idempotencyKey: 'over',
+      code: 'MessageTooLong',
+      senderFault: true,
       message: `message is ${MAX_MESSAGE_BYTES + 1} bytes (body + attributes); SQS accepts at most ${MAX_MESSAGE_BYTES}`,
     }]);
     expect(error.enqueued).toEqual(['max', 'small']);

@@ -89,7 +89,11 @@ function racingWriter(mode: WriterMode, invalidateInsideEffect: boolean, writerC
     readsInWindow.push(await concurrentRead());
   };
   const options: SqlWriterOptions = {
-    mode, deadLetterQueueUrl: DLQ, queueUrl: QUEUE, logger: new RecordingLogger(), metrics: new RecordingMetrics(),
+    mode,
+    deadLetterQueueUrl: DLQ,
+    queueUrl: QUEUE,
+    logger: new RecordingLogger(),
+    metrics: new RecordingMetrics(),
     afterCommit: invalidateInsideEffect ? undefined : (m: WriteMessage<Order>) => writerCache.invalidate(`order:${m.body.id}`),
   };
   return { handler: sqlWriter(effect, options), readsInWindow };
