@@ -117,6 +117,7 @@ describe.each<TestedMode>(['per-message', 'batch', 'batch-effect'])('sqlWriter (
       'eda-correlation-id': 'corr-3',
       'eda-original-message-id': 'bad-json',
       'eda-idempotency-key': 'order-3',
+      'eda-source-queue-arn': 'arn:aws:sqs:eu-west-1:123456789012:orders-writes',
     });
     expect(dlqAttributes(1)).toEqual({
       'eda-error-class': 'permanent',
@@ -126,6 +127,7 @@ describe.each<TestedMode>(['per-message', 'batch', 'batch-effect'])('sqlWriter (
       'eda-correlation-id': 'corr-4',
       'eda-original-message-id': 'negative-total',
       'eda-idempotency-key': 'order-4',
+      'eda-source-queue-arn': 'arn:aws:sqs:eu-west-1:123456789012:orders-writes',
     });
     expect(dlqAttributes(2)).toMatchObject({ 'eda-error-code': 'EDA_MISSING_IDEMPOTENCY_KEY', 'eda-original-message-id': 'no-key', 'eda-correlation-id': 'corr-5' });
     // every failure is logged with its classification and the restored correlation id
