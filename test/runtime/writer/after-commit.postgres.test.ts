@@ -1,16 +1,16 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Redis } from 'ioredis';
 import { LocalPostgres, startPostgres } from '../../../src/local/postgres-server';
 import { createValkeyClient, TieredCache, ValkeyClient } from '../../../src/runtime/cache';
-import { closeDatabases, configureDatabases } from '../../../src/runtime/connections/database-registry';
+import { closeDatabases } from '../../../src/runtime/connections/database-registry';
 import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
 import { sqlWriter, SqlWriterOptions, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
 import type { WriteMessage } from '../../../src/runtime/writer/write-message';
 import { closeClients, RedisServer, startRedisServer } from '../../runtime-cache/redis-server';
 import { queryOnce } from '../../support/postgres-query';
-import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
-import { postgresEnvironment } from '../support/postgres-env';
+import { RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
+import { resetWriterTest } from '../support/writer-test-reset';
 
 /*
  * EDA-12 defect 2: cache invalidation must run after COMMIT. Real PostgreSQL (the writer's transaction, a
@@ -65,14 +65,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  sqs.reset();
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  useSqsClient(new SQSClient({ region: 'eu-west-1' }));
-  await admin.query('drop table if exists eda_idempotency_keys');
-  await admin.query('truncate orders');
+  await resetWriterTest(sqs, pg, admin);
   await admin.query('insert into orders values (1, 1)');
-  await configureDatabases({ env: postgresEnvironment(pg), breaker: { failureThreshold: 3, clock: new FakeClock() } });
   await redisAdmin.flushall();
 });
 

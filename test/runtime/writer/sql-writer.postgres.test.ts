@@ -5,8 +5,9 @@ import { closeDatabases, configureDatabases } from '../../../src/runtime/connect
 import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
 import { BatchWriteEffect, sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
 import { queryOnce } from '../../support/postgres-query';
-import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
+import { RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { postgresEnvironment } from '../support/postgres-env';
+import { resetWriterTest } from '../support/writer-test-reset';
 
 const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-writes-dlq';
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-writes';
@@ -34,13 +35,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  sqs.reset();
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  useSqsClient(new SQSClient({ region: 'eu-west-1' }));
-  await admin.query('drop table if exists eda_idempotency_keys');
-  await admin.query('truncate orders');
-  await configureDatabases({ env: postgresEnvironment(pg), breaker: { failureThreshold: 3, clock: new FakeClock() } });
+  await resetWriterTest(sqs, pg, admin);
 });
 
 // 'batch-effect': batch mode with a set-based batchEffect (one unnest insert per batch).
