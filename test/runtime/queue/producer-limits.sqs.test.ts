@@ -143,6 +143,15 @@ describe('EDA-12.1b producer: batches packed by size within SQS limits', () => {
     expect((await drain(sqs.queueUrl, 2)).map(keyOf).sort()).toEqual(['max', 'small']);
   });
 
+  test(`enqueueWrite: ${MAX_MESSAGE_BYTES} bytes are sent; ${MAX_MESSAGE_BYTES + 1} are an EnqueueError before any call`, async () => {
+    await enqueueWrite(bodyOfMessageBytes('one-max', MAX_MESSAGE_BYTES), { idempotencyKey: 'one-max' }, { queueUrl: sqs.queueUrl });
+    const attempt = enqueueWrite(bodyOfMessageBytes('one-over', MAX_MESSAGE_BYTES + 1), { idempotencyKey: 'one-over' }, { queueUrl: sqs.queueUrl });
+
+    await expect(attempt).rejects.toMatchObject({ name: 'EnqueueError', failed: [{ idempotencyKey: 'one-over', code: 'MessageTooLong' }], enqueued: [] });
+    expect(sends.mock.calls).toHaveLength(1);
+    expect((await drain(sqs.queueUrl, 1)).map(keyOf)).toEqual(['one-max']);
+  });
+
   test('a multi-byte body is measured in UTF-8 bytes, not characters', async () => {
     // 600,000 Cyrillic letters = 1,200,000 bytes: over the limit although under 1,048,576 characters.
     const attempt = enqueueWrites([{ body: 'я'.repeat(600_000), idempotencyKey: 'cyr' }], { sleep: noSleep }, { queueUrl: sqs.queueUrl });
