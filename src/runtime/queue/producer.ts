@@ -91,7 +91,8 @@ function tooLong(bytes: number): { code: string; message: string } {
 
 /**
  * Enqueues one write on the write-buffer queue. The body is sent as JSON; the idempotency key and
- * correlation id travel as message attributes. Returns the SQS message id.
+ * correlation id travel as message attributes. Returns the SQS message id. A message larger than SQS accepts
+ * is an {@link EnqueueError} before any call; an error of the SendMessage call is thrown as the SDK reports it.
  */
 export async function enqueueWrite(body: unknown, options: EnqueueOptions, queue?: QueueTarget): Promise<string> {
   const key = checkKey(options, 'enqueueWrite');
