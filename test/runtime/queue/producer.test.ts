@@ -147,6 +147,15 @@ describe('enqueueWrites', () => {
   });
 });
 
+describe('enqueueWrites bodies', () => {
+  test('a body that JSON cannot represent is rejected before anything is sent, even after 10 valid entries', async () => {
+    const valid = Array.from({ length: 10 }, (_, i) => ({ body: { i }, idempotencyKey: `ok-${i}` }));
+    const attempt = enqueueWrites([...valid, { body: undefined, idempotencyKey: 'bad' }]);
+    await expect(attempt).rejects.toThrow('write bad has a body that is not JSON-serialisable');
+    expect(sqs.calls()).toHaveLength(0);
+  });
+});
+
 describe('enqueueWrite bodies', () => {
   test('rejects a body that JSON cannot represent', async () => {
     await expect(enqueueWrite(undefined, { idempotencyKey: 'k' })).rejects.toThrow('write k has a body that is not JSON-serialisable');
