@@ -34,6 +34,13 @@ function positiveInteger(flag: string, raw: string | undefined): number | undefi
   return value;
 }
 
+function wholeNumber(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new CliError(`${flag} must be a whole number of at least 0, got ${raw}`);
+  return value;
+}
+
 async function doctor(ctx: CliContext, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -74,6 +81,8 @@ async function redrive(ctx: CliContext, args: string[]): Promise<number> {
       'region': { type: 'string' },
       'json': { type: 'boolean' },
       'wait-seconds': { type: 'string' },
+      'poll-seconds': { type: 'string' },
+      'timeout-seconds': { type: 'string' },
       'help': { type: 'boolean', short: 'h' },
     },
   });
@@ -98,6 +107,8 @@ async function redrive(ctx: CliContext, args: string[]): Promise<number> {
     region: values.region,
     json: values.json,
     waitSeconds,
+    pollSeconds: wholeNumber('--poll-seconds', values['poll-seconds']),
+    timeoutSeconds: positiveInteger('--timeout-seconds', values['timeout-seconds']),
   });
 }
 

@@ -60,14 +60,21 @@ export interface FailedEnqueueEntry {
   readonly senderFault: boolean;
 }
 
-/** `enqueueWrites` could not enqueue some entries after its bounded retries. */
+/**
+ * `enqueueWrite`/`enqueueWrites` could not enqueue some entries: SQS rejected them, a whole call failed, or a
+ * message was larger than SQS accepts. `failed` lists the keys NOT enqueued, `enqueued` the keys that were;
+ * so a caller can retry exactly the failed ones (a retry of an enqueued key would be absorbed by the writer anyway).
+ */
 export class EnqueueError extends Error {
   public readonly failed: readonly FailedEnqueueEntry[];
+  public readonly enqueued: readonly string[];
 
-  constructor(failed: readonly FailedEnqueueEntry[]) {
-    super(`failed to enqueue ${failed.length} write(s): ${failed.map((f) => `${f.idempotencyKey} (${f.code})`).join(', ')}`);
+  constructor(failed: readonly FailedEnqueueEntry[], enqueued: readonly string[] = []) {
+    super(`failed to enqueue ${failed.length} of ${failed.length + enqueued.length} write(s): `
+      + `${failed.map((f) => `${f.idempotencyKey} (${f.code})`).join(', ')}; enqueued: ${enqueued.length}`);
     this.name = 'EnqueueError';
     this.failed = failed;
+    this.enqueued = enqueued;
   }
 }
 

@@ -9,7 +9,9 @@
 
 // Writer (SQS → database, exactly once per idempotency key)
 export { sqlWriter } from './writer/sql-writer';
-export type { BatchWriteEffect, SqlWriterOptions, SqsWriterHandler, WriteEffect, WriterMode } from './writer/sql-writer';
+export type {
+  AfterBatchCommitHook, AfterCommitHook, BatchWriteEffect, CommittedWrite, SqlWriterOptions, SqsWriterHandler, WriteEffect, WriterMode,
+} from './writer/sql-writer';
 export type { WriteMessage, IdempotencyKeyExtractor } from './writer/write-message';
 export { ensureIdempotencyTable, claimKey, claimKeys, purgeIdempotencyKeys, bodyFingerprint } from './writer/idempotency-store';
 export type {
@@ -22,7 +24,7 @@ export { migrationSql, migrationStatements, upgradeStatements, IDEMPOTENCY_TABLE
 export type { IdempotencyRow } from './sql/idempotency-sql';
 
 // Producer (API → write-buffer queue)
-export { enqueueWrite, enqueueWrites, MAX_BATCH_ENTRIES } from './queue/producer';
+export { enqueueWrite, enqueueWrites, MAX_BATCH_ENTRIES, MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from './queue/producer';
 export type { EnqueueOptions, EnqueueEntry, EnqueueBatchOptions, QueueTarget } from './queue/producer';
 export { ATTRIBUTES } from './queue/message-attributes';
 export { useSqsClient } from './queue/sqs-client';

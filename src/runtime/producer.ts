@@ -3,7 +3,7 @@
  * the compiled library is CommonJS, which bundlers cannot tree-shake, so an API function that only
  * enqueues writes imports this entry instead of `runtime` and bundles no database driver.
  */
-export { enqueueWrite, enqueueWrites, MAX_BATCH_ENTRIES } from './queue/producer';
+export { enqueueWrite, enqueueWrites, MAX_BATCH_ENTRIES, MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from './queue/producer';
 export type { EnqueueOptions, EnqueueEntry, EnqueueBatchOptions, QueueTarget } from './queue/producer';
 export { ATTRIBUTES } from './queue/message-attributes';
 export { useSqsClient } from './queue/sqs-client';

@@ -1,9 +1,10 @@
 import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand,
-  Message, ReceiveMessageCommand, SendMessageCommand, SQSClient, StartMessageMoveTaskCommand,
+  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListDeadLetterSourceQueuesCommand,
+  ListMessageMoveTasksCommand, Message, ReceiveMessageCommand, SendMessageCommand, SQSClient, StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { eda } from './cli-fixture';
+import { replayDeduplicationId } from '../../src/cli/redrive/replay-ids';
 
 const sqs = mockClient(SQSClient);
 const ACCOUNT = '123456789012';
@@ -118,21 +119,28 @@ describe('eda redrive from a standard queue', () => {
   test('starts a message move task back to the source queues', async () => {
     queues(DLQ);
     sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
+    sqs.on(ListMessageMoveTasksCommand).resolvesOnce({ Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 1 }] })
+      .resolves({ Results: [{ Status: 'COMPLETED', StartedTimestamp: Date.now(), ApproximateNumberOfMessagesMoved: 2, ApproximateNumberOfMessagesToMove: 2 }] });
 
-    const result = await eda(['redrive', '--dlq', DLQ]);
+    const result = await eda(['redrive', '--dlq', DLQ, '--poll-seconds', '0']);
 
     expect(result.code).toBe(0);
+    expect(result.stdout).toContain('message move task COMPLETED: moved 2 of 2 message(s)');
+    expect(result.stdout).toContain('done: 2 message(s) moved');
+    expect(sqs.commandCalls(ListMessageMoveTasksCommand).map((c) => c.args[0].input)).toEqual([
+      { SourceArn: arnOf(DLQ), MaxResults: 10 }, { SourceArn: arnOf(DLQ), MaxResults: 10 },
+    ]);
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0].args[0].input).toEqual({
       SourceArn: arnOf(DLQ), DestinationArn: undefined, MaxNumberOfMessagesPerSecond: undefined,
     });
-    expect(result.stdout).toContain('task handle task-1');
   });
 
   test('passes --to as the destination ARN and --rate as the rate limit', async () => {
     queues(DLQ, QUEUE);
     sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
 
-    await eda(['redrive', '--dlq', DLQ, '--to', QUEUE, '--rate', '50']);
+    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ TaskHandle: 'task-1', Status: 'COMPLETED' }] });
+    await eda(['redrive', '--dlq', DLQ, '--to', QUEUE, '--rate', '50', '--poll-seconds', '0']);
 
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0].args[0].input).toEqual({
       SourceArn: arnOf(DLQ), DestinationArn: arnOf(QUEUE), MaxNumberOfMessagesPerSecond: 50,
@@ -151,7 +159,8 @@ describe('eda redrive from a standard queue', () => {
     expect(result.code).toBe(0);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(2);
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
-    expect(result.stdout).toContain(`moved 2 message(s) from ${DLQ} to ${QUEUE}`);
+    expect(result.stdout).toContain(`moved 2 message(s) by receive, send and delete from ${DLQ} to their source queues`);
+    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.QueueUrl)).toEqual([QUEUE, QUEUE]);
   });
 
   test('a rate above 500 messages per second is rejected', async () => {
@@ -181,7 +190,7 @@ describe('eda redrive from a FIFO queue', () => {
     sqs.on(DeleteMessageBatchCommand).resolves({ Failed: [] });
   }
 
-  test('sends each message to the source queue with its group and deduplication id, in order', async () => {
+  test('sends each message to the source queue with its group and a replay deduplication id, in order', async () => {
     fifoMove([deadLetter(1, 'customer-1'), deadLetter(2, 'customer-1')]);
 
     const result = await eda(['redrive', '--dlq', FIFO_DLQ, '--wait-seconds', '0']);
@@ -189,8 +198,8 @@ describe('eda redrive from a FIFO queue', () => {
     expect(result.code).toBe(0);
     const sends = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
     expect(sends.map((s) => [s.QueueUrl, s.MessageGroupId, s.MessageDeduplicationId, s.MessageBody])).toEqual([
-      [FIFO_QUEUE, 'customer-1', 'idem-1', '{"orderId":1}'],
-      [FIFO_QUEUE, 'customer-1', 'idem-2', '{"orderId":2}'],
+      [FIFO_QUEUE, 'customer-1', replayDeduplicationId(deadLetter(1, 'customer-1'), 1), '{"orderId":1}'],
+      [FIFO_QUEUE, 'customer-1', replayDeduplicationId(deadLetter(2, 'customer-1'), 1), '{"orderId":2}'],
     ]);
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
   });
@@ -204,6 +213,7 @@ describe('eda redrive from a FIFO queue', () => {
       'eda-idempotency-key': { DataType: 'String', StringValue: 'idem-1' },
       'eda-correlation-id': { DataType: 'String', StringValue: 'corr-1' },
       'eda-original-message-id': { DataType: 'String', StringValue: 'orig-1' },
+      'eda-replay-attempt': { DataType: 'Number', StringValue: '1' },
     });
   });
 
@@ -232,15 +242,17 @@ describe('eda redrive from a FIFO queue', () => {
     ]);
   });
 
-  test('a dead-letter queue of several queues needs --to', async () => {
-    queues(FIFO_DLQ);
+  test('in a dead-letter queue of several queues, a message without a source attribute is left there and the exit code is 1', async () => {
+    fifoMove([deadLetter(1, 'g')]);
     sqs.on(ListDeadLetterSourceQueuesCommand).resolves({ queueUrls: [FIFO_QUEUE, `${FIFO_QUEUE}2`] });
 
-    const result = await eda(['redrive', '--dlq', FIFO_DLQ]);
+    const result = await eda(['redrive', '--dlq', FIFO_DLQ, '--wait-seconds', '0']);
 
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${FIFO_DLQ} is the dead-letter queue of 2 queues`);
-    expect(result.stderr).toContain('pass --to <queue-url>');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`1 message(s) not moved and left in the dead-letter queue: no eda-source-queue-arn or DeadLetterQueueSourceArn attribute, and ${FIFO_DLQ} is not the dead-letter queue of exactly one queue: pass --to`);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(DeleteMessageBatchCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0].args[0].input.Entries).toEqual([{ Id: '0', ReceiptHandle: 'rh-1', VisibilityTimeout: 0 }]);
   });
 
   test('moving between a FIFO and a standard queue is rejected', async () => {
@@ -275,5 +287,92 @@ describe('eda redrive input checks', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`queue ${DLQ} does not exist (check the URL and --region)`);
+  });
+});
+
+describe('EDA-12.4 eda redrive reports the outcome of the move task (aws-sdk-client-mock: what the local SQS cannot show)', () => {
+  /** A writer dead letter: no DeadLetterQueueSourceArn, the source in the eda-source-queue-arn attribute. */
+  function writerDeadLetter(id: number): Message {
+    const message = deadLetter(id);
+    return { ...message, MessageAttributes: { ...message.MessageAttributes, 'eda-source-queue-arn': str(arnOf(QUEUE)) } };
+  }
+
+  test('a task that fails with CouldNotDetermineMessageSource is completed by a manual move to the source named by the message', async () => {
+    queues(DLQ, QUEUE);
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
+    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ Status: 'FAILED', FailureReason: 'CouldNotDetermineMessageSource', StartedTimestamp: Date.now(), ApproximateNumberOfMessagesMoved: 3, ApproximateNumberOfMessagesToMove: 5 }] });
+    sqs.on(GetQueueUrlCommand, { QueueName: 'orders', QueueOwnerAWSAccountId: ACCOUNT }).resolves({ QueueUrl: QUEUE });
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [writerDeadLetter(4), writerDeadLetter(5)] }).resolves({ Messages: [] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'new' });
+    sqs.on(DeleteMessageBatchCommand).resolves({ Failed: [] });
+
+    const result = await eda(['redrive', '--dlq', DLQ, '--poll-seconds', '0', '--wait-seconds', '0']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('message move task FAILED (CouldNotDetermineMessageSource): moved 3 of 5 message(s)');
+    expect(result.stdout).toContain(`then moved 2 message(s) by receive, send and delete from ${DLQ} to their source queues`);
+    expect(result.stdout).toContain('done: 5 message(s) moved');
+    expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.QueueUrl)).toEqual([QUEUE, QUEUE]);
+    expect(sqs.commandCalls(DeleteMessageBatchCommand)).toHaveLength(1);
+  });
+
+  test('a task that fails for another reason exits 1 and says why', async () => {
+    queues(DLQ);
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
+    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ Status: 'FAILED', FailureReason: 'AccessDenied', StartedTimestamp: Date.now(), ApproximateNumberOfMessagesMoved: 0 }] });
+
+    const result = await eda(['redrive', '--dlq', DLQ, '--poll-seconds', '0']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`message move task FAILED (AccessDenied): the messages not moved stay in ${DLQ}`);
+    expect(result.stdout).toContain('not done: 0 message(s) moved');
+    expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
+  });
+
+  test('a task still running when the wait ends exits 1 with how to follow it', async () => {
+    queues(DLQ);
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
+    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ TaskHandle: 'task-1', Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 7 }] });
+
+    const result = await eda(['redrive', '--dlq', DLQ, '--poll-seconds', '0', '--timeout-seconds', '3']);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('message move task RUNNING: moved 7 message(s)');
+    expect(result.stderr).toContain('the task has not ended within the wait; follow it with: aws sqs list-message-move-tasks');
+  });
+
+  test('--json reports the task and the manual move', async () => {
+    queues(DLQ);
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task-1' });
+    sqs.on(ListMessageMoveTasksCommand).resolves({ Results: [{ TaskHandle: 'task-1', Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 4 }] });
+
+    const result = await eda(['redrive', '--dlq', DLQ, '--poll-seconds', '0', '--json']);
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ queue: DLQ, moved: 4, ok: true, task: { status: 'COMPLETED', moved: 4, taskHandle: 'task-1' } });
+  });
+});
+
+describe('EDA-12.4 FIFO replay cannot be swallowed by deduplication', () => {
+  test('the replay deduplication id differs from the original and from the previous replay, and is the same on a re-run', async () => {
+    queues(FIFO_DLQ, FIFO_QUEUE);
+    sqs.on(ListDeadLetterSourceQueuesCommand).resolves({ queueUrls: [FIFO_QUEUE] });
+    const firstReplay = deadLetter(1, 'g');
+    const secondReplay: Message = { ...deadLetter(1, 'g'), MessageAttributes: { ...firstReplay.MessageAttributes, 'eda-replay-attempt': { DataType: 'Number', StringValue: '1' } } };
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [firstReplay] }).resolvesOnce({ Messages: [] })
+      .resolvesOnce({ Messages: [firstReplay] }).resolvesOnce({ Messages: [] })
+      .resolvesOnce({ Messages: [secondReplay] }).resolves({ Messages: [] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'new' });
+    sqs.on(DeleteMessageBatchCommand).resolves({ Failed: [] });
+
+    for (let run = 0; run < 3; run++) expect((await eda(['redrive', '--dlq', FIFO_DLQ, '--wait-seconds', '0'])).code).toBe(0);
+
+    const ids = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageDeduplicationId);
+    const attempts = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageAttributes?.['eda-replay-attempt']?.StringValue);
+    expect(ids[0]).not.toBe('idem-1');
+    expect(ids[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+    expect(attempts).toEqual(['1', '1', '2']);
   });
 });

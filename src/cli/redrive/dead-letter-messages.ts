@@ -35,6 +35,8 @@ export async function receiveMessages(
         WaitTimeSeconds: waitSeconds,
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
+        // The older name of the same request field: emulators (local-aws-sqs 2.0.2) know only this one.
+        AttributeNames: ['All'],
       }));
       messages = output.Messages ?? [];
     } catch (error) {

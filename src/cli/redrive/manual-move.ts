@@ -1,12 +1,28 @@
 import { DeleteMessageBatchCommand, Message, MessageAttributeValue, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ERROR_ATTRIBUTES, receiveMessages, releaseMessages } from './dead-letter-messages';
+import type { MessageDestination } from './message-sources';
+import { nextReplayAttempt, REPLAY_ATTEMPT_ATTRIBUTE, replayAttemptAttribute, replayDeduplicationId } from './replay-ids';
 import { awsFailure } from '../cli-context';
 
 /** Result of a manual move. */
 export interface ManualMoveResult {
   readonly moved: number;
+  /** Messages left in the DLQ because no destination could be determined, with the reason of the first. */
+  readonly unroutable: number;
+  readonly unroutableReason?: string;
   /** Set when a send failed: the message stays in the dead-letter queue, the move stopped there. */
   readonly failure?: string;
+}
+
+/** Options of {@link moveManually}. */
+export interface ManualMoveOptions {
+  readonly fifo: boolean;
+  /** Messages to move at most. */
+  readonly max: number;
+  /** Long-poll seconds per receive. */
+  readonly waitSeconds: number;
+  /** Where each message goes. */
+  readonly destinationOf: (message: Message) => Promise<MessageDestination>;
 }
 
 /** While messages are being moved they stay invisible to others this long. */
@@ -14,9 +30,9 @@ const MOVE_VISIBILITY_SECONDS = 60;
 
 /**
  * The attributes a replayed message carries: everything the producer sent, minus the writer's error
- * attributes, which describe the failure being replayed (the next failure writes its own).
+ * attributes, which describe the failure being replayed (the next failure writes its own), plus the replay attempt.
  */
-function forwardedAttributes(message: Message): Record<string, MessageAttributeValue> | undefined {
+function forwardedAttributes(message: Message, attempt: number): Record<string, MessageAttributeValue> {
   const forwarded: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     if ((ERROR_ATTRIBUTES as readonly string[]).includes(name)) continue;
@@ -24,47 +40,59 @@ function forwardedAttributes(message: Message): Record<string, MessageAttributeV
     const { StringListValues: _s, BinaryListValues: _b, ...rest } = value;
     forwarded[name] = rest;
   }
-  return Object.keys(forwarded).length > 0 ? forwarded : undefined;
+  forwarded[REPLAY_ATTEMPT_ATTRIBUTE] = replayAttemptAttribute(attempt);
+  return forwarded;
 }
 
 /**
- * Moves up to `max` messages from `sourceUrl` to `destinationUrl` one by one: receive, send (with the
- * FIFO MessageGroupId and MessageDeduplicationId of the original), then delete from the source. Used for
- * FIFO dead-letter queues and for bounded moves (--max). Messages are sent in the order received, so
- * per-group order is kept. A failed send stops the move and releases the messages not yet moved.
+ * Moves up to `max` messages from `sourceUrl` one by one: receive, send to the message's destination, then
+ * delete from the source. FIFO: the original MessageGroupId and a fresh, deterministic MessageDeduplicationId
+ * (replay-ids.ts), in the order received, so per-group order is kept. A message without a destination stays
+ * invisible until the end of the move and is then released (counted as unroutable). A failed send stops the move
+ * and releases the messages not yet moved.
  */
-export async function moveManually(
-  client: SQSClient, sourceUrl: string, destinationUrl: string, fifo: boolean, max: number, waitSeconds: number,
-): Promise<ManualMoveResult> {
+export async function moveManually(client: SQSClient, sourceUrl: string, options: ManualMoveOptions): Promise<ManualMoveResult> {
   let moved = 0;
-  // Bounded: every round moves at least one message or ends.
-  for (let round = 0; moved < max && round < max; round++) {
-    const batch = await receiveMessages(client, sourceUrl, Math.min(10, max - moved), MOVE_VISIBILITY_SECONDS, waitSeconds);
+  const unroutable: Message[] = [];
+  let unroutableReason: string | undefined;
+  let failure: string | undefined;
+  // Bounded: every round handles at least one message or ends.
+  for (let round = 0; moved + unroutable.length < options.max && round < options.max && !failure; round++) {
+    const wanted = Math.min(10, options.max - moved - unroutable.length);
+    const batch = await receiveMessages(client, sourceUrl, wanted, MOVE_VISIBILITY_SECONDS, options.waitSeconds);
     if (batch.length === 0) break;
     const sent: Message[] = [];
-    for (const message of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i];
       try {
+        const destination = await options.destinationOf(message);
+        if (destination.url === undefined) {
+          unroutable.push(message);
+          unroutableReason ??= destination.reason;
+          continue;
+        }
+        const attempt = nextReplayAttempt(message);
         await client.send(new SendMessageCommand({
-          QueueUrl: destinationUrl,
+          QueueUrl: destination.url,
           MessageBody: message.Body ?? '',
-          MessageAttributes: forwardedAttributes(message),
-          ...(fifo ? {
+          MessageAttributes: forwardedAttributes(message, attempt),
+          ...(options.fifo ? {
             MessageGroupId: message.Attributes?.MessageGroupId,
-            // The original id keeps duplicates out; SQS drops a replay sent within 5 minutes of a send with the same id.
-            MessageDeduplicationId: message.Attributes?.MessageDeduplicationId,
+            MessageDeduplicationId: replayDeduplicationId(message, attempt),
           } : {}),
         }));
         sent.push(message);
       } catch (error) {
-        await deleteMessages(client, sourceUrl, sent);
-        await releaseMessages(client, sourceUrl, batch.slice(sent.length));
-        return { moved: moved + sent.length, failure: `${awsFailure('SendMessage', error).message} (message ${message.MessageId} stays in the dead-letter queue)` };
+        await releaseMessages(client, sourceUrl, batch.slice(i).filter((m) => !unroutable.includes(m)));
+        failure = `${error instanceof Error && error.name === 'CliError' ? error.message : awsFailure('SendMessage', error).message} (message ${message.MessageId} stays in the dead-letter queue)`;
+        break;
       }
     }
     await deleteMessages(client, sourceUrl, sent);
     moved += sent.length;
   }
-  return { moved };
+  await releaseMessages(client, sourceUrl, unroutable);
+  return { moved, unroutable: unroutable.length, unroutableReason, failure };
 }
 
 async function deleteMessages(client: SQSClient, queueUrl: string, messages: Message[]): Promise<void> {

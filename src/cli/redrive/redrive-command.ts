@@ -1,6 +1,8 @@
-import { GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { receiveMessages, releaseMessages, summarise } from './dead-letter-messages';
-import { moveManually } from './manual-move';
+import { ManualMoveResult, moveManually } from './manual-move';
+import { MessageSources } from './message-sources';
+import { MoveTaskOutcome, runMoveTask } from './move-task';
 import { awsFailure, CliContext, CliError, EXIT_OK, EXIT_PROBLEMS, resolveAwsTarget } from '../cli-context';
 
 /** Options of `eda redrive`. */
@@ -17,21 +19,32 @@ export interface RedriveOptions {
   readonly json?: boolean;
   /** Long-poll seconds per receive. */
   readonly waitSeconds?: number;
+  /** Seconds between polls of the message move task. */
+  readonly pollSeconds?: number;
+  /** Seconds to wait for the message move task to end. */
+  readonly timeoutSeconds?: number;
 }
 
 export const REDRIVE_USAGE = `usage: eda redrive --dlq <queue-url> [--dry-run] [--max <n>] [--to <queue-url>] [--rate <n>] [--region <region>] [--json]
+                   [--wait-seconds <n>] [--poll-seconds <n>] [--timeout-seconds <n>]
 
-Moves messages from a dead-letter queue back to the queue they came from (or --to).
-  standard queue: an SQS message move task (StartMessageMoveTask; --rate caps messages per second);
-                  with --max, a bounded receive → send → delete instead
-  FIFO queue:     receive → send (same MessageGroupId and MessageDeduplicationId) → delete, in order
+Moves messages from a dead-letter queue back to the queue they came from (or --to), and reports the outcome.
+  standard queue: an SQS message move task (StartMessageMoveTask; --rate caps messages per second), waited for
+                  (--timeout-seconds, default 900); if SQS cannot determine a message's source (the writer's own
+                  dead letters), the rest is moved by receive → send → delete to the queue named by the message's
+                  eda-source-queue-arn attribute; with --max, a bounded receive → send → delete instead
+  FIFO queue:     receive → send (same MessageGroupId, a fresh MessageDeduplicationId per replay) → delete, in order
   --dry-run:      lists up to --max (default 10) messages with their eda-error-* attributes, moves nothing
-Exit code: 0 done, 1 a move failed part-way, 2 could not run.`;
+Exit code: 0 every message moved, 1 some not moved (failed, no known source, task failed or still running), 2 could not run.`;
 
 /** Messages listed by a dry run unless --max says otherwise. */
 const DEFAULT_DRY_RUN_MAX = 10;
 /** Upper bound of a manual move without --max. */
 const DEFAULT_MANUAL_MAX = 100_000;
+/** Seconds between polls of the message move task. */
+const DEFAULT_POLL_SECONDS = 5;
+/** How long `eda redrive` waits for the move task to end. */
+const DEFAULT_TIMEOUT_SECONDS = 900;
 /** Messages received by the dry run stay invisible this long at most; they are released at the end. */
 const DRY_RUN_VISIBILITY_SECONDS = 30;
 
@@ -52,7 +65,9 @@ export async function runRedrive(context: CliContext, options: RedriveOptions): 
     throw new CliError(`--dlq must be a queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>), got ${options.dlq}\n\n${REDRIVE_USAGE}`);
   }
   const target = await resolveAwsTarget(context, options.region);
-  const client = new SQSClient({ region: target.region, credentials: target.credentials });
+  // AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL: the SDK's service-specific endpoint variables (local SQS, LocalStack).
+  const endpoint = context.env.AWS_ENDPOINT_URL_SQS?.trim() || context.env.AWS_ENDPOINT_URL?.trim() || undefined;
+  const client = new SQSClient({ region: target.region, credentials: target.credentials, endpoint });
   const waitSeconds = options.waitSeconds ?? 1;
   const dlq = await queueAttributes(client, options.dlq, ['QueueArn', 'FifoQueue', 'ApproximateNumberOfMessages']);
   const fifo = dlq.FifoQueue === 'true';
@@ -78,52 +93,62 @@ export async function runRedrive(context: CliContext, options: RedriveOptions): 
     return EXIT_OK;
   }
 
+  const sources = new MessageSources(client, options.dlq, fifo);
+  const destinationOf = options.to
+    ? async () => ({ url: options.to! })
+    : (message: Parameters<MessageSources['destinationOf']>[0]) => sources.destinationOf(message);
+  if (options.to) await sources.checkType(options.to);
+
+  let task: MoveTaskOutcome | undefined;
   if (!fifo && options.max === undefined) {
     const destinationArn = options.to ? (await queueAttributes(client, options.to, ['QueueArn'])).QueueArn : undefined;
-    try {
-      // Without DestinationArn SQS returns each message to the queue it was dead-lettered from.
-      // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
-      const task = await client.send(new StartMessageMoveTaskCommand({
-        SourceArn: dlq.QueueArn,
-        DestinationArn: destinationArn,
-        MaxNumberOfMessagesPerSecond: options.rate,
-      }));
-      context.out(options.json
-        ? JSON.stringify({ queue: options.dlq, mode: 'message-move-task', taskHandle: task.TaskHandle }, undefined, 2)
-        : `started a message move task for about ${dlq.ApproximateNumberOfMessages ?? '?'} message(s) from ${options.dlq} `
-          + `to ${options.to ?? 'their source queues'}; task handle ${task.TaskHandle}\n`
-          + `follow it with: aws sqs list-message-move-tasks --source-arn ${dlq.QueueArn}`);
-      return EXIT_OK;
-    } catch (error) {
-      throw awsFailure('StartMessageMoveTask', error);
+    // Without DestinationArn SQS returns each message to the queue it was dead-lettered from.
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html
+    task = await runMoveTask(client, {
+      sourceArn: dlq.QueueArn!,
+      destinationArn,
+      rate: options.rate,
+      pollSeconds: options.pollSeconds ?? DEFAULT_POLL_SECONDS,
+      timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+    });
+    // SQS knows the source only of messages its redrive policy moved: the writer's own dead letters make the task
+    // fail; they (and whatever the task had not reached) are moved by hand to the queue their attributes name.
+    if (!(task.status === 'FAILED' && task.failureReason === 'CouldNotDetermineMessageSource' && !options.to)) {
+      return report(context, options, { task });
     }
   }
 
-  const destination = options.to ?? await sourceQueueOf(client, options.dlq);
-  const destinationFifo = (await queueAttributes(client, destination, ['FifoQueue'])).FifoQueue === 'true';
-  if (destinationFifo !== fifo) {
-    throw new CliError(`${options.dlq} is ${fifo ? 'a FIFO' : 'a standard'} queue but ${destination} is ${destinationFifo ? 'a FIFO' : 'a standard'} queue: messages can only move between queues of the same type`);
-  }
-  const result = await moveManually(client, options.dlq, destination, fifo, options.max ?? DEFAULT_MANUAL_MAX, waitSeconds);
-  if (options.json) {
-    context.out(JSON.stringify({ queue: options.dlq, mode: 'receive-send-delete', destination, ...result }, undefined, 2));
-  } else {
-    context.out(`moved ${result.moved} message(s) from ${options.dlq} to ${destination}`);
-    if (result.failure) context.err(`move stopped: ${result.failure}`);
-  }
-  return result.failure ? EXIT_PROBLEMS : EXIT_OK;
+  const manual = await moveManually(client, options.dlq, {
+    fifo, max: options.max ?? DEFAULT_MANUAL_MAX, waitSeconds, destinationOf,
+  });
+  return report(context, options, { task, manual });
 }
 
-/** The queue whose redrive policy targets `dlqUrl`, when there is exactly one. */
-async function sourceQueueOf(client: SQSClient, dlqUrl: string): Promise<string> {
-  let sources: string[];
-  try {
-    sources = (await client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlqUrl }))).queueUrls ?? [];
-  } catch (error) {
-    throw awsFailure('ListDeadLetterSourceQueues', error);
+/** Prints what was moved and what was not; the exit code says whether everything was moved. */
+function report(context: CliContext, options: RedriveOptions, outcome: { task?: MoveTaskOutcome; manual?: ManualMoveResult }): number {
+  const { task, manual } = outcome;
+  const taskOk = !task || task.status === 'COMPLETED' || (manual !== undefined && task.failureReason === 'CouldNotDetermineMessageSource');
+  const manualOk = !manual || (!manual.failure && manual.unroutable === 0);
+  const ok = taskOk && manualOk;
+  const moved = (task?.moved ?? 0) + (manual?.moved ?? 0);
+  if (options.json) {
+    context.out(JSON.stringify({ queue: options.dlq, destination: options.to ?? 'source queues', moved, ok, task, manual }, undefined, 2));
+    return ok ? EXIT_OK : EXIT_PROBLEMS;
   }
-  if (sources.length !== 1) {
-    throw new CliError(`${dlqUrl} is the dead-letter queue of ${sources.length} queues${sources.length ? ` (${sources.join(', ')})` : ''}: pass --to <queue-url>`);
+  if (task) {
+    const reason = task.failureReason ? ` (${task.failureReason})` : '';
+    context.out(`message move task ${task.status}${reason}: moved ${task.moved}${task.toMove !== undefined ? ` of ${task.toMove}` : ''} message(s)`);
+    if (task.status === 'RUNNING' || task.status === 'CANCELLING') {
+      context.err(`the task has not ended within the wait; follow it with: aws sqs list-message-move-tasks --source-arn <dlq-arn> (task handle ${task.taskHandle ?? '?'})`);
+    } else if (!taskOk) {
+      context.err(`message move task ${task.status}${reason}: the messages not moved stay in ${options.dlq}`);
+    }
   }
-  return sources[0];
+  if (manual) {
+    context.out(`${task ? 'then moved' : 'moved'} ${manual.moved} message(s) by receive, send and delete from ${options.dlq} to ${options.to ?? 'their source queues'}`);
+    if (manual.unroutable > 0) context.err(`${manual.unroutable} message(s) not moved and left in the dead-letter queue: ${manual.unroutableReason}`);
+    if (manual.failure) context.err(`move stopped: ${manual.failure}`);
+  }
+  context.out(ok ? `done: ${moved} message(s) moved` : `not done: ${moved} message(s) moved, some remain in ${options.dlq}`);
+  return ok ? EXIT_OK : EXIT_PROBLEMS;
 }

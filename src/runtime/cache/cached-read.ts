@@ -30,7 +30,7 @@ export function cachedRead<T>(key: string, ttlSeconds: number, loader: CacheLoad
   return defaultReadCache().cachedRead(key, ttlSeconds, loader);
 }
 
-/** Removes `keys` from both tiers; the writer calls it after its write has committed. */
+/** Removes `keys` from both tiers; call it from sqlWriter's `afterCommit` hook, once the write has committed. */
 export function invalidate(keys: string | readonly string[]): Promise<void> {
   return defaultReadCache().invalidate(keys);
 }

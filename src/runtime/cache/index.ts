@@ -5,5 +5,6 @@ export { readCacheSettings, isCacheConfigured } from './cache-settings';
 export type { CacheSettings } from './cache-settings';
 export { createValkeyClient } from './valkey-client';
 export type { ValkeyClient } from './valkey-client';
-export { LruCache } from './lru-cache';
+export { LruCache, DEFAULT_LOCAL_MAX_BYTES } from './lru-cache';
+export { InvalidationLog } from './invalidation-log';
 export { SingleFlight } from './single-flight';

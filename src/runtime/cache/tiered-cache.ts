@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { LruCache } from './lru-cache';
+import { InvalidationLog } from './invalidation-log';
+import { DEFAULT_LOCAL_MAX_BYTES, LruCache } from './lru-cache';
 import { SingleFlight } from './single-flight';
 import type { ValkeyClient } from './valkey-client';
 import { Clock, systemClock } from '../clock';
@@ -25,6 +26,20 @@ export interface TieredCacheOptions {
   readonly keyPrefix?: string;
   /** Entries the in-process tier holds at most. @default 1000 */
   readonly localMaxEntries?: number;
+  /**
+   * Accounted bytes the in-process tier holds at most (≈ 2 bytes per character of key and JSON value plus
+   * 256 per entry, see value-size.ts); least recently used entries are evicted first, a larger value is
+   * not held locally (it is still read from Valkey).
+   * @default 67108864 (64 MiB: an eighth of a 512 MiB function)
+   */
+  readonly localMaxBytes?: number;
+  /**
+   * How long an invalidation is remembered so that loads that began before it do not store what they read.
+   * A load still running after that is returned but not stored locally. @default 60000
+   */
+  readonly invalidationRetentionMs?: number;
+  /** Hard cap of remembered invalidations (oldest dropped first, same safety as above). @default 10000 */
+  readonly maxTrackedInvalidations?: number;
   /**
    * Upper bound of the in-process TTL. `invalidate` reaches only the invalidating process and the
    * remote tier, so other execution environments may serve a stale value for up to this long.
@@ -103,8 +118,8 @@ function sleep(ms: number): Promise<void> {
 export class TieredCache {
   private readonly local: LruCache<unknown>;
   private readonly flights = new SingleFlight<unknown>();
-  /** Local invalidation counters: a load stores its result locally only if no invalidation happened meanwhile. */
-  private readonly generations = new Map<string, number>();
+  /** Recent invalidations: a load stores its result locally only if no invalidation happened meanwhile. */
+  private readonly invalidations: InvalidationLog;
   private readonly remote?: ValkeyClient;
   private readonly prefix: string;
   private readonly localMaxTtlMs: number;
@@ -115,7 +130,8 @@ export class TieredCache {
 
   constructor(options: TieredCacheOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.local = new LruCache(options.localMaxEntries ?? 1000, this.clock);
+    this.local = new LruCache(options.localMaxEntries ?? 1000, this.clock, options.localMaxBytes ?? DEFAULT_LOCAL_MAX_BYTES);
+    this.invalidations = new InvalidationLog(options.invalidationRetentionMs, options.maxTrackedInvalidations, this.clock);
     this.remote = options.remote;
     this.prefix = options.keyPrefix ?? 'eda:';
     const localMaxTtl = options.localMaxTtlSeconds ?? 5;
@@ -152,7 +168,7 @@ export class TieredCache {
     list.forEach(checkKey);
     for (const key of list) {
       this.local.delete(key);
-      this.generations.set(key, (this.generations.get(key) ?? 0) + 1);
+      this.invalidations.record(key);
       this.flights.forget(key);
     }
     const remote = this.remote;
@@ -169,15 +185,20 @@ export class TieredCache {
     await ended;
   }
 
+  /** What the in-process bookkeeping holds: entries and accounted bytes of the LRU, remembered invalidations. */
+  public localFootprint(): { entries: number; bytes: number; trackedInvalidations: number } {
+    return { entries: this.local.size, bytes: this.local.bytes, trackedInvalidations: this.invalidations.size };
+  }
+
   /** Empties the in-process tier (the remote tier is left alone). */
   public clearLocal(): void {
     this.local.clear();
   }
 
   private async readThrough(key: string, ttlMs: number, loader: CacheLoader<unknown>): Promise<unknown> {
-    const generation = this.generations.get(key) ?? 0;
+    const mark = this.invalidations.mark();
     const storeLocally = (value: unknown) => {
-      if ((this.generations.get(key) ?? 0) === generation && value !== undefined) {
+      if (this.invalidations.unchangedSince(key, mark) && value !== undefined) {
         this.local.set(key, value, Math.min(ttlMs, this.localMaxTtlMs));
       }
     };

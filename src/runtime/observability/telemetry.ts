@@ -11,6 +11,8 @@ export const METRIC_NAMES = {
   poisonMessages: 'PoisonMessages',
   transientRetries: 'TransientRetries',
   breakerOpened: 'BreakerOpened',
+  /** A writer's afterCommit/afterBatchCommit hook threw after the write committed (the write stands). */
+  afterCommitFailures: 'AfterCommitFailures',
 } as const;
 
 /** The part of the Powertools Metrics the runtime uses (tests pass a recorder). */

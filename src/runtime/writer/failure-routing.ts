@@ -18,6 +18,8 @@ export function deadLetterInput(record: SQSRecord, verdict: ErrorClassification,
     [ATTRIBUTES.attempts]: stringAttribute(String(receiveCountOf(record))),
     [ATTRIBUTES.originalMessageId]: stringAttribute(record.messageId),
   };
+  // Where `eda redrive` returns it (see ATTRIBUTES.sourceQueueArn).
+  if (record.eventSourceARN) attributes[ATTRIBUTES.sourceQueueArn] = stringAttribute(record.eventSourceARN);
   const correlationId = correlationIdOf(record);
   if (correlationId) attributes[ATTRIBUTES.correlationId] = stringAttribute(correlationId);
   const key = idempotencyKey ?? record.messageAttributes?.[ATTRIBUTES.idempotencyKey]?.stringValue;

@@ -31,6 +31,21 @@ export type WriteEffect<Body = unknown> = (tx: SqlExecutor, message: WriteMessag
  */
 export type BatchWriteEffect<Body = unknown> = (tx: SqlExecutor, messages: ReadonlyArray<WriteMessage<Body>>) => Promise<void>;
 
+/** How a message's write came to be committed, passed to the after-commit hook. */
+export interface CommittedWrite {
+  /**
+   * true when the key was already recorded (a redelivery): the write was committed by an earlier delivery,
+   * whose hook may not have run (e.g. the function timed out between COMMIT and the hook).
+   */
+  readonly duplicate: boolean;
+}
+
+/** Runs after the transaction that recorded `message`'s key has committed (see SqlWriterOptions.afterCommit). */
+export type AfterCommitHook<Body = unknown> = (message: WriteMessage<Body>, write: CommittedWrite) => Promise<void> | void;
+
+/** Runs once per invocation with every message whose write is committed (see SqlWriterOptions.afterBatchCommit). */
+export type AfterBatchCommitHook<Body = unknown> = (messages: ReadonlyArray<WriteMessage<Body>>) => Promise<void> | void;
+
 /** The Lambda handler returned by {@link sqlWriter}. */
 export type SqsWriterHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
@@ -53,6 +68,25 @@ export interface SqlWriterOptions {
    * Ignored in per-message mode. @default none (batch mode calls the per-message effect once per new message)
    */
   readonly batchEffect?: BatchWriteEffect<any>;
+  /**
+   * Called for each message once the transaction that recorded its key has COMMITTED — never inside the
+   * transaction, never for a rolled-back one. The place for side effects that must see the committed state,
+   * such as ``invalidate(`order:${message.body.id}`)``: invalidating inside the effect (before COMMIT) lets a
+   * concurrent read cache the old value for its whole TTL. Also called for duplicates (key already recorded,
+   * `write.duplicate`), so a redelivery after a crash between COMMIT and the hook still runs it; the hook must
+   * therefore be idempotent. A hook failure is logged and counted (metric AfterCommitFailures) but does not fail
+   * the message: the write is committed, and a retry would only find a duplicate. Bound the hook's own time.
+   * Batch mode: called after the batch transaction committed, for each message in batch order.
+   * @default none
+   */
+  readonly afterCommit?: AfterCommitHook<any>;
+  /**
+   * Called once per invocation, after every message was handled, with the messages whose write is committed
+   * (applied now or duplicates, in the order they were handled), e.g. one multi-key `invalidate`. Not called
+   * when none is. Failures are logged and counted like those of `afterCommit`.
+   * @default none
+   */
+  readonly afterBatchCommit?: AfterBatchCommitHook<any>;
   /** Key of messages without the eda-idempotency-key attribute. @default none (such messages are poison) */
   readonly idempotencyKey?: IdempotencyKeyExtractor;
   /**
@@ -93,6 +127,9 @@ interface BatchStats {
   duplicates: number;
   poison: number;
   transient: number;
+  afterCommitFailures: number;
+  /** Messages whose write is committed in this invocation, for afterBatchCommit. */
+  readonly committed: WriteMessage<any>[];
   readonly correlationIds: Set<string>;
   readonly transientRecords: SQSRecord[];
 }
@@ -125,7 +162,9 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const logger = options.logger ?? runtimeLogger();
     const metrics = options.metrics ?? runtimeMetrics();
     const db = (options.database ?? (() => database('writer')))();
-    const stats: BatchStats = { applied: 0, duplicates: 0, poison: 0, transient: 0, correlationIds: new Set(), transientRecords: [] };
+    const stats: BatchStats = {
+      applied: 0, duplicates: 0, poison: 0, transient: 0, afterCommitFailures: 0, committed: [], correlationIds: new Set(), transientRecords: [],
+    };
     const classify = (error: unknown) => options.classifyError?.(error) ?? classifyError(error);
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? readQueueSettings().deadLetterQueueUrl;
 
@@ -151,6 +190,21 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
       key: message.idempotencyKey, messageId: message.messageId, correlationId: message.correlationId, bodySha256: fingerprintOf(layout, message),
     });
 
+    // After COMMIT only: a hook failure cannot undo the write, so it is logged and counted, never rethrown.
+    const runHook = async (hook: string, call: () => Promise<void> | void, context_: Record<string, unknown> = {}): Promise<void> => {
+      try {
+        await call();
+      } catch (error) {
+        stats.afterCommitFailures++;
+        logger.error(`${hook} hook failed after the write committed: not retried`, { ...context_, error: String(error) });
+      }
+    };
+    const committed = async (message: WriteMessage<Body>, duplicate: boolean): Promise<void> => {
+      stats.committed.push(message);
+      const hook = options.afterCommit as AfterCommitHook<Body> | undefined;
+      if (hook) await runHook('afterCommit', () => hook(message, { duplicate }), { idempotency_key: message.idempotencyKey });
+    };
+
     const applyOne = async (message: WriteMessage<Body>, layout: IdempotencyTableLayout): Promise<void> => {
       const isNew = await traced(options.tracer, 'eda-write', { correlationId: message.correlationId, idempotencyKey: message.idempotencyKey }, () =>
         runGuarded(db, async (tx) => {
@@ -165,6 +219,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         stats.duplicates++;
         logger.info('duplicate write skipped', { idempotency_key: message.idempotencyKey });
       }
+      await committed(message, !isNew);
     };
 
     const fail = async (record: SQSRecord, error: unknown, idempotencyKey?: string): Promise<void> => {
@@ -197,9 +252,11 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
       const candidates: WriteMessage<Body>[] = [];
       const firstByKey = new Map<string, WriteMessage<Body>>();
       const inBatchDuplicates: WriteMessage<Body>[] = [];
+      const byMessageId = new Map<string, WriteMessage<Body>>();
       for (const record of records) {
         try {
           const message = parseWriteMessage<Body>(record, options.idempotencyKey);
+          byMessageId.set(record.messageId, message);
           if (firstByKey.has(message.idempotencyKey)) {
             inBatchDuplicates.push(message);
           } else {
@@ -211,6 +268,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         }
       }
       if (candidates.length === 0) return outcomes;
+      let claimedInBatch: ReadonlySet<string> | undefined;
       try {
         const layout = await ensureTable();
         // A key repeated in the batch with another body is a reused key, not a duplicate of the first.
@@ -236,6 +294,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         stats.duplicates += candidates.length - fresh.size + inBatchDuplicates.length;
         for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'done' });
         logger.info('batch applied', { applied: fresh.size, duplicates: candidates.length - fresh.size + inBatchDuplicates.length });
+        claimedInBatch = fresh;
       } catch (error) {
         const verdict = classify(error);
         if (verdict.connectionFailure || error instanceof IdempotencyTableLayoutError) {
@@ -243,6 +302,14 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
           for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'failed', error });
         } else {
           logger.warn('batch transaction failed: isolating the failing message per message', { error_code: verdict.code, error: verdict.message });
+        }
+      }
+      // Outside the try: the batch transaction has committed, nothing the hooks do may re-run it. Batch order,
+      // in-batch duplicates included (a duplicate is any message but the first of a key the transaction claimed).
+      if (claimedInBatch) {
+        for (const record of records) {
+          const message = outcomes.get(record.messageId)?.kind === 'done' ? byMessageId.get(record.messageId) : undefined;
+          if (message) await committed(message, !claimedInBatch.has(message.idempotencyKey) || firstByKey.get(message.idempotencyKey) !== message);
         }
       }
       return outcomes;
@@ -297,6 +364,8 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         }
       }
     }
+    const batchHook = options.afterBatchCommit as AfterBatchCommitHook<Body> | undefined;
+    if (batchHook && stats.committed.length > 0) await runHook('afterBatchCommit', () => batchHook(stats.committed), { messages: stats.committed.length });
     publish(stats, metrics);
     return response as SQSBatchResponse;
   };
@@ -309,6 +378,7 @@ function publish(stats: BatchStats, metrics: RuntimeMetrics): void {
   metrics.addMetric(METRIC_NAMES.duplicatesSkipped, MetricUnit.Count, stats.duplicates);
   metrics.addMetric(METRIC_NAMES.poisonMessages, MetricUnit.Count, stats.poison);
   metrics.addMetric(METRIC_NAMES.transientRetries, MetricUnit.Count, stats.transient);
+  if (stats.afterCommitFailures > 0) metrics.addMetric(METRIC_NAMES.afterCommitFailures, MetricUnit.Count, stats.afterCommitFailures);
   if (stats.correlationIds.size > 0) {
     metrics.addMetadata('correlation_ids', [...stats.correlationIds].slice(0, MAX_CORRELATION_IDS_IN_METRICS).join(','));
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EnqueueError, MissingIdempotencyKeyError } from '../../../src/runtime/errors';
@@ -52,7 +53,7 @@ describe('enqueueWrite', () => {
     expect(sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.['eda-correlation-id']?.StringValue).toBe('from-api');
   });
 
-  test('uses the idempotency key as FIFO deduplication id and the given message group', async () => {
+  test('derives the FIFO deduplication id from the idempotency key (SHA-256 hex) and uses the given message group', async () => {
     // GIVEN
     process.env.EDA_WRITE_QUEUE_URL = FIFO_QUEUE;
     process.env.EDA_WRITE_QUEUE_FIFO = 'true';
@@ -61,8 +62,9 @@ describe('enqueueWrite', () => {
     await enqueueWrite({}, { idempotencyKey: 'order-7', messageGroupId: 'customer-3' });
     // THEN
     expect(sqs.commandCalls(SendMessageCommand)[0].args[0].input).toMatchObject({
-      QueueUrl: FIFO_QUEUE, MessageDeduplicationId: 'order-7', MessageGroupId: 'customer-3',
+      QueueUrl: FIFO_QUEUE, MessageDeduplicationId: createHash('sha256').update('order-7').digest('hex'), MessageGroupId: 'customer-3',
     });
+    expect(sqs.commandCalls(SendMessageCommand)[0].args[0].input.MessageAttributes?.['eda-idempotency-key']?.StringValue).toBe('order-7');
   });
 
   test('throws MissingIdempotencyKeyError instead of inventing a key', async () => {
@@ -141,6 +143,15 @@ describe('enqueueWrites', () => {
   test('checks every idempotency key before sending anything', async () => {
     const attempt = enqueueWrites([{ body: {}, idempotencyKey: 'ok' }, { body: {}, idempotencyKey: undefined as unknown as string }]);
     await expect(attempt).rejects.toThrow('missing idempotency key: enqueueWrites entry 1 has no idempotencyKey');
+    expect(sqs.calls()).toHaveLength(0);
+  });
+});
+
+describe('enqueueWrites bodies', () => {
+  test('a body that JSON cannot represent is rejected before anything is sent, even after 10 valid entries', async () => {
+    const valid = Array.from({ length: 10 }, (_, i) => ({ body: { i }, idempotencyKey: `ok-${i}` }));
+    const attempt = enqueueWrites([...valid, { body: undefined, idempotencyKey: 'bad' }]);
+    await expect(attempt).rejects.toThrow('write bad has a body that is not JSON-serialisable');
     expect(sqs.calls()).toHaveLength(0);
   });
 });

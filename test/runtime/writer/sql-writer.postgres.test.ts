@@ -5,8 +5,9 @@ import { closeDatabases, configureDatabases } from '../../../src/runtime/connect
 import { useSqsClient } from '../../../src/runtime/queue/sqs-client';
 import { BatchWriteEffect, sqlWriter, WriteEffect, WriterMode } from '../../../src/runtime/writer/sql-writer';
 import { queryOnce } from '../../support/postgres-query';
-import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
+import { RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { postgresEnvironment } from '../support/postgres-env';
+import { resetWriterTest } from '../support/writer-test-reset';
 
 const DLQ = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-writes-dlq';
 const QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-writes';
@@ -34,13 +35,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  sqs.reset();
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'dlq-1' });
-  sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [], Failed: [] });
-  useSqsClient(new SQSClient({ region: 'eu-west-1' }));
-  await admin.query('drop table if exists eda_idempotency_keys');
-  await admin.query('truncate orders');
-  await configureDatabases({ env: postgresEnvironment(pg), breaker: { failureThreshold: 3, clock: new FakeClock() } });
+  await resetWriterTest(sqs, pg, admin);
 });
 
 // 'batch-effect': batch mode with a set-based batchEffect (one unnest insert per batch).
@@ -117,6 +112,7 @@ describe.each<TestedMode>(['per-message', 'batch', 'batch-effect'])('sqlWriter (
       'eda-correlation-id': 'corr-3',
       'eda-original-message-id': 'bad-json',
       'eda-idempotency-key': 'order-3',
+      'eda-source-queue-arn': 'arn:aws:sqs:eu-west-1:123456789012:orders-writes',
     });
     expect(dlqAttributes(1)).toEqual({
       'eda-error-class': 'permanent',
@@ -126,6 +122,7 @@ describe.each<TestedMode>(['per-message', 'batch', 'batch-effect'])('sqlWriter (
       'eda-correlation-id': 'corr-4',
       'eda-original-message-id': 'negative-total',
       'eda-idempotency-key': 'order-4',
+      'eda-source-queue-arn': 'arn:aws:sqs:eu-west-1:123456789012:orders-writes',
     });
     expect(dlqAttributes(2)).toMatchObject({ 'eda-error-code': 'EDA_MISSING_IDEMPOTENCY_KEY', 'eda-original-message-id': 'no-key', 'eda-correlation-id': 'corr-5' });
     // every failure is logged with its classification and the restored correlation id
