@@ -1,0 +1,95 @@
+import { COM_QUERY, COM_STMT_PREPARE, MAX_CAPTURED_PAYLOAD, MysqlCommandEvent, MysqlCommandParser } from '../../src/local/mysql-command-parser';
+import { pinningMatches } from '../../src/local/pinning-rules';
+
+// Client packets built by hand from the MySQL client/server protocol
+// (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_basic_packets.html).
+const packet = (sequence: number, payload: Buffer) => {
+  const header = Buffer.alloc(4);
+  header.writeUIntLE(payload.length, 0, 3);
+  header[3] = sequence;
+  return Buffer.concat([header, payload]);
+};
+const CLIENT_CONNECT_WITH_DB = 0x8;
+const CLIENT_PROTOCOL_41 = 0x200;
+const CLIENT_SSL = 0x800;
+const CLIENT_SECURE_CONNECTION = 0x8000;
+const CLIENT_PLUGIN_AUTH = 0x80000;
+const CLIENT_QUERY_ATTRIBUTES = 0x08000000;
+
+/** HandshakeResponse41 as mysql2 sends it: user, 20 bytes of mysql_native_password scramble, database, plugin. */
+function handshakeResponse(user: string, database: string, extraFlags = 0): Buffer {
+  const fixed = Buffer.alloc(32);
+  fixed.writeUInt32LE(CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_CONNECT_WITH_DB | CLIENT_PLUGIN_AUTH | extraFlags, 0);
+  fixed.writeUInt32LE(0xffffff, 4);
+  fixed[8] = 45; // utf8mb4_general_ci
+  return packet(1, Buffer.concat([fixed, Buffer.from(`${user}\0`), Buffer.from([20]), Buffer.alloc(20, 7),
+    Buffer.from(`${database}\0`), Buffer.from('mysql_native_password\0')]));
+}
+const command = (code: number, text: string) => packet(0, Buffer.concat([Buffer.from([code]), Buffer.from(text, 'utf8')]));
+const sslRequest = () => {
+  const payload = Buffer.alloc(32);
+  payload.writeUInt32LE(CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_SSL, 0);
+  return packet(1, payload);
+};
+
+function eventsOf(chunks: Buffer[]): MysqlCommandEvent[] {
+  const events: MysqlCommandEvent[] = [];
+  const parser = new MysqlCommandParser((e) => events.push(e));
+  for (const chunk of chunks) parser.push(chunk);
+  return events;
+}
+
+const SESSION = Buffer.concat([
+  handshakeResponse('app_user', 'app'),
+  packet(3, Buffer.from('auth switch response')), // an auth exchange packet: not a command
+  command(COM_QUERY, 'START TRANSACTION'),
+  command(COM_QUERY, 'SET @n = 1'),
+  command(COM_STMT_PREPARE, 'select ? as n'),
+  packet(0, Buffer.from([0x17, 1, 0, 0, 0, 0, 1, 0, 0, 0])), // COM_STMT_EXECUTE: not read
+  command(COM_QUERY, 'COMMIT'),
+  packet(0, Buffer.from([0x0e])), // COM_PING
+]);
+const EXPECTED: MysqlCommandEvent[] = [
+  { kind: 'login', user: 'app_user', database: 'app' },
+  { kind: 'query', text: 'START TRANSACTION', bytes: 17 },
+  { kind: 'query', text: 'SET @n = 1', bytes: 10 },
+  { kind: 'prepare', text: 'select ? as n', bytes: 13 },
+  { kind: 'query', text: 'COMMIT', bytes: 6 },
+];
+
+describe('GIVEN a MySQL client session on the wire', () => {
+  test('THEN the login, COM_QUERY and COM_STMT_PREPARE are read, other commands and auth packets skipped', () => {
+    expect(eventsOf([SESSION])).toEqual(EXPECTED);
+  });
+
+  test('THEN the same events come out whatever the chunking (one byte at a time)', () => {
+    expect(eventsOf([...SESSION].map((b) => Buffer.from([b])))).toEqual(EXPECTED);
+  });
+
+  test('THEN what it reads is what the rules judge: the user variable and the binary-protocol prepare pin', () => {
+    const judged = eventsOf([SESSION]).flatMap((e) => e.kind === 'query' ? pinningMatches('mysql', e.text, e.bytes).map((m) => m.rule)
+      : e.kind === 'prepare' ? ['prepared-statement'] : []);
+    expect(judged).toEqual(['variable', 'prepared-statement']);
+  });
+
+  test('THEN a command longer than one packet (16 MiB) is read across its continuation packets, with its full size', () => {
+    const text = `select '${'x'.repeat(0xffffff + 100)}'`;
+    const payload = Buffer.concat([Buffer.from([COM_QUERY]), Buffer.from(text)]);
+    const chunks = [handshakeResponse('u', 'd'), packet(0, payload.subarray(0, 0xffffff)), packet(1, payload.subarray(0xffffff)), command(COM_QUERY, 'select 1')];
+    expect(eventsOf(chunks).slice(1)).toEqual([
+      { kind: 'query', text: text.slice(0, MAX_CAPTURED_PAYLOAD - 1), bytes: Buffer.byteLength(text) },
+      { kind: 'query', text: 'select 1', bytes: 8 },
+    ]);
+  });
+
+  test('THEN with query attributes negotiated (MySQL ≥ 8.0.23) the text after the empty attribute set is read', () => {
+    const chunks = [handshakeResponse('u', 'd', CLIENT_QUERY_ATTRIBUTES), packet(0, Buffer.concat([Buffer.from([COM_QUERY, 0, 1]), Buffer.from('SET @a = 1')]))];
+    expect(eventsOf(chunks).slice(1)).toEqual([{ kind: 'query', text: 'SET @a = 1', bytes: 10 }]);
+  });
+});
+
+describe('GIVEN a MySQL client that asks for TLS', () => {
+  test('THEN the connection is opaque and nothing more is read', () => {
+    expect(eventsOf([sslRequest(), command(COM_QUERY, 'SET @n = 1')])).toEqual([{ kind: 'opaque', reason: 'the connection switched to TLS' }]);
+  });
+});
