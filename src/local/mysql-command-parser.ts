@@ -3,8 +3,9 @@
  * COM_STMT_PREPARE (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_command_phase.html,
  * https://mariadb.com/kb/en/clientserver-protocol/). A packet is a 3-byte little-endian length, a sequence id and
  * the payload; a command always starts a new sequence (id 0), so commands are recognised without following the
- * server's side. Handshake and auth packets (ids ≥ 1) are skipped, except the first, which names the user and says
- * whether TLS follows. No byte is changed or held back.
+ * server's side, except its greeting: the capabilities both sides share decide the COM_QUERY layout. Handshake and
+ * auth packets (ids ≥ 1) are skipped, except the first, which names the user and says whether TLS follows. No byte
+ * is changed or held back.
  */
 
 /** What the parser reports. */
@@ -45,12 +46,40 @@ export class MysqlCommandParser {
   private firstPacket = true;
   private readingHandshake = false;
   private capabilities = 0;
+  /** Capabilities of the server's greeting; undefined until it is read. */
+  private serverCapabilities: number | undefined;
+  private greeting = Buffer.alloc(0);
   private isOpaque = false;
 
   constructor(private readonly onEvent: (event: MysqlCommandEvent) => void) {}
 
   public get opaque(): boolean {
     return this.isOpaque;
+  }
+
+  /** True until the server's greeting (its first packet) has been read through {@link serverBytes}. */
+  public get awaitingGreeting(): boolean {
+    return this.serverCapabilities === undefined && !this.isOpaque;
+  }
+
+  /**
+   * Feeds the server's first bytes, until its greeting is complete (Protocol::HandshakeV10: version, thread id,
+   * 8 bytes of auth data, filler, capabilities low 16 bits, charset, status, capabilities high 16 bits).
+   */
+  public serverBytes(chunk: Buffer): void {
+    if (!this.awaitingGreeting) return;
+    this.greeting = Buffer.concat([this.greeting, chunk]);
+    if (this.greeting.length < 4 || this.greeting.length < 4 + this.greeting.readUIntLE(0, 3)) return;
+    const payload = this.greeting.subarray(4, 4 + this.greeting.readUIntLE(0, 3));
+    this.greeting = Buffer.alloc(0);
+    const versionEnd = payload.indexOf(0, 1);
+    const low = versionEnd + 1 + 4 + 8 + 1;
+    if (payload[0] !== 10 || versionEnd === -1 || payload.length < low + 2) {
+      this.serverCapabilities = 0; // an error packet (e.g. too many connections) or an old protocol: assume nothing
+      return;
+    }
+    const high = payload.length >= low + 7 ? payload.readUInt16LE(low + 5) : 0;
+    this.serverCapabilities = payload.readUInt16LE(low) | (high << 16);
   }
 
   /** Feeds bytes the client sent, in order. */
@@ -122,7 +151,8 @@ export class MysqlCommandParser {
   private handshakeResponse(payload: Buffer): void {
     const capabilities = payload.readUInt32LE(0);
     if ((capabilities & CLIENT_PROTOCOL_41) === 0) return; // pre-4.1 clients: commands are still read
-    this.capabilities = capabilities;
+    // What both sides support is what the connection uses (mysql2 asks for query attributes, MariaDB has none).
+    this.capabilities = capabilities & (this.serverCapabilities ?? capabilities);
     let offset = 32;
     const userEnd = payload.indexOf(0, offset);
     if (userEnd === -1) return;
@@ -147,7 +177,7 @@ export class MysqlCommandParser {
     if (payload.length === 0) return;
     const truncated = payload.length < this.commandBytes;
     let textStart = 1;
-    if (payload[0] === COM_QUERY && this.capabilities & CLIENT_QUERY_ATTRIBUTES) {
+    if (payload[0] === COM_QUERY && (this.capabilities & CLIENT_QUERY_ATTRIBUTES) !== 0) {
       // parameter_count and parameter_set_count (length-encoded, one byte each when there are no attributes).
       if (payload[1] !== 0) return this.becomeOpaque('COM_QUERY with query attributes');
       textStart = 3;

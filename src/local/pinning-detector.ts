@@ -187,6 +187,11 @@ export class PinningDetector {
         else this.opaqueCount++;
       });
       feed = (chunk) => parser.push(chunk);
+      const onGreeting = (chunk: Buffer) => {
+        parser.serverBytes(chunk);
+        if (!parser.awaitingGreeting) upstream.off('data', onGreeting);
+      };
+      upstream.on('data', onGreeting);
     }
     client.on('data', (chunk: Buffer) => {
       try {

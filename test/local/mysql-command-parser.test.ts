@@ -32,9 +32,22 @@ const sslRequest = () => {
   return packet(1, payload);
 };
 
-function eventsOf(chunks: Buffer[]): MysqlCommandEvent[] {
+/** Protocol::HandshakeV10 of a server with these capabilities. */
+function greeting(capabilities: number): Buffer {
+  const low = Buffer.alloc(2);
+  low.writeUInt16LE(capabilities & 0xffff);
+  const high = Buffer.alloc(2);
+  high.writeUInt16LE(capabilities >>> 16);
+  return packet(0, Buffer.concat([Buffer.from([10]), Buffer.from('10.11.6-MariaDB\0'), Buffer.alloc(4, 1), Buffer.alloc(8, 2), Buffer.from([0]),
+    low, Buffer.from([45]), Buffer.from([2, 0]), high, Buffer.from([21]), Buffer.alloc(10), Buffer.alloc(12, 3), Buffer.from([0]),
+    Buffer.from('mysql_native_password\0')]));
+}
+
+function eventsOf(chunks: Buffer[], serverGreeting?: Buffer): MysqlCommandEvent[] {
   const events: MysqlCommandEvent[] = [];
   const parser = new MysqlCommandParser((e) => events.push(e));
+  // The greeting comes in pieces too: the parser waits for the whole packet.
+  if (serverGreeting) for (const b of serverGreeting) parser.serverBytes(Buffer.from([b]));
   for (const chunk of chunks) parser.push(chunk);
   return events;
 }
@@ -82,9 +95,16 @@ describe('GIVEN a MySQL client session on the wire', () => {
     ]);
   });
 
-  test('THEN with query attributes negotiated (MySQL ≥ 8.0.23) the text after the empty attribute set is read', () => {
+  test('THEN with query attributes on both sides (MySQL ≥ 8.0.23) the text after the empty attribute set is read', () => {
     const chunks = [handshakeResponse('u', 'd', CLIENT_QUERY_ATTRIBUTES), packet(0, Buffer.concat([Buffer.from([COM_QUERY, 0, 1]), Buffer.from('SET @a = 1')]))];
-    expect(eventsOf(chunks).slice(1)).toEqual([{ kind: 'query', text: 'SET @a = 1', bytes: 10 }]);
+    const server = greeting(CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_PLUGIN_AUTH | CLIENT_QUERY_ATTRIBUTES);
+    expect(eventsOf(chunks, server).slice(1)).toEqual([{ kind: 'query', text: 'SET @a = 1', bytes: 10 }]);
+  });
+
+  test('THEN with query attributes asked by the client (mysql2 does) but not offered by the server (MariaDB) the text starts after the command byte', () => {
+    const chunks = [handshakeResponse('u', 'd', CLIENT_QUERY_ATTRIBUTES), command(COM_QUERY, 'SET @a = 1')];
+    const server = greeting(CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_PLUGIN_AUTH);
+    expect(eventsOf(chunks, server).slice(1)).toEqual([{ kind: 'query', text: 'SET @a = 1', bytes: 10 }]);
   });
 });
 
