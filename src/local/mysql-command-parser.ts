@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- MySQL capability flags are a bit field (Protocol::CapabilityFlags) */
 /**
  * Reads the MySQL/MariaDB client → server protocol as it streams past, for the pinning detector: COM_QUERY and
  * COM_STMT_PREPARE (https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_command_phase.html,

@@ -1,8 +1,8 @@
 import { createServer, connect, Server, Socket } from 'node:net';
+import { registerExitCleanup } from './exit-cleanup';
 import { MysqlCommandEvent, MysqlCommandParser } from './mysql-command-parser';
 import { PINNING_CONDITIONS, PinningEngine, pinningMatches, PinningRule } from './pinning-rules';
 import { PostgresFrontendEvent, PostgresFrontendParser } from './postgres-frontend-parser';
-import { registerExitCleanup } from './exit-cleanup';
 
 /**
  * A TCP proxy between clients and the pool (PgBouncer) or the database that reports every statement that would pin
@@ -226,8 +226,13 @@ export class PinningDetector {
     let finding = this.byKey.get(key);
     if (!finding) {
       finding = {
-        engine, rule, condition: PINNING_CONDITIONS[rule], statement: key.slice(rule.length + 1), count: 0,
-        connectionIds: new Set(), firstClient: client,
+        engine,
+        rule,
+        condition: PINNING_CONDITIONS[rule],
+        statement: key.slice(rule.length + 1),
+        count: 0,
+        connectionIds: new Set(),
+        firstClient: client,
       };
       this.byKey.set(key, finding);
       const { connectionIds: _ids, ...first } = finding;

@@ -113,9 +113,7 @@ function topLevelParts(text: string): string[] {
   let depth = 0;
   let start = 0;
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')') depth--;
-    else if (text[i] === ',' && depth === 0) {
+    if (text[i] === '(') {depth++;} else if (text[i] === ')') {depth--;} else if (text[i] === ',' && depth === 0) {
       parts.push(text.slice(start, i).trim());
       start = i + 1;
     }

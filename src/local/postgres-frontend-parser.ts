@@ -24,7 +24,7 @@ const CANCEL_REQUEST = 80877102;
 const PROTOCOL_3 = 196608;
 /** Startup packets are small; anything larger is not the protocol we read. */
 const MAX_STARTUP_BYTES = 10_000;
-const CAPTURED_TYPES = new Set([0x51 /* Q */, 0x50 /* P */]);
+const CAPTURED_TYPES = new Set([0x51 /* Q */, 0x50]);
 
 type Phase = 'startup' | 'awaiting-encryption-answer' | 'messages' | 'opaque';
 

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- MySQL capability flags are a bit field (Protocol::CapabilityFlags) */
 import { COM_QUERY, COM_STMT_PREPARE, MAX_CAPTURED_PAYLOAD, MysqlCommandEvent, MysqlCommandParser } from '../../src/local/mysql-command-parser';
 import { pinningMatches } from '../../src/local/pinning-rules';
 

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise -- MySQL capability flags are a bit field (Protocol::CapabilityFlags) */
 import { createServer, Server, Socket } from 'node:net';
 import * as mysql from 'mysql2/promise';
 import { findFreePort } from '../../src/local/free-port';
@@ -118,8 +119,17 @@ describe('GIVEN the runtime MySQL pool through the pinning detector', () => {
     detector.clear();
     const pool = createMysqlPool({
       settings: {
-        engine: 'mysql', role: 'writer', hosts: ['127.0.0.1'], port: detector.port, database: 'app', user: 'app_user',
-        auth: 'password', password: 'secret', tls: 'disable', poolMax: 1, statementTimeoutMs: 5000,
+        engine: 'mysql',
+        role: 'writer',
+        hosts: ['127.0.0.1'],
+        port: detector.port,
+        database: 'app',
+        user: 'app_user',
+        auth: 'password',
+        password: 'secret',
+        tls: 'disable',
+        poolMax: 1,
+        statementTimeoutMs: 5000,
       },
       host: '127.0.0.1',
       credentials: { password: async () => 'secret', invalidate: () => undefined },

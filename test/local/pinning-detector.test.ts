@@ -118,7 +118,12 @@ describe('GIVEN a real client through the pinning detector WHEN it sends what AW
     await withClient(stack!.pooledConnectionString, (db) => db.query('SET search_path = public'));
     const [finding] = stack!.pinningReport();
     expect({ ...finding, firstClient: /^127\.0\.0\.1:\d+ app_user@app$/.test(finding.firstClient) }).toEqual({
-      engine: 'postgres', rule: 'set-command', statement: 'SET search_path = public', count: 2, connections: 2, firstClient: true,
+      engine: 'postgres',
+      rule: 'set-command',
+      statement: 'SET search_path = public',
+      count: 2,
+      connections: 2,
+      firstClient: true,
       condition: expect.stringContaining('Using SET commands.'),
     });
     expect(() => stack!.expectNoPinning()).toThrow(PinningError);

@@ -7,8 +7,8 @@ const rules = (engine: 'postgres' | 'mysql', sql: string) => pinningMatches(engi
 
 describe('GIVEN SQL text WHEN it is split into statements', () => {
   test('THEN semicolons inside literals, quoted identifiers, comments and dollar quotes do not split', () => {
-    expect(splitStatements(`select ';', "a;b", $$x;y$$, $t$;$t$ /* ; /* ; */ ; */ -- ;\n; SET x = 1`, 'postgres').map((s) => s.text))
-      .toEqual([`select ';', "a;b", $$x;y$$, $t$;$t$ /* ; /* ; */ ; */ -- ;`, 'SET x = 1']);
+    expect(splitStatements('select \';\', "a;b", $$x;y$$, $t$;$t$ /* ; /* ; */ ; */ -- ;\n; SET x = 1', 'postgres').map((s) => s.text))
+      .toEqual(['select \';\', "a;b", $$x;y$$, $t$;$t$ /* ; /* ; */ ; */ -- ;', 'SET x = 1']);
   });
 
   test('THEN literals and comments are masked, so their content never matches a rule', () => {
@@ -140,12 +140,14 @@ describe('GIVEN the MySQL rules', () => {
 });
 
 describe('GIVEN the MySQL batch claim of the runtime, as mysql2 query() sends it (values interpolated)', () => {
-  const sentText = (rows: number) => {
-    const claim = claimKeysMysqlSql(Array.from({ length: rows }, (_, i) => ({
-      key: `order-${String(i).padStart(8, '0')}`, messageId: `0b6c1a9e-7f3d-4c55-9a0e-${String(i).padStart(12, '0')}`, correlationId: `corr-${i}`,
-    })));
-    const insert = claim.insert(Array.from({ length: rows }, (_, i) => ({ key: `order-${i}`, messageId: `m-${i}`, correlationId: `corr-${i}` })));
-    return { lock: format(claim.lockExisting.sql, claim.lockExisting.params), insert: format(insert.sql, insert.params) };
+  // Keys and ids shaped like the writer's: an order key, SQS message ids and correlation ids are UUIDs.
+  const uuid = (i: number) => `0b6c1a9e-7f3d-4c55-9a0e-${String(i).padStart(12, '0')}`;
+  const sentText = (count: number) => {
+    const rows = Array.from({ length: count }, (_, i) => ({ key: `order-${uuid(i)}`, messageId: uuid(i), correlationId: uuid(i) }));
+    const claim = claimKeysMysqlSql(rows);
+    const insert = claim.insert(rows);
+    const interpolate = (sql: string, params: unknown[]) => format(sql, params as Parameters<typeof format>[1]);
+    return { lock: interpolate(claim.lockExisting.sql, claim.lockExisting.params), insert: interpolate(insert.sql, insert.params) };
   };
 
   test('THEN a batch of 10 (the SQS default) stays under 16 KB', () => {
@@ -156,5 +158,9 @@ describe('GIVEN the MySQL batch claim of the runtime, as mysql2 query() sends it
   test('THEN a batch of 1,000 goes over 16 KB and would pin: the batch writer must chunk its MySQL statements', () => {
     const { lock, insert } = sentText(1_000);
     expect([rules('mysql', lock), rules('mysql', insert)]).toEqual([['statement-over-16kb'], ['statement-over-16kb']]);
+  });
+
+  test('THEN the multi-row INSERT of such rows crosses 16 KB between 127 and 128 rows', () => {
+    expect([Buffer.byteLength(sentText(127).insert) <= 16_384, Buffer.byteLength(sentText(128).insert) > 16_384]).toEqual([true, true]);
   });
 });
