@@ -9,6 +9,8 @@
  * is changed or held back.
  */
 
+import { BoundedCapture } from './bounded-capture';
+
 /** What the parser reports. */
 export type MysqlCommandEvent =
   | { readonly kind: 'login'; readonly user: string; readonly database?: string }
@@ -27,20 +29,24 @@ export const COM_STMT_PREPARE = 0x16;
 const MAX_PACKET_PAYLOAD = 0xffffff;
 /** The SSLRequest packet: capability flags, max packet size, charset, 23 filler bytes — and nothing else. */
 const SSL_REQUEST_LENGTH = 32;
-const CLIENT_CONNECT_WITH_DB = 0x00000008;
-const CLIENT_PROTOCOL_41 = 0x00000200;
-const CLIENT_SECURE_CONNECTION = 0x00008000;
-const CLIENT_PLUGIN_AUTH_LENENC_DATA = 0x00200000;
-/** MySQL ≥ 8.0.23: COM_QUERY then carries query attributes before the text. */
-const CLIENT_QUERY_ATTRIBUTES = 0x08000000;
+/** Capability flags of the handshake (Protocol::CapabilityFlags) that the parser reads. */
+export const CAPABILITY = {
+  CONNECT_WITH_DB: 0x00000008,
+  PROTOCOL_41: 0x00000200,
+  SSL: 0x00000800,
+  SECURE_CONNECTION: 0x00008000,
+  PLUGIN_AUTH: 0x00080000,
+  PLUGIN_AUTH_LENENC_DATA: 0x00200000,
+  /** MySQL ≥ 8.0.23: COM_QUERY then carries query attributes before the text. */
+  QUERY_ATTRIBUTES: 0x08000000,
+} as const;
 
 /** Incremental parser of one client connection's bytes. */
 export class MysqlCommandParser {
   private header = Buffer.alloc(0);
   private payloadLength = 0;
   private payloadRemaining = 0;
-  private captured: Buffer[] | undefined;
-  private capturedBytes = 0;
+  private captured: BoundedCapture | undefined;
   /** Total payload of the command being read (over continuation packets). */
   private commandBytes = 0;
   private continuing = false;
@@ -89,11 +95,7 @@ export class MysqlCommandParser {
     while (offset < chunk.length && !this.isOpaque) {
       if (this.payloadRemaining > 0) {
         const n = Math.min(this.payloadRemaining, chunk.length - offset);
-        if (this.captured && this.capturedBytes < MAX_CAPTURED_PAYLOAD) {
-          const keep = Math.min(n, MAX_CAPTURED_PAYLOAD - this.capturedBytes);
-          this.captured.push(chunk.subarray(offset, offset + keep));
-          this.capturedBytes += keep;
-        }
+        this.captured?.add(chunk, offset, offset + n);
         offset += n;
         this.payloadRemaining -= n;
         if (this.payloadRemaining === 0) this.finishPacket();
@@ -118,12 +120,10 @@ export class MysqlCommandParser {
       this.firstPacket = false;
       if (length === SSL_REQUEST_LENGTH) return this.becomeOpaque('the connection switched to TLS');
       this.readingHandshake = true;
-      this.captured = [];
-      this.capturedBytes = 0;
+      this.captured = new BoundedCapture(MAX_CAPTURED_PAYLOAD);
       this.commandBytes = length;
     } else if (sequence === 0) {
-      this.captured = [];
-      this.capturedBytes = 0;
+      this.captured = new BoundedCapture(MAX_CAPTURED_PAYLOAD);
       this.commandBytes = length;
     } else {
       this.captured = undefined; // auth exchange, LOAD DATA LOCAL contents: not commands
@@ -138,7 +138,7 @@ export class MysqlCommandParser {
       return;
     }
     this.continuing = false;
-    const payload = Buffer.concat(this.captured);
+    const payload = this.captured.bytes();
     this.captured = undefined;
     if (this.readingHandshake) {
       this.readingHandshake = false;
@@ -151,7 +151,7 @@ export class MysqlCommandParser {
   /** The first packet: HandshakeResponse41 (capabilities, max packet, charset, filler, user, auth data, database). */
   private handshakeResponse(payload: Buffer): void {
     const capabilities = payload.readUInt32LE(0);
-    if ((capabilities & CLIENT_PROTOCOL_41) === 0) return; // pre-4.1 clients: commands are still read
+    if ((capabilities & CAPABILITY.PROTOCOL_41) === 0) return; // pre-4.1 clients: commands are still read
     // What both sides support is what the connection uses (mysql2 asks for query attributes, MariaDB has none).
     this.capabilities = capabilities & (this.serverCapabilities ?? capabilities);
     let offset = 32;
@@ -160,14 +160,14 @@ export class MysqlCommandParser {
     const user = payload.toString('utf8', offset, userEnd);
     offset = userEnd + 1;
     let database: string | undefined;
-    if (capabilities & (CLIENT_PLUGIN_AUTH_LENENC_DATA | CLIENT_SECURE_CONNECTION)) {
+    if (capabilities & (CAPABILITY.PLUGIN_AUTH_LENENC_DATA | CAPABILITY.SECURE_CONNECTION)) {
       // Both lengths fit one byte for every auth plugin this local stack meets (≤ 250 bytes of auth data).
       offset += 1 + payload[offset];
     } else {
       const end = payload.indexOf(0, offset);
       offset = end === -1 ? payload.length : end + 1;
     }
-    if (capabilities & CLIENT_CONNECT_WITH_DB && offset < payload.length) {
+    if (capabilities & CAPABILITY.CONNECT_WITH_DB && offset < payload.length) {
       const end = payload.indexOf(0, offset);
       database = payload.toString('utf8', offset, end === -1 ? payload.length : end);
     }
@@ -178,7 +178,7 @@ export class MysqlCommandParser {
     if (payload.length === 0) return;
     const truncated = payload.length < this.commandBytes;
     let textStart = 1;
-    if (payload[0] === COM_QUERY && (this.capabilities & CLIENT_QUERY_ATTRIBUTES) !== 0) {
+    if (payload[0] === COM_QUERY && (this.capabilities & CAPABILITY.QUERY_ATTRIBUTES) !== 0) {
       // parameter_count and parameter_set_count (length-encoded, one byte each when there are no attributes).
       if (payload[1] !== 0) return this.becomeOpaque('COM_QUERY with query attributes');
       textStart = 3;

@@ -5,6 +5,8 @@
  * without being copied. It never changes, delays or holds back a byte: the detector forwards each chunk as it is.
  */
 
+import { BoundedCapture } from './bounded-capture';
+
 /** What the parser reports. */
 export type PostgresFrontendEvent =
   | { readonly kind: 'startup'; readonly parameters: Readonly<Record<string, string>> }
@@ -41,8 +43,7 @@ export class PostgresFrontendParser {
   private type = 0;
   private bodyLength = 0;
   private bodyRemaining = 0;
-  private captured: Buffer[] | undefined;
-  private capturedBytes = 0;
+  private captured: BoundedCapture | undefined;
 
   constructor(private readonly onEvent: (event: PostgresFrontendEvent) => void) {}
 
@@ -70,12 +71,7 @@ export class PostgresFrontendParser {
       if (this.phase === 'opaque' || this.phase === 'awaiting-encryption-answer') return;
       if (this.bodyRemaining > 0) {
         const n = Math.min(this.bodyRemaining, chunk.length - offset);
-        if (this.captured && this.capturedBytes < MAX_CAPTURED_BYTES) {
-          const keep = Math.min(n, MAX_CAPTURED_BYTES - this.capturedBytes);
-          // subarray shares the chunk's memory: no copy until the message is complete.
-          this.captured.push(chunk.subarray(offset, offset + keep));
-          this.capturedBytes += keep;
-        }
+        this.captured?.add(chunk, offset, offset + n);
         offset += n;
         this.bodyRemaining -= n;
         if (this.bodyRemaining === 0) this.finishMessage();
@@ -113,13 +109,12 @@ export class PostgresFrontendParser {
   private begin(bodyLength: number, capture: boolean): void {
     this.bodyLength = bodyLength;
     this.bodyRemaining = bodyLength;
-    this.captured = capture ? [] : undefined;
-    this.capturedBytes = 0;
+    this.captured = capture ? new BoundedCapture(MAX_CAPTURED_BYTES) : undefined;
     if (bodyLength === 0) this.finishMessage();
   }
 
   private finishMessage(): void {
-    const body = this.captured ? Buffer.concat(this.captured) : undefined;
+    const body = this.captured?.bytes();
     const wasStartup = this.phase === 'startup';
     this.header = Buffer.alloc(0);
     this.captured = undefined;

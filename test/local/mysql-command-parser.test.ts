@@ -1,5 +1,5 @@
 /* eslint-disable no-bitwise -- MySQL capability flags are a bit field (Protocol::CapabilityFlags) */
-import { COM_QUERY, COM_STMT_PREPARE, MAX_CAPTURED_PAYLOAD, MysqlCommandEvent, MysqlCommandParser } from '../../src/local/mysql-command-parser';
+import { CAPABILITY, COM_QUERY, COM_STMT_PREPARE, MAX_CAPTURED_PAYLOAD, MysqlCommandEvent, MysqlCommandParser } from '../../src/local/mysql-command-parser';
 import { pinningMatches } from '../../src/local/pinning-rules';
 
 // Client packets built by hand from the MySQL client/server protocol
@@ -10,17 +10,12 @@ const packet = (sequence: number, payload: Buffer) => {
   header[3] = sequence;
   return Buffer.concat([header, payload]);
 };
-const CLIENT_CONNECT_WITH_DB = 0x8;
-const CLIENT_PROTOCOL_41 = 0x200;
-const CLIENT_SSL = 0x800;
-const CLIENT_SECURE_CONNECTION = 0x8000;
-const CLIENT_PLUGIN_AUTH = 0x80000;
-const CLIENT_QUERY_ATTRIBUTES = 0x08000000;
+const { CONNECT_WITH_DB, PROTOCOL_41, SSL, SECURE_CONNECTION, PLUGIN_AUTH, QUERY_ATTRIBUTES } = CAPABILITY;
 
 /** HandshakeResponse41 as mysql2 sends it: user, 20 bytes of mysql_native_password scramble, database, plugin. */
 function handshakeResponse(user: string, database: string, extraFlags = 0): Buffer {
   const fixed = Buffer.alloc(32);
-  fixed.writeUInt32LE(CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_CONNECT_WITH_DB | CLIENT_PLUGIN_AUTH | extraFlags, 0);
+  fixed.writeUInt32LE(PROTOCOL_41 | SECURE_CONNECTION | CONNECT_WITH_DB | PLUGIN_AUTH | extraFlags, 0);
   fixed.writeUInt32LE(0xffffff, 4);
   fixed[8] = 45; // utf8mb4_general_ci
   return packet(1, Buffer.concat([fixed, Buffer.from(`${user}\0`), Buffer.from([20]), Buffer.alloc(20, 7),
@@ -29,7 +24,7 @@ function handshakeResponse(user: string, database: string, extraFlags = 0): Buff
 const command = (code: number, text: string) => packet(0, Buffer.concat([Buffer.from([code]), Buffer.from(text, 'utf8')]));
 const sslRequest = () => {
   const payload = Buffer.alloc(32);
-  payload.writeUInt32LE(CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_SSL, 0);
+  payload.writeUInt32LE(PROTOCOL_41 | SECURE_CONNECTION | SSL, 0);
   return packet(1, payload);
 };
 
@@ -97,14 +92,14 @@ describe('GIVEN a MySQL client session on the wire', () => {
   });
 
   test('THEN with query attributes on both sides (MySQL ≥ 8.0.23) the text after the empty attribute set is read', () => {
-    const chunks = [handshakeResponse('u', 'd', CLIENT_QUERY_ATTRIBUTES), packet(0, Buffer.concat([Buffer.from([COM_QUERY, 0, 1]), Buffer.from('SET @a = 1')]))];
-    const server = greeting(CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_PLUGIN_AUTH | CLIENT_QUERY_ATTRIBUTES);
+    const chunks = [handshakeResponse('u', 'd', QUERY_ATTRIBUTES), packet(0, Buffer.concat([Buffer.from([COM_QUERY, 0, 1]), Buffer.from('SET @a = 1')]))];
+    const server = greeting(PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH | QUERY_ATTRIBUTES);
     expect(eventsOf(chunks, server).slice(1)).toEqual([{ kind: 'query', text: 'SET @a = 1', bytes: 10 }]);
   });
 
   test('THEN with query attributes asked by the client (mysql2 does) but not offered by the server (MariaDB) the text starts after the command byte', () => {
-    const chunks = [handshakeResponse('u', 'd', CLIENT_QUERY_ATTRIBUTES), command(COM_QUERY, 'SET @a = 1')];
-    const server = greeting(CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_PLUGIN_AUTH);
+    const chunks = [handshakeResponse('u', 'd', QUERY_ATTRIBUTES), command(COM_QUERY, 'SET @a = 1')];
+    const server = greeting(PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH);
     expect(eventsOf(chunks, server).slice(1)).toEqual([{ kind: 'query', text: 'SET @a = 1', bytes: 10 }]);
   });
 });

@@ -2,6 +2,7 @@
 import { createServer, Server, Socket } from 'node:net';
 import * as mysql from 'mysql2/promise';
 import { findFreePort } from '../../src/local/free-port';
+import { CAPABILITY } from '../../src/local/mysql-command-parser';
 import { PinningDetector } from '../../src/local/pinning-detector';
 import { createMysqlPool } from '../../src/runtime/connections/mysql-pool';
 
@@ -16,9 +17,9 @@ const packet = (sequence: number, payload: Buffer) => {
   return Buffer.concat([header, payload]);
 };
 const OK = Buffer.from([0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00]); // affected 0, insert id 0, autocommit, 0 warnings
-// PROTOCOL_41, SECURE_CONNECTION, PLUGIN_AUTH, CONNECT_WITH_DB, TRANSACTIONS, LONG_PASSWORD, LONG_FLAG, MULTI_RESULTS:
-// no SSL and no query attributes, like MariaDB.
-const SERVER_CAPABILITIES = 0x200 | 0x8000 | 0x80000 | 0x8 | 0x2000 | 0x1 | 0x4 | 0x20000;
+// No SSL and no query attributes, like MariaDB; LONG_PASSWORD, LONG_FLAG, TRANSACTIONS and MULTI_RESULTS besides.
+const SERVER_CAPABILITIES = CAPABILITY.PROTOCOL_41 | CAPABILITY.SECURE_CONNECTION | CAPABILITY.PLUGIN_AUTH | CAPABILITY.CONNECT_WITH_DB
+  | 0x1 | 0x4 | 0x2000 | 0x20000;
 
 function greeting(): Buffer {
   const low = Buffer.alloc(2);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, Server, Socket } from 'node:net';
 import { Client } from 'pg';
+import { withConnection } from './writer-harness';
 import { findFreePort } from '../../src/local/free-port';
 import { LocalStack } from '../../src/local/local-stack';
 import { PinningDetector, PinningError, PinningFinding } from '../../src/local/pinning-detector';
@@ -13,7 +14,7 @@ let stack: LocalStack | undefined;
 
 beforeAll(async () => {
   stack = await LocalStack.up();
-  await withClient(stack.postgres.connectionString, async (db) => {
+  await withConnection(stack.postgres.connectionString, async (db) => {
     await db.query('create sequence pin_seq');
     await db.query('create table pin_t(id int primary key, v text)');
   });
@@ -23,21 +24,10 @@ afterAll(async () => {
   await stack?.down();
 }, 30_000);
 
-async function withClient<T>(connectionString: string, fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString });
-  db.on('error', () => undefined);
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
-}
-
 /** Runs `fn` through the detector (and PgBouncer) on a fresh connection; returns the findings it caused. */
 async function findingsOf(fn: (db: Client) => Promise<unknown>): Promise<Array<Pick<PinningFinding, 'rule' | 'statement'>>> {
   stack!.pinning.clear();
-  await withClient(stack!.pooledConnectionString, fn);
+  await withConnection(stack!.pooledConnectionString, fn);
   return stack!.pinningReport().map(({ rule, statement }) => ({ rule, statement }));
 }
 
@@ -114,8 +104,8 @@ describe('GIVEN a real client through the pinning detector WHEN it sends what AW
 
   test('THEN the finding names the rule, AWS\'s sentence, the client and counts', async () => {
     stack!.pinning.clear();
-    await withClient(stack!.pooledConnectionString, (db) => db.query('SET search_path = public'));
-    await withClient(stack!.pooledConnectionString, (db) => db.query('SET search_path = public'));
+    await withConnection(stack!.pooledConnectionString, (db) => db.query('SET search_path = public'));
+    await withConnection(stack!.pooledConnectionString, (db) => db.query('SET search_path = public'));
     const [finding] = stack!.pinningReport();
     expect({ ...finding, firstClient: /^127\.0\.0\.1:\d+ app_user@app$/.test(finding.firstClient) }).toEqual({
       engine: 'postgres',
@@ -157,7 +147,7 @@ describe('GIVEN the pinning detector in front of PgBouncer', () => {
   test('THEN query results come back unchanged through it (1 MB each way)', async () => {
     const payload = randomBytes(512 * 1024).toString('hex');
     const digest = (text: string) => createHash('sha256').update(text).digest('hex');
-    const echoed = await withClient(stack!.pooledConnectionString, async (db) => (await db.query<{ v: string }>('select $1::text as v', [payload])).rows[0].v);
+    const echoed = await withConnection(stack!.pooledConnectionString, async (db) => (await db.query<{ v: string }>('select $1::text as v', [payload])).rows[0].v);
     expect(digest(echoed)).toBe(digest(payload));
   });
 
@@ -189,7 +179,7 @@ describe('GIVEN the pinning detector in front of PgBouncer', () => {
     const outcome = await client.connect().then(() => 'connected', (error: Error) => error.message);
     await down;
     await client.end().catch(() => undefined);
-    const again = await withClient(stack!.pooledConnectionString, async (db) => (await db.query<{ ok: number }>('select 1 as ok')).rows);
+    const again = await withConnection(stack!.pooledConnectionString, async (db) => (await db.query<{ ok: number }>('select 1 as ok')).rows);
     expect({ refused: outcome !== 'connected', again }).toEqual({ refused: true, again: [{ ok: 1 }] });
   }, 20_000);
 });
