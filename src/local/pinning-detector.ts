@@ -176,7 +176,7 @@ export class PinningDetector {
       // The server's answer to SSLRequest is one byte; the parser needs it to know whether TLS follows.
       const onAnswer = (chunk: Buffer) => {
         if (parser.awaitingEncryptionAnswer) parser.encryptionAnswer(chunk[0]);
-        if (parser.opaque) upstream.off('data', onAnswer);
+        if (parser.pastStartup) upstream.off('data', onAnswer);
       };
       upstream.on('data', onAnswer);
     } else {

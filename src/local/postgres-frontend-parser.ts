@@ -52,6 +52,11 @@ export class PostgresFrontendParser {
     return this.phase === 'awaiting-encryption-answer';
   }
 
+  /** True once the startup packet has been read: the server's bytes no longer matter to the parser. */
+  public get pastStartup(): boolean {
+    return this.phase === 'messages' || this.phase === 'opaque';
+  }
+
   /** True once the stream cannot be read any more (TLS, or not protocol 3.0). */
   public get opaque(): boolean {
     return this.phase === 'opaque';
