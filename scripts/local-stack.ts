@@ -67,7 +67,11 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** The background process: runs the stack until it receives SIGTERM/SIGINT (the exit hooks stop everything). */
 async function serve(args: readonly string[]): Promise<void> {
-  const stack = await LocalStack.up(parseOptions(args));
+  const stack = await LocalStack.up({
+    ...parseOptions(args),
+    // Into the stack's log: statements that would pin an RDS Proxy session (docs/local-stack.md, "Session pinning").
+    onPinning: (finding) => console.warn(`pinning [${finding.rule}] ${finding.statement} (from ${finding.firstClient}; AWS: "${finding.condition}")`),
+  });
   const lines = Object.entries(stack.environment()).map(([name, value]) => `${name}=${value}`);
   writeFileSync(ENV_FILE, `${lines.join('\n')}\n`, { mode: 0o600 });
   console.log(`local stack up (pid ${process.pid})`);

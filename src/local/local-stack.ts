@@ -1,4 +1,5 @@
 import { LocalPgBouncer, startPgBouncer } from './pgbouncer';
+import { PinningDetector, PinningFinding } from './pinning-detector';
 import { LocalPostgres, startPostgres } from './postgres-server';
 import { LOCAL_AWS_CREDENTIALS, LocalSqs, startSqs } from './sqs-server';
 
@@ -20,12 +21,16 @@ export interface LocalStackOptions {
   readonly poolMax?: number;
   /** Written to `EDA_STATEMENT_TIMEOUT_MS`. @default 5000 */
   readonly statementTimeoutMs?: number;
+  /** Called on the first occurrence of each distinct statement that would pin an RDS Proxy session. @default none */
+  readonly onPinning?: (finding: PinningFinding) => void;
 }
 
 /**
  * The pattern on one machine, with real components and no AWS: PostgreSQL 15 (the database), PgBouncer in
  * transaction mode (RDS Proxy), local-aws-sqs (the write queue and its DLQ). `environment()` returns the
- * environment contract (docs/environment-contract.md), so runtime code runs unchanged against it.
+ * environment contract (docs/environment-contract.md), so runtime code runs unchanged against it. Runtime
+ * connections reach PgBouncer through a {@link PinningDetector}, which reports every statement that would pin an
+ * RDS Proxy session (PgBouncer never pins, so it cannot show them): see `pinningReport()`/`expectNoPinning()`.
  */
 export class LocalStack {
   /** Starts Postgres, then PgBouncer in front of it, then SQS; on a failure, stops what had started. */
@@ -36,13 +41,15 @@ export class LocalStack {
       started.push(postgres);
       const pgbouncer = await startPgBouncer(postgres, { poolSize: options.poolSize, borrowTimeoutSeconds: options.borrowTimeoutSeconds });
       started.push(pgbouncer);
+      const pinning = await PinningDetector.start({ engine: 'postgres', upstream: pgbouncer, onFinding: options.onPinning });
+      started.push(pinning);
       const sqs = await startSqs({
         queueName: options.queueName,
         visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
         maxReceiveCount: options.maxReceiveCount,
       });
       started.push(sqs);
-      return new LocalStack(postgres, pgbouncer, sqs, options);
+      return new LocalStack(postgres, pgbouncer, pinning, sqs, options);
     } catch (error) {
       for (const component of started.reverse()) await component.stop().catch(() => undefined);
       throw error;
@@ -54,21 +61,24 @@ export class LocalStack {
     public readonly postgres: LocalPostgres,
     /** The pool every runtime connection goes through, as through RDS Proxy. */
     public readonly pgbouncer: LocalPgBouncer,
+    /** In front of PgBouncer: the host and port runtime code connects to (EDA_WRITE_HOST, EDA_READ_HOSTS). */
+    public readonly pinning: PinningDetector,
     public readonly sqs: LocalSqs,
     private readonly options: LocalStackOptions,
   ) {}
 
   /**
    * Environment-contract variables for runtime code (writer, reader, producer), plus AWS SDK settings that
-   * point any SQS client at the local server. Reads and writes both go through PgBouncer, as through a proxy.
+   * point any SQS client at the local server. Reads and writes both go through the pinning detector to PgBouncer,
+   * as through a proxy.
    */
   public environment(): Record<string, string> {
     return {
       EDA_ENGINE: 'postgres',
-      EDA_WRITE_HOST: this.pgbouncer.host,
-      EDA_WRITE_PORT: String(this.pgbouncer.port),
-      EDA_READ_HOSTS: this.pgbouncer.host,
-      EDA_READ_PORT: String(this.pgbouncer.port),
+      EDA_WRITE_HOST: this.pinning.host,
+      EDA_WRITE_PORT: String(this.pinning.port),
+      EDA_READ_HOSTS: this.pinning.host,
+      EDA_READ_PORT: String(this.pinning.port),
       EDA_DATABASE: this.postgres.database,
       EDA_DB_USER: this.postgres.user,
       EDA_AUTH: 'password',
@@ -87,15 +97,31 @@ export class LocalStack {
       AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
       // Local-only conveniences (psql, migrations); never set by the constructs.
-      EDA_LOCAL_POOLED_URL: this.pgbouncer.connectionString,
+      EDA_LOCAL_POOLED_URL: this.pooledConnectionString,
       EDA_LOCAL_DIRECT_URL: this.postgres.connectionString,
     };
   }
 
-  /** Stops SQS, PgBouncer and Postgres (in that order) and deletes their files; keeps going past failures. */
+  /** `postgres://…` through the pinning detector and PgBouncer: what runtime code connects to. */
+  public get pooledConnectionString(): string {
+    const { user, password, database } = this.pgbouncer;
+    return `postgres://${user}:${password}@${this.pinning.host}:${this.pinning.port}/${database}`;
+  }
+
+  /** Every distinct statement sent through the pool so far that would pin an RDS Proxy session. */
+  public pinningReport(): PinningFinding[] {
+    return this.pinning.findings();
+  }
+
+  /** Throws a `PinningError` listing every statement that would pin an RDS Proxy session, if any was seen. */
+  public expectNoPinning(): void {
+    this.pinning.expectNoPinning();
+  }
+
+  /** Stops SQS, the pinning detector, PgBouncer and Postgres (in that order) and deletes their files; keeps going past failures. */
   public async down(): Promise<void> {
     const errors: unknown[] = [];
-    for (const component of [this.sqs, this.pgbouncer, this.postgres]) {
+    for (const component of [this.sqs, this.pinning, this.pgbouncer, this.postgres]) {
       await component.stop().catch((error: unknown) => errors.push(error));
     }
     if (errors.length > 0) throw errors[0];

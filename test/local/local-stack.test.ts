@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Client } from 'pg';
 import { LocalStack } from '../../src/local/local-stack';
+import { closeDatabases, configureDatabases, withReader, withWriter } from '../../src/runtime';
 import { readConnectionSettings, readQueueSettings } from '../../src/runtime/config/environment';
 
 function portOpen(port: number): Promise<boolean> {
@@ -36,14 +37,30 @@ describe('GIVEN a local stack', () => {
     await stack?.down();
   }, 30_000);
 
-  test('THEN its environment is a valid writer configuration of the runtime, through the pool', () => {
+  test('THEN its environment is a valid writer configuration of the runtime, through the pinning detector and the pool', () => {
     expect(readConnectionSettings('writer', stack!.environment())).toMatchObject({
-      engine: 'postgres', hosts: ['127.0.0.1'], port: stack!.pgbouncer.port, auth: 'password', tls: 'disable', poolMax: 1,
+      engine: 'postgres', hosts: ['127.0.0.1'], port: stack!.pinning.port, auth: 'password', tls: 'disable', poolMax: 1,
     });
   });
 
-  test('THEN its environment is a valid reader configuration of the runtime, through the pool', () => {
-    expect(readConnectionSettings('reader', stack!.environment())).toMatchObject({ hosts: ['127.0.0.1'], port: stack!.pgbouncer.port });
+  test('THEN its environment is a valid reader configuration of the runtime, through the pinning detector and the pool', () => {
+    expect(readConnectionSettings('reader', stack!.environment())).toMatchObject({ hosts: ['127.0.0.1'], port: stack!.pinning.port });
+  });
+
+  test('THEN a runtime write and read reach the database through the detector, and neither would pin an RDS Proxy session', async () => {
+    const savedLogLevel = process.env.POWERTOOLS_LOG_LEVEL;
+    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+    stack!.pinning.clear();
+    try {
+      await configureDatabases({ env: stack!.environment() });
+      const written = await withWriter(async (db) => (await db.query<{ n: number }>('select 1 as n')).rows);
+      const read = await withReader(async (db) => (await db.query<{ n: number }>('select 2 as n')).rows);
+      expect({ written, read, connections: stack!.pinning.stats.connections > 0, findings: stack!.pinningReport() })
+        .toEqual({ written: [{ n: 1 }], read: [{ n: 2 }], connections: true, findings: [] });
+    } finally {
+      await closeDatabases();
+      process.env.POWERTOOLS_LOG_LEVEL = savedLogLevel;
+    }
   });
 
   test('THEN its environment names the local write queue, its DLQ and the SQS endpoint', () => {
@@ -72,9 +89,9 @@ describe('GIVEN a local stack', () => {
 describe('GIVEN a local stack WHEN it is brought down', () => {
   test('THEN its ports are closed and its data directory is gone', async () => {
     const stack = await LocalStack.up();
-    const ports = [stack.postgres.port, stack.pgbouncer.port, Number(new URL(stack.sqs.endpoint).port)];
+    const ports = [stack.postgres.port, stack.pgbouncer.port, stack.pinning.port, Number(new URL(stack.sqs.endpoint).port)];
     await stack.down();
     expect({ open: await Promise.all(ports.map(portOpen)), dataDir: existsSync(stack.postgres.dataDir) })
-      .toEqual({ open: [false, false, false], dataDir: false });
+      .toEqual({ open: [false, false, false, false], dataDir: false });
   }, 30_000);
 });

@@ -1,3 +1,4 @@
+import { testNoPinning } from './writer-harness';
 import { percentile } from '../../src/local/connection-storm';
 import { LocalStack } from '../../src/local/local-stack';
 import { closeDatabases, configureDatabases, DatabaseUnavailableError, withReader } from '../../src/runtime';
@@ -109,4 +110,8 @@ describe('GIVEN a reader through the local proxy', () => {
       expect(outcome.error).toBeUndefined();
     }, 30_000);
   });
+});
+
+describe('GIVEN every read above', () => {
+  testNoPinning(() => stack);
 });

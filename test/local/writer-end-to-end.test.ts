@@ -1,6 +1,6 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Client } from 'pg';
-import { drainQueue, order, orderCounts, ORDERS_DDL, OutgoingMessage, sendAll, startWriter, WriterRun } from './writer-harness';
+import { drainQueue, order, orderCounts, ORDERS_DDL, OutgoingMessage, sendAll, startWriter, testNoPinning, WriterRun } from './writer-harness';
 import { LocalStack } from '../../src/local/local-stack';
 import { ATTRIBUTES } from '../../src/runtime/queue/message-attributes';
 
@@ -102,4 +102,8 @@ describe.each(['per-message', 'batch'] as const)('GIVEN %s mode, 10,000 writes, 
   test('THEN the writer counts the poison messages', () => {
     expect(run!.metrics.PoisonMessages).toBe(5);
   });
+});
+
+describe('GIVEN every run above', () => {
+  testNoPinning(() => stack);
 });

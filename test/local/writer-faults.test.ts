@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { drainQueue, order, orderCounts, ORDERS_DDL, sendAll, startWriter, waitFor, withConnection, WriterRun } from './writer-harness';
+import { drainQueue, order, orderCounts, ORDERS_DDL, sendAll, startWriter, testNoPinning, waitFor, withConnection, WriterRun } from './writer-harness';
 import { LocalStack } from '../../src/local/local-stack';
 
 // Faults in the middle of a run of the real writer: whatever breaks, no write is lost, none is applied twice and
@@ -117,4 +117,8 @@ describe.each(['per-message', 'batch'] as const)('GIVEN the %s writer WHEN an in
   test('THEN no healthy message is in the DLQ', () => {
     expect(outcome.deadLetters).toBe(0);
   });
+});
+
+describe('GIVEN every run above', () => {
+  testNoPinning(() => stack);
 });

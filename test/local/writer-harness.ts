@@ -174,6 +174,20 @@ export async function waitFor(predicate: () => Promise<boolean>, timeoutMs: numb
   }
 }
 
+/**
+ * Declares a proof's last test: nothing the runtime sent through the local pool would pin an RDS Proxy session
+ * (docs/local-stack.md, "Session pinning"). PgBouncer never pins, so without this check SET commands, temporary
+ * tables or advisory locks would pass locally and quietly defeat RDS Proxy's multiplexing in AWS. Declare it after
+ * the proof's other tests: jest runs tests in declaration order.
+ */
+export function testNoPinning(stack: () => LocalStack | undefined): void {
+  test('THEN no statement the runtime sent would pin an RDS Proxy session', () => {
+    const detector = stack()!.pinning;
+    expect({ checked: detector.stats.statementsChecked > 0, unreadable: detector.stats.opaqueConnections, findings: detector.findings() })
+      .toEqual({ checked: true, unreadable: 0, findings: [] });
+  });
+}
+
 /** Runs `fn` on a fresh connection (a restart of Postgres kills long-lived ones), closed afterwards. */
 export async function withConnection<T>(connectionString: string, fn: (db: Client) => Promise<T>): Promise<T> {
   const db = new Client({ connectionString });
