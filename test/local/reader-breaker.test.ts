@@ -2,7 +2,6 @@ import { testNoPinning } from './writer-harness';
 import { percentile } from '../../src/local/connection-storm';
 import { LocalStack } from '../../src/local/local-stack';
 import { closeDatabases, configureDatabases, DatabaseUnavailableError, withReader } from '../../src/runtime';
-import { ConnectionCounter } from '../support/connection-counter';
 
 // With the database down behind the proxy, every read would wait for the proxy's borrow timeout (RDS Proxy:
 // 120 s by default; 2 s here). The runtime's circuit breaker opens after 5 consecutive connection failures
@@ -12,8 +11,6 @@ const COOL_DOWN_MS = 3_000;
 const FAST_READS = 500;
 
 let stack: LocalStack | undefined;
-// Every connection the reader opens goes through this counter: "no connection attempt" is then observable.
-let counter: ConnectionCounter | undefined;
 const savedLogLevel = process.env.POWERTOOLS_LOG_LEVEL;
 
 const read = () => withReader((db) => db.query<{ ok: number }>('select 1 as ok'));
@@ -39,14 +36,11 @@ async function timedRead(): Promise<{ ms: number; error?: unknown }> {
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   stack = await LocalStack.up({ borrowTimeoutSeconds: BORROW_TIMEOUT_SECONDS });
-  counter = await ConnectionCounter.start(stack.pgbouncer.host, stack.pgbouncer.port);
-  const env = { ...stack.environment(), EDA_READ_HOSTS: '127.0.0.1', EDA_READ_PORT: String(counter.port) };
-  await configureDatabases({ env, breaker: { failureThreshold: 5, coolDownMs: COOL_DOWN_MS } });
+  await configureDatabases({ env: stack.environment(), breaker: { failureThreshold: 5, coolDownMs: COOL_DOWN_MS } });
 }, 30_000);
 
 afterAll(async () => {
   await closeDatabases();
-  await counter?.stop();
   await stack?.down();
   process.env.POWERTOOLS_LOG_LEVEL = savedLogLevel;
 }, 30_000);
@@ -74,9 +68,10 @@ describe('GIVEN a reader through the local proxy', () => {
         if (outcome.error instanceof DatabaseUnavailableError) break;
         beforeOpen.push(outcome);
       }
-      const acceptedBefore = counter!.accepted;
+      // Every runtime connection passes the pinning detector, which counts them: "no connection attempt" is observable.
+      const acceptedBefore = stack!.pinning.stats.connections;
       afterOpen.push(...await readsInWaves());
-      connectionsWhileOpen = counter!.accepted - acceptedBefore;
+      connectionsWhileOpen = stack!.pinning.stats.connections - acceptedBefore;
     }, 60_000);
 
     test('THEN reads fail until 5 consecutive connection failures open the breaker', () => {
