@@ -14,6 +14,7 @@ export type { WriteMessage, IdempotencyKeyExtractor } from './writer/write-messa
 export { ensureIdempotencyTable, claimKey, claimKeys } from './writer/idempotency-store';
 export { migrationSql, IDEMPOTENCY_TABLE, MAX_IDEMPOTENCY_KEY_LENGTH } from './sql/idempotency-sql';
 export type { IdempotencyRow } from './sql/idempotency-sql';
+export { userSetupSql } from './sql/user-setup-sql';
 
 // Producer (API → write-buffer queue)
 export { enqueueWrite, enqueueWrites, MAX_BATCH_ENTRIES } from './queue/producer';
@@ -38,6 +39,8 @@ export {
   MissingIdempotencyKeyError,
   PermanentWriteError,
   EnqueueError,
+  TransactionRolledBackError,
+  TimeBudgetExhaustedError,
 } from './errors';
 export type { FailedEnqueueEntry } from './errors';
 export { classifyError, PoisonMessageError, POISON_CODES } from './resilience/error-classification';

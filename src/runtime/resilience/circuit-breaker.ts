@@ -1,5 +1,5 @@
 import { Clock, systemClock } from '../clock';
-import { DatabaseUnavailableError } from '../errors';
+import { DatabaseUnavailableError, TimeBudgetExhaustedError } from '../errors';
 import { classifyError } from './error-classification';
 
 /** closed: calls flow; open: calls fail fast; half-open: one trial call decides. */
@@ -95,6 +95,8 @@ export class CircuitBreaker {
   }
 
   private recordFailure(error: unknown, isTrial: boolean): void {
+    // The caller's time ran out before the database was asked: says nothing about the database.
+    if (error instanceof TimeBudgetExhaustedError) return;
     if (!this.isConnectionFailure(error)) {
       // The database answered: it is reachable.
       this.recordSuccess();

@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, PermanentWriteError } from '../errors';
+import { DatabaseUnavailableError, PermanentWriteError, TimeBudgetExhaustedError, TransactionRolledBackError } from '../errors';
 
 /** How the writer treats a failure. */
 export type ErrorClass = 'transient' | 'permanent';
@@ -9,7 +9,7 @@ export interface ErrorClassification {
   readonly errorClass: ErrorClass;
   /** SQLSTATE, driver/socket code, MySQL errno name or an `EDA_*` code of the runtime. */
   readonly code: string;
-  /** true when the database could not be reached: counts towards opening the circuit breaker. */
+  /** true when the database could not be reached or did not answer in time (statement timeout, client deadline): counts towards opening the circuit breaker. */
   readonly connectionFailure: boolean;
   /** The error's message (for logs and dead-letter attributes). */
   readonly message: string;
@@ -55,8 +55,10 @@ const PG_TRANSIENT_CODES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '55P03', // lock_not_available
-  '57014', // query_canceled (statement_timeout): load, not data, is the usual cause
 ]);
+// query_canceled (statement_timeout): the database is too slow to answer, which for a caller is as good as
+// down; it counts toward the circuit breaker, yet the connection stays usable (postgres-pool keeps it).
+const PG_SLOW_CODES = new Set(['57014']);
 // Classes whose every code is permanent: the same message fails the same way on every attempt.
 const PG_PERMANENT_CLASSES = new Set(['21', '22', '23', '42', '44', '0A', '2B', '2F', '3D', '3F']);
 
@@ -74,11 +76,13 @@ const MYSQL_CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN', /* 1053 */ 'ER_ACCESS_DENIED_ERROR', /* 1045, e.g. expired IAM token */
   'CR_SERVER_LOST', /* 2013 */ 'CR_SERVER_GONE_ERROR', /* 2006 */ 'CR_CONNECTION_ERROR', /* 2002 */
   'CR_CONN_HOST_ERROR', /* 2003 */ 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  // mysql2's client-side query timeout (the statement deadline): no answer in time counts toward the breaker.
+  'PROTOCOL_SEQUENCE_TIMEOUT',
 ]);
 const MYSQL_CONNECTION_ERRNOS = new Set([1040, 1203, 1053, 1045, 2002, 2003, 2006, 2013]);
 const MYSQL_TRANSIENT_CODES = new Set([
   'ER_LOCK_DEADLOCK', /* 1213 */ 'ER_LOCK_WAIT_TIMEOUT', /* 1205 */ 'ER_QUERY_INTERRUPTED', /* 1317 */
-  'ER_QUERY_TIMEOUT', /* 3024, max_execution_time */ 'PROTOCOL_SEQUENCE_TIMEOUT', /* mysql2 query timeout */
+  'ER_QUERY_TIMEOUT', /* 3024, max_execution_time */
 ]);
 const MYSQL_TRANSIENT_ERRNOS = new Set([1213, 1205, 1317, 3024]);
 
@@ -99,6 +103,9 @@ function verdict(errorClass: ErrorClass, code: string, connectionFailure: boolea
 
 function classifySqlState(sqlState: string, code: string, message: string): ErrorClassification | undefined {
   if (PG_CONNECTION_CODES.has(sqlState) || sqlState.startsWith('08')) {
+    return verdict('transient', code, true, message);
+  }
+  if (PG_SLOW_CODES.has(sqlState)) {
     return verdict('transient', code, true, message);
   }
   if (PG_TRANSIENT_CODES.has(sqlState)) {
@@ -124,6 +131,14 @@ export function classifyError(error: unknown): ErrorClassification {
 
   if (error instanceof DatabaseUnavailableError) {
     return verdict('transient', 'EDA_BREAKER_OPEN', true, message);
+  }
+  if (error instanceof TransactionRolledBackError) {
+    // As retriable as the error the caller caught: a caught 23505 fails the same way on every attempt.
+    const caught = error.cause === undefined ? 'permanent' : classifyError(error.cause).errorClass;
+    return verdict(caught, error.code, false, message);
+  }
+  if (error instanceof TimeBudgetExhaustedError) {
+    return verdict('transient', error.code, false, message);
   }
   if (error instanceof PermanentWriteError || error instanceof PoisonMessageError) {
     return verdict('permanent', error.code, false, message);

@@ -8,6 +8,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { extendVisibility, sendToDeadLetterQueue } from './failure-routing';
+import { InvocationBudget } from './invocation-budget';
 import { claimKey, claimKeys, ensureIdempotencyTable } from './idempotency-store';
 import { correlationIdOf, IdempotencyKeyExtractor, parseWriteMessage, WriteMessage } from './write-message';
 import { readQueueSettings } from '../config/environment';
@@ -17,6 +18,7 @@ import { CORRELATION_LOG_KEY } from '../observability/correlation';
 import { METRIC_NAMES, runtimeLogger, runtimeMetrics, RuntimeLogger, RuntimeMetrics } from '../observability/telemetry';
 import { traced } from '../observability/tracing';
 import { queueUrlFromArn } from '../queue/sqs-client';
+import { TimeBudgetExhaustedError } from '../errors';
 import { classifyError, ErrorClassification } from '../resilience/error-classification';
 import type { VisibilityBackoffOptions } from '../resilience/visibility-backoff';
 
@@ -74,6 +76,14 @@ export interface SqlWriterOptions {
   readonly tracer?: Tracer;
   /** Randomness of the backoff jitter. @default Math.random */
   readonly random?: () => number;
+  /**
+   * Time kept free at the end of each invocation, after the last database transaction, for dead-letter sends,
+   * visibility changes and metrics. No statement runs past `getRemainingTimeInMillis() - timeReserveMs`, and no
+   * transaction starts when the slowest one of the invocation would not fit before that: the records left are
+   * returned as batch item failures without backoff (counted as WritesDeferred) instead of the invocation being
+   * killed by its timeout, which would return the whole batch. @default 1000
+   */
+  readonly timeReserveMs?: number;
 }
 
 interface BatchStats {
@@ -81,6 +91,7 @@ interface BatchStats {
   duplicates: number;
   poison: number;
   transient: number;
+  deferred: number;
   readonly correlationIds: Set<string>;
   readonly transientRecords: SQSRecord[];
 }
@@ -89,6 +100,7 @@ type PreOutcome = { readonly kind: 'done' } | { readonly kind: 'failed'; readonl
 
 // Metadata is per EMF blob: cap the list of correlation ids of a big batch.
 const MAX_CORRELATION_IDS_IN_METRICS = 50;
+const DEFAULT_TIME_RESERVE_MS = 1_000;
 
 /**
  * Builds an SQS handler (ReportBatchItemFailures) that applies each message exactly once:
@@ -112,7 +124,8 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const logger = options.logger ?? runtimeLogger();
     const metrics = options.metrics ?? runtimeMetrics();
     const db = (options.database ?? (() => database('writer')))();
-    const stats: BatchStats = { applied: 0, duplicates: 0, poison: 0, transient: 0, correlationIds: new Set(), transientRecords: [] };
+    const stats: BatchStats = { applied: 0, duplicates: 0, poison: 0, transient: 0, deferred: 0, correlationIds: new Set(), transientRecords: [] };
+    const budget = new InvocationBudget(context, options.timeReserveMs ?? DEFAULT_TIME_RESERVE_MS, db.pool.statementTimeoutMs);
     const classify = (error: unknown) => options.classifyError?.(error) ?? classifyError(error);
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? readQueueSettings().deadLetterQueueUrl;
 
@@ -127,11 +140,11 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
 
     const applyOne = async (message: WriteMessage<Body>): Promise<void> => {
       const isNew = await traced(options.tracer, 'eda-write', { correlationId: message.correlationId, idempotencyKey: message.idempotencyKey }, () =>
-        runGuarded(db, async (tx) => {
+        budget.run((deadline) => runGuarded(db, async (tx) => {
           const claimed = await claimKey(tx, { key: message.idempotencyKey, messageId: message.messageId, correlationId: message.correlationId });
           if (claimed) await effect(tx, message);
           return claimed;
-        }));
+        }, { deadline })));
       if (isNew) {
         stats.applied++;
         logger.debug('write applied');
@@ -142,6 +155,12 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     };
 
     const fail = async (record: SQSRecord, error: unknown, idempotencyKey?: string): Promise<void> => {
+      if (error instanceof TimeBudgetExhaustedError) {
+        // Not a failure of the message: returned as is (it was received, so its receive count went up; no
+        // backoff on top) and processed by a later invocation.
+        stats.deferred++;
+        throw error;
+      }
       const verdict = classify(error);
       const context_ = { message_id: record.messageId, error_class: verdict.errorClass, error_code: verdict.code, error: verdict.message };
       if (verdict.errorClass === 'transient') {
@@ -185,9 +204,14 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         }
       }
       if (candidates.length === 0) return outcomes;
+      if (!budget.fits()) {
+        const error = new TimeBudgetExhaustedError('batch transaction');
+        for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'failed', error });
+        return outcomes;
+      }
       try {
         await ensureTable();
-        const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => runGuarded(db, async (tx) => {
+        const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => budget.run((deadline) => runGuarded(db, async (tx) => {
           const rows = candidates.map((m) => ({ key: m.idempotencyKey, messageId: m.messageId, correlationId: m.correlationId }));
           const claimed = await claimKeys(tx, rows);
           if (options.batchEffect) {
@@ -199,7 +223,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
             }
           }
           return claimed;
-        }));
+        }, { deadline })));
         stats.applied += fresh.size;
         stats.duplicates += candidates.length - fresh.size + inBatchDuplicates.length;
         for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'done' });
@@ -229,6 +253,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         let message: WriteMessage<Body> | undefined;
         try {
           message = parseWriteMessage<Body>(record, options.idempotencyKey);
+          if (!budget.fits()) throw new TimeBudgetExhaustedError('transaction');
           await ensureTable();
           await applyOne(message);
         } catch (error) {
@@ -266,18 +291,22 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         }
       }
     }
+    if (stats.deferred > 0) {
+      logger.warn('time budget exhausted: records returned unprocessed for a later invocation', { deferred: stats.deferred });
+    }
     publish(stats, metrics);
     return response as SQSBatchResponse;
   };
 }
 
 function publish(stats: BatchStats, metrics: RuntimeMetrics): void {
-  if (stats.applied + stats.duplicates + stats.poison + stats.transient === 0) return;
+  if (stats.applied + stats.duplicates + stats.poison + stats.transient + stats.deferred === 0) return;
   // Zeros too: alarms and dashboards then see a datapoint for every processed batch.
   metrics.addMetric(METRIC_NAMES.writesApplied, MetricUnit.Count, stats.applied);
   metrics.addMetric(METRIC_NAMES.duplicatesSkipped, MetricUnit.Count, stats.duplicates);
   metrics.addMetric(METRIC_NAMES.poisonMessages, MetricUnit.Count, stats.poison);
   metrics.addMetric(METRIC_NAMES.transientRetries, MetricUnit.Count, stats.transient);
+  metrics.addMetric(METRIC_NAMES.writesDeferred, MetricUnit.Count, stats.deferred);
   if (stats.correlationIds.size > 0) {
     metrics.addMetadata('correlation_ids', [...stats.correlationIds].slice(0, MAX_CORRELATION_IDS_IN_METRICS).join(','));
   }

@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, PermanentWriteError } from '../../../src/runtime/errors';
+import { DatabaseUnavailableError, PermanentWriteError, TimeBudgetExhaustedError, TransactionRolledBackError } from '../../../src/runtime/errors';
 import { classifyError, POISON_CODES, PoisonMessageError } from '../../../src/runtime/resilience/error-classification';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, severity: 'ERROR' });
@@ -21,9 +21,28 @@ describe('classifyError', () => {
   });
 
   test.each([
-    ['40001', 'serialization_failure'], ['40P01', 'deadlock_detected'], ['55P03', 'lock_not_available'], ['57014', 'query_canceled'],
+    ['40001', 'serialization_failure'], ['40P01', 'deadlock_detected'], ['55P03', 'lock_not_available'],
   ])('PostgreSQL %s (%s) is transient without counting as a connection failure', (code) => {
     expect(classifyError(pgError(code))).toMatchObject({ errorClass: 'transient', code, connectionFailure: false });
+  });
+
+  test('PostgreSQL 57014 (query_canceled: statement timeout) is transient and counts toward the breaker: the database does not answer in time', () => {
+    expect(classifyError(pgError('57014'))).toMatchObject({ errorClass: 'transient', code: '57014', connectionFailure: true });
+  });
+
+  test('mysql2 PROTOCOL_SEQUENCE_TIMEOUT (client-side statement deadline) counts toward the breaker', () => {
+    expect(classifyError(Object.assign(new Error('Query inactivity timeout'), { code: 'PROTOCOL_SEQUENCE_TIMEOUT', fatal: true })))
+      .toMatchObject({ errorClass: 'transient', code: 'PROTOCOL_SEQUENCE_TIMEOUT', connectionFailure: true });
+  });
+
+  test.each([
+    ['23505', 'permanent'], ['40P01', 'transient'],
+  ])('a COMMIT answered with ROLLBACK after a caught %s is %s (as retriable as the caught error)', (code, errorClass) => {
+    expect(classifyError(new TransactionRolledBackError(pgError(code)))).toMatchObject({ errorClass, code: 'EDA_TRANSACTION_ROLLED_BACK', connectionFailure: false });
+  });
+
+  test('an exhausted time budget is transient and not a connection failure', () => {
+    expect(classifyError(new TimeBudgetExhaustedError('transaction'))).toMatchObject({ errorClass: 'transient', code: 'EDA_TIME_BUDGET', connectionFailure: false });
   });
 
   test.each([
