@@ -3,7 +3,7 @@ import type { PasswordProvider } from './credentials';
 import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
 import { boundedDeadlineMs } from './transaction-deadline';
 import type { ConnectionSettings } from '../config/environment';
-import { TimeBudgetExhaustedError, TransactionRolledBackError } from '../errors';
+import { TransactionRolledBackError } from '../errors';
 import { classifyError } from '../resilience/error-classification';
 
 /** Options of {@link createPostgresPool}. */
@@ -135,15 +135,6 @@ function executor(checkout: Checkout, deadlineMs: number | undefined): SqlExecut
   };
 }
 
-/**
- * Whether the connection must be destroyed after `error`: it died, or a client deadline fired while the
- * server may still be running the statement. A server-side cancel (57014) leaves a usable connection.
- */
-function leavesConnectionUnusable(error: unknown): boolean {
-  if (error instanceof ClientDeadlineError) return true;
-  const verdict = classifyError(error);
-  return verdict.connectionFailure && verdict.code !== '57014' && !(error instanceof TimeBudgetExhaustedError);
-}
 
 /** A node-postgres pool behind the {@link SqlPool} interface. */
 export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
@@ -178,7 +169,7 @@ export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
         if (commit.command === 'ROLLBACK') throw new TransactionRolledBackError(checkout.firstError);
         return result;
       } catch (error) {
-        if (checkout.dropped || leavesConnectionUnusable(error)) {
+        if (checkout.dropped || classifyError(error).connectionFailure) {
           broken = checkout.dropped ?? (error instanceof Error ? error : new Error(String(error)));
         } else if (!(error instanceof TransactionRolledBackError)) {
           await client.query('ROLLBACK').catch((rollbackError: Error) => {

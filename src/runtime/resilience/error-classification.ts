@@ -9,7 +9,7 @@ export interface ErrorClassification {
   readonly errorClass: ErrorClass;
   /** SQLSTATE, driver/socket code, MySQL errno name or an `EDA_*` code of the runtime. */
   readonly code: string;
-  /** true when the database could not be reached or did not answer in time (statement timeout, client deadline): counts towards opening the circuit breaker. */
+  /** true when the database could not be reached (or a client-side deadline fired): counts towards opening the circuit breaker. */
   readonly connectionFailure: boolean;
   /** The error's message (for logs and dead-letter attributes). */
   readonly message: string;
@@ -55,10 +55,8 @@ const PG_TRANSIENT_CODES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '55P03', // lock_not_available
+  '57014', // query_canceled (statement_timeout): load, not data, is the usual cause
 ]);
-// query_canceled (statement_timeout): the database is too slow to answer, which for a caller is as good as
-// down; it counts toward the circuit breaker, yet the connection stays usable (postgres-pool keeps it).
-const PG_SLOW_CODES = new Set(['57014']);
 // Classes whose every code is permanent: the same message fails the same way on every attempt.
 const PG_PERMANENT_CLASSES = new Set(['21', '22', '23', '42', '44', '0A', '2B', '2F', '3D', '3F']);
 
@@ -103,9 +101,6 @@ function verdict(errorClass: ErrorClass, code: string, connectionFailure: boolea
 
 function classifySqlState(sqlState: string, code: string, message: string): ErrorClassification | undefined {
   if (PG_CONNECTION_CODES.has(sqlState) || sqlState.startsWith('08')) {
-    return verdict('transient', code, true, message);
-  }
-  if (PG_SLOW_CODES.has(sqlState)) {
     return verdict('transient', code, true, message);
   }
   if (PG_TRANSIENT_CODES.has(sqlState)) {
@@ -171,4 +166,18 @@ export function classifyError(error: unknown): ErrorClassification {
     return verdict('transient', code ?? 'CONNECTION_LOST', true, message);
   }
   return verdict('transient', code ?? 'UNKNOWN', false, message);
+}
+
+// Server-side statement timeouts: PostgreSQL 57014 query_canceled (statement_timeout); MySQL 3024
+// ER_QUERY_TIMEOUT (max_execution_time).
+const STATEMENT_TIMEOUT_CODES = new Set(['57014', 'ER_QUERY_TIMEOUT']);
+
+/**
+ * true when the server cancelled a statement at its statement timeout. Not a connection failure (the
+ * connection stays usable, and the batch writer still isolates the slow message), but a database that keeps
+ * answering too late is unavailable to its callers: the circuit breaker counts it like a connection failure,
+ * as it counts client-side deadlines (EDA_CLIENT_DEADLINE, PROTOCOL_SEQUENCE_TIMEOUT).
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  return STATEMENT_TIMEOUT_CODES.has(classifyError(error).code);
 }

@@ -1,5 +1,5 @@
 import { DatabaseUnavailableError, PermanentWriteError, TimeBudgetExhaustedError, TransactionRolledBackError } from '../../../src/runtime/errors';
-import { classifyError, POISON_CODES, PoisonMessageError } from '../../../src/runtime/resilience/error-classification';
+import { classifyError, isStatementTimeout, POISON_CODES, PoisonMessageError } from '../../../src/runtime/resilience/error-classification';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, severity: 'ERROR' });
 const mysqlError = (code: string, errno: number, sqlState = 'HY000') => Object.assign(new Error(`mysql ${code}`), { code, errno, sqlState });
@@ -21,13 +21,14 @@ describe('classifyError', () => {
   });
 
   test.each([
-    ['40001', 'serialization_failure'], ['40P01', 'deadlock_detected'], ['55P03', 'lock_not_available'],
+    ['40001', 'serialization_failure'], ['40P01', 'deadlock_detected'], ['55P03', 'lock_not_available'], ['57014', 'query_canceled'],
   ])('PostgreSQL %s (%s) is transient without counting as a connection failure', (code) => {
     expect(classifyError(pgError(code))).toMatchObject({ errorClass: 'transient', code, connectionFailure: false });
   });
 
-  test('PostgreSQL 57014 (query_canceled: statement timeout) is transient and counts toward the breaker: the database does not answer in time', () => {
-    expect(classifyError(pgError('57014'))).toMatchObject({ errorClass: 'transient', code: '57014', connectionFailure: true });
+  test('server-side statement timeouts (PostgreSQL 57014, MySQL ER_QUERY_TIMEOUT) are recognised for the breaker; other codes are not', () => {
+    expect([pgError('57014'), mysqlError('ER_QUERY_TIMEOUT', 3024), pgError('40P01'), socketError('ECONNRESET')].map(isStatementTimeout))
+      .toEqual([true, true, false, false]);
   });
 
   test('mysql2 PROTOCOL_SEQUENCE_TIMEOUT (client-side statement deadline) counts toward the breaker', () => {
