@@ -28,7 +28,7 @@ export interface WriterRunOptions {
   readonly timeoutMs?: number;
   readonly batchSize?: number;
   readonly maximumBatchingWindowMs?: number;
-  /** Extra EDA_FIXTURE_* variables. */
+  /** Extra variables: EDA_FIXTURE_* knobs, or overrides of the stack's environment (e.g. EDA_WRITE_PORT). */
   readonly fixture?: Record<string, string>;
   /** The writer module. @default fixtures/order-writer.ts */
   readonly handlerModule?: string;
