@@ -107,9 +107,9 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
 
 /**
  * Starts PgBouncer in transaction mode in front of `upstream`: pool of 20 server connections, password auth via a
- * userlist, 127.0.0.1 only. Transaction mode rejects startup parameters and named prepared statements — the same
- * session-pinning rules as RDS Proxy (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html),
- * which makes it a faithful stand-in.
+ * userlist, 127.0.0.1 only. Transaction mode rejects startup parameters and named prepared statements, as RDS Proxy
+ * cannot multiplex them either; but it never pins, so a `SET` that would pin an RDS Proxy session
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html) passes here unnoticed.
  */
 export async function startPgBouncer(upstream: PgBouncerUpstream, options: PgBouncerOptions = {}): Promise<LocalPgBouncer> {
   const poolSize = options.poolSize ?? 20;

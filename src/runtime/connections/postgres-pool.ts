@@ -92,13 +92,14 @@ class Checkout {
   /** The first statement error of the transaction, even if the caller's code caught it. */
   public firstError: unknown;
 
-  private readonly onError = (error: Error) => {
-    // Without a listener, node-postgres's `error` event would be an uncaught exception that ends the
-    // execution environment; the statement in flight (or the next one) rejects with the cause anyway.
-    this.dropped ??= error;
-  };
+  private readonly onError: (error: Error) => void;
 
   constructor(public readonly client: PoolClient, private readonly deadline: number | undefined) {
+    // Without a listener, node-postgres's `error` event would be an uncaught exception that ends the
+    // execution environment; the statement in flight (or the next one) rejects with the cause anyway.
+    this.onError = (error) => {
+      this.dropped ??= error;
+    };
     client.on('error', this.onError);
   }
 

@@ -45,13 +45,14 @@ export class InvocationBudget {
     return left >= Math.max(1, expected);
   }
 
-  /** Runs one transaction with the current deadline and records how long it took. */
+  /** Runs one transaction with the current deadline and records how long it took (on the context's own clock). */
   public async run<T>(transaction: (deadline: number | undefined) => Promise<T>): Promise<T> {
-    const started = this.now();
+    const leftBefore = this.left();
     try {
       return await transaction(this.deadline());
     } finally {
-      this.slowestMs = Math.max(this.slowestMs, this.now() - started);
+      const leftAfter = this.left();
+      if (leftBefore !== undefined && leftAfter !== undefined) this.slowestMs = Math.max(this.slowestMs, leftBefore - leftAfter);
     }
   }
 }
