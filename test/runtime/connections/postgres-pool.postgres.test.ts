@@ -87,3 +87,20 @@ test('EDA-11 #5: no statement outlives the transaction deadline (client deadline
   // AND the abandoned connection was destroyed: the pool still works
   await expect(pool.transaction((tx) => tx.query('select 1'))).resolves.toMatchObject({ rowCount: 1 });
 }, 20_000);
+
+test('EDA-13: a transaction sends BEGIN, the caller\'s statements and COMMIT, nothing that pins an RDS Proxy session (no SET/SET LOCAL)', async () => {
+  // GIVEN a spy on every statement node-postgres sends
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pgModule = require('pg') as typeof import('pg');
+  const spy = jest.spyOn(pgModule.Client.prototype, 'query');
+  try {
+    // WHEN a read-only and a read-write transaction run (EDA_STATEMENT_TIMEOUT_MS is set: 5000)
+    await pool.transaction((tx) => tx.query('select 1'), { readOnly: true });
+    await pool.transaction((tx) => tx.query('select 2'));
+    // THEN
+    const texts = spy.mock.calls.map(([config]) => (typeof config === 'string' ? config : (config as { text: string }).text));
+    expect(texts).toEqual(['BEGIN READ ONLY', 'select 1', 'COMMIT', 'BEGIN', 'select 2', 'COMMIT']);
+  } finally {
+    spy.mockRestore();
+  }
+});
