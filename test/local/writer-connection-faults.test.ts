@@ -4,7 +4,7 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Client } from 'pg';
 import { FAULT_WRITER_DDL } from './fixtures/fault-writer';
 import { drainQueue, OutgoingMessage, sendAll, startWriter, waitFor, withConnection, WriterMetrics, WriterRun, WriterRunOptions } from './writer-harness';
-import { LocalStack } from '../../src/local/local-stack';
+import { LocalStack, LocalStackOptions } from '../../src/local/local-stack';
 import { ATTRIBUTES } from '../../src/runtime/queue/message-attributes';
 import { migrationSql } from '../../src/runtime/sql/idempotency-sql';
 
@@ -60,23 +60,25 @@ async function runScenario(stack: LocalStack, sqs: SQSClient, scenario: Scenario
 
 const once = (ids: readonly string[]) => Object.fromEntries(ids.map((id) => [id, 1]));
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
-const setUp = (stack: LocalStack) => withConnection(stack.postgres.connectionString, (db) => db.query(`${FAULT_WRITER_DDL}; ${migrationSql('postgres')}`));
+
+/** A local stack for the describe block it is called in, with the fixture's tables; stopped after the block. */
+function useFaultStack(options: LocalStackOptions): { readonly stack: LocalStack; readonly sqs: SQSClient } {
+  const env = {} as { stack: LocalStack; sqs: SQSClient };
+  beforeAll(async () => {
+    env.stack = await LocalStack.up(options);
+    env.sqs = env.stack.sqs.createClient();
+    await withConnection(env.stack.postgres.connectionString, (db) => db.query(`${FAULT_WRITER_DDL}; ${migrationSql('postgres')}`));
+  }, 60_000);
+  afterAll(async () => {
+    env.sqs?.destroy();
+    await env.stack?.down();
+  }, 30_000);
+  return env;
+}
 
 describe('connection faults (PgBouncer pool of 1, visibility 6 s, function timeout 5 s)', () => {
-  let stack: LocalStack | undefined;
-  let sqs: SQSClient;
+  const env = useFaultStack({ poolSize: 1, visibilityTimeoutSeconds: 6, maxReceiveCount: 5 });
   const writer = (mode: typeof MODES[number]) => ({ mode, concurrency: 1, timeoutMs: 5_000 });
-
-  beforeAll(async () => {
-    stack = await LocalStack.up({ poolSize: 1, visibilityTimeoutSeconds: 6, maxReceiveCount: 5 });
-    sqs = stack.sqs.createClient();
-    await setUp(stack);
-  }, 60_000);
-
-  afterAll(async () => {
-    sqs?.destroy();
-    await stack?.down();
-  }, 30_000);
 
   describe.each(MODES)('EDA-11 #1 GIVEN the %s writer and an effect that catches 23505 ("ignore duplicates") WHEN COMMIT is answered ROLLBACK', (mode) => {
     let outcome: Outcome;
@@ -85,8 +87,8 @@ describe('connection faults (PgBouncer pool of 1, visibility 6 s, function timeo
     const fresh = ids(`${prefix}new-`, 3);
     beforeAll(async () => {
       // The duplicates' fault_unique rows exist already: their effect's second insert fails with 23505, caught.
-      await withConnection(stack!.postgres.connectionString, (db) => db.query('insert into fault_unique(id) select unnest($1::text[])', [duplicates]));
-      outcome = await runScenario(stack!, sqs, {
+      await withConnection(env.stack.postgres.connectionString, (db) => db.query('insert into fault_unique(id) select unnest($1::text[])', [duplicates]));
+      outcome = await runScenario(env.stack, env.sqs, {
         prefix,
         messages: [...duplicates, ...fresh].map((id) => faultOrder(id, { ignoreDuplicate: true })),
         writer: writer(mode),
@@ -112,11 +114,11 @@ describe('connection faults (PgBouncer pool of 1, visibility 6 s, function timeo
     const prefix = `cut-effect-${mode}-`;
     const keys = ids(prefix, 4);
     beforeAll(async () => {
-      outcome = await runScenario(stack!, sqs, {
+      outcome = await runScenario(env.stack, env.sqs, {
         prefix,
         messages: keys.map((id, i) => faultOrder(id, i === 1 ? { cut: 'effect' } : {})),
         // Direct, as to a DB instance (failover, restart): the FATAL and the closed socket reach the client.
-        writer: { ...writer(mode), fixture: { EDA_WRITE_PORT: String(stack!.postgres.port) } },
+        writer: { ...writer(mode), fixture: { EDA_WRITE_PORT: String(env.stack.postgres.port) } },
       });
     }, 120_000);
     recoversFromTheCut(() => outcome, keys);
@@ -127,13 +129,13 @@ describe('connection faults (PgBouncer pool of 1, visibility 6 s, function timeo
     const prefix = `cut-commit-${mode}-`;
     const keys = ids(prefix, 4);
     beforeAll(async () => {
-      outcome = await runScenario(stack!, sqs, {
+      outcome = await runScenario(env.stack, env.sqs, {
         prefix,
         messages: keys.map((id, i) => faultOrder(id, i === 1 ? { cut: 'commit' } : {})),
         writer: writer(mode),
         during: async () => {
-          await waitFor(async () => commitInFlight(stack!), 30_000, 'the writer\'s COMMIT in flight');
-          await stack!.pgbouncer.restart(200);
+          await waitFor(async () => commitInFlight(env.stack), 30_000, 'the writer\'s COMMIT in flight');
+          await env.stack.pgbouncer.restart(200);
         },
       });
     }, 120_000);
@@ -146,21 +148,21 @@ describe('connection faults (PgBouncer pool of 1, visibility 6 s, function timeo
     const keys = ids(prefix, 3);
     beforeAll(async () => {
       // An open transaction keeps PgBouncer's only server connection: the writer's BEGIN waits for it.
-      const holder = new Client({ connectionString: stack!.pgbouncer.connectionString });
+      const holder = new Client({ connectionString: env.stack.pgbouncer.connectionString });
       holder.on('error', () => undefined);
       await holder.connect();
       await holder.query('begin');
       await holder.query('select 1');
       try {
-        outcome = await runScenario(stack!, sqs, {
+        outcome = await runScenario(env.stack, env.sqs, {
           prefix,
           messages: keys.map((id) => faultOrder(id)),
           writer: writer('per-message'),
           during: async () => {
             // The writer's own client connection to PgBouncer is open once it has checked out a connection.
-            await waitFor(async () => clientConnections(stack!.pgbouncer.port) >= 2, 30_000, 'the writer connected to PgBouncer');
+            await waitFor(async () => clientConnections(env.stack.pgbouncer.port) >= 2, 30_000, 'the writer connected to PgBouncer');
             await new Promise((resolve) => setTimeout(resolve, 300));
-            await stack!.pgbouncer.restart(200);
+            await env.stack.pgbouncer.restart(200);
           },
         });
       } finally {
@@ -202,19 +204,7 @@ function clientConnections(port: number): number {
 
 // maxReceiveCount 10: local-aws-sqs adds one receive per ChangeMessageVisibility (docs/local-stack.md), which real SQS does not.
 describe('EDA-11 #5/#6 GIVEN a slow database (statement timeout 1 s; 5 writes whose first attempt sleeps 3 s) and a 4 s function timeout', () => {
-  let stack: LocalStack | undefined;
-  let sqs: SQSClient;
-
-  beforeAll(async () => {
-    stack = await LocalStack.up({ statementTimeoutMs: 1_000, visibilityTimeoutSeconds: 8, maxReceiveCount: 10 });
-    sqs = stack.sqs.createClient();
-    await setUp(stack);
-  }, 60_000);
-
-  afterAll(async () => {
-    sqs?.destroy();
-    await stack?.down();
-  }, 30_000);
+  const env = useFaultStack({ statementTimeoutMs: 1_000, visibilityTimeoutSeconds: 8, maxReceiveCount: 10 });
 
   describe.each(MODES)('WHEN the %s writer gets a batch of a poison message, 5 slow writes and 4 fast ones', (mode) => {
     let outcome: Outcome;
@@ -222,7 +212,7 @@ describe('EDA-11 #5/#6 GIVEN a slow database (statement timeout 1 s; 5 writes wh
     const keys = ids(prefix, 9);
     const poisonBody = `not json ${prefix}poison`;
     beforeAll(async () => {
-      outcome = await runScenario(stack!, sqs, {
+      outcome = await runScenario(env.stack, env.sqs, {
         prefix,
         messages: [{ body: poisonBody, idempotencyKey: `${prefix}poison` }, ...keys.map((id, i) => faultOrder(id, i < 5 ? { sleepSeconds: 3 } : {}))],
         // A breaker that does not open, so the time budget alone must keep the invocation within its timeout.

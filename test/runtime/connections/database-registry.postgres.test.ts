@@ -10,7 +10,7 @@ import { classifyError } from '../../../src/runtime/resilience/error-classificat
 import { userSetupSql } from '../../../src/runtime/sql/user-setup-sql';
 import { sqlWriter } from '../../../src/runtime/writer/sql-writer';
 import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
-import { postgresEnvironment } from '../support/postgres-env';
+import { postgresEnvironment, withClient } from '../support/postgres-env';
 
 let pg: LocalPostgres;
 const metrics = new RecordingMetrics();
@@ -29,15 +29,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-async function asSuperuser<T>(fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: pg.superuserConnectionString });
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end();
-  }
-}
+const asSuperuser = <T>(fn: (db: Client) => Promise<T>): Promise<T> => withClient(pg.superuserConnectionString, fn);
 
 describe('postgres pool settings', () => {
   const settings = readConnectionSettings('writer', {

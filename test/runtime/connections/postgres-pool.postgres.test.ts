@@ -5,7 +5,7 @@ import { createPostgresPool } from '../../../src/runtime/connections/postgres-po
 import type { SqlPool } from '../../../src/runtime/connections/sql-pool';
 import { TimeBudgetExhaustedError, TransactionRolledBackError } from '../../../src/runtime/errors';
 import { classifyError } from '../../../src/runtime/resilience/error-classification';
-import { postgresEnvironment } from '../support/postgres-env';
+import { postgresEnvironment, withClient } from '../support/postgres-env';
 
 // The pool against a real PostgreSQL 15: what COMMIT answers, dropped connections, the transaction deadline.
 let pg: LocalPostgres;
@@ -27,15 +27,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-async function asSuperuser<T>(fn: (db: Client) => Promise<T>): Promise<T> {
-  const db = new Client({ connectionString: pg.superuserConnectionString });
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end();
-  }
-}
+const asSuperuser = <T>(fn: (db: Client) => Promise<T>): Promise<T> => withClient(pg.superuserConnectionString, fn);
 
 const count = async (id: string) => asSuperuser(async (db) => (await db.query<{ n: number }>('select count(*)::int as n from dedup where id = $1', [id])).rows[0].n);
 
