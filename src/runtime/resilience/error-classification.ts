@@ -89,6 +89,7 @@ interface ErrorLike {
   readonly errno?: unknown;
   readonly sqlState?: unknown;
   readonly message?: unknown;
+  readonly fatal?: unknown;
 }
 
 function asErrorLike(error: unknown): ErrorLike {
@@ -160,6 +161,11 @@ export function classifyError(error: unknown): ErrorClassification {
   // node-postgres DatabaseError: `code` is the five-character SQLSTATE.
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
     return classifySqlState(code, code, message) ?? verdict('transient', code, false, message);
+  }
+  // mysql2 marks errors that closed the connection `fatal`; some carry no code, e.g. "Can't add new command when
+  // connection is in closed state" for a statement (or COMMIT) after the server dropped the connection.
+  if (e.fatal === true) {
+    return verdict('transient', code ?? 'CONNECTION_LOST', true, message);
   }
   const lower = message.toLowerCase();
   if (PG_CONNECTION_MESSAGES.some((m) => lower.includes(m))) {

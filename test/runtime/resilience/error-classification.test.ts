@@ -42,6 +42,11 @@ describe('classifyError', () => {
     expect(classifyError(new TransactionRolledBackError(pgError(code)))).toMatchObject({ errorClass, code: 'EDA_TRANSACTION_ROLLED_BACK', connectionFailure: false });
   });
 
+  test('a mysql2 error marked fatal without a code (statement on a connection the server closed) is a transient connection failure', () => {
+    const closed = Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true });
+    expect(classifyError(closed)).toMatchObject({ errorClass: 'transient', code: 'CONNECTION_LOST', connectionFailure: true });
+  });
+
   test('an exhausted time budget is transient and not a connection failure', () => {
     expect(classifyError(new TimeBudgetExhaustedError('transaction'))).toMatchObject({ errorClass: 'transient', code: 'EDA_TIME_BUDGET', connectionFailure: false });
   });
