@@ -53,8 +53,16 @@ beforeAll(async () => {
     await db.query('create table app.items (id int primary key)');
   });
   const settings = readConnectionSettings('writer', {
-    EDA_ENGINE: 'mysql', EDA_WRITE_HOST: '127.0.0.1', EDA_WRITE_PORT: String(port), EDA_DATABASE: 'app', EDA_DB_USER: 'app',
-    EDA_AUTH: 'password', EDA_DB_PASSWORD: 'pw', EDA_TLS: 'disable', EDA_POOL_MAX: '1', EDA_STATEMENT_TIMEOUT_MS: '5000',
+    EDA_ENGINE: 'mysql',
+    EDA_WRITE_HOST: '127.0.0.1',
+    EDA_WRITE_PORT: String(port),
+    EDA_DATABASE: 'app',
+    EDA_DB_USER: 'app',
+    EDA_AUTH: 'password',
+    EDA_DB_PASSWORD: 'pw',
+    EDA_TLS: 'disable',
+    EDA_POOL_MAX: '1',
+    EDA_STATEMENT_TIMEOUT_MS: '5000',
   });
   pool = createMysqlPool({ settings, host: '127.0.0.1', credentials: { password: async () => 'pw', invalidate: () => undefined } });
 }, 180_000);
