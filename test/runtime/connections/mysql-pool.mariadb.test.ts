@@ -6,7 +6,7 @@ import { findFreePort } from '../../../src/local/free-port';
 import { asServiceUser, makeServiceDir, run } from '../../../src/local/system-command';
 import { readConnectionSettings } from '../../../src/runtime/config/environment';
 import { createMysqlPool } from '../../../src/runtime/connections/mysql-pool';
-import type { SqlPool } from '../../../src/runtime/connections/sql-pool';
+import type { SqlExecutor, SqlPool } from '../../../src/runtime/connections/sql-pool';
 import { classifyError } from '../../../src/runtime/resilience/error-classification';
 
 // The MySQL pool against a real MariaDB (Debian's mariadb-server, the closest MySQL here): a connection lost
@@ -76,14 +76,18 @@ afterAll(async () => {
 
 /** Kills connection `id` from another session (as a failover or a proxy restart would drop it). */
 const kill = (id: number) => admin((db) => db.query(`kill connection ${Number(id)}`));
+/** The server drops the transaction's own connection; returns once the client has seen it. */
+async function dropConnection(tx: SqlExecutor): Promise<void> {
+  const { rows } = await tx.query<{ id: number }>('select connection_id() as id');
+  await kill(rows[0].id);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
 const count = () => admin(async (db) => ((await db.query('select count(*) as n from app.items'))[0] as Array<{ n: number }>)[0].n);
 
 test('EDA-11 #4 (MySQL): a connection killed between two statements rejects the next one as a connection failure, no crash, nothing written', async () => {
   const error = await pool.transaction(async (tx) => {
     await tx.query('insert into items values (1)');
-    const { rows } = await tx.query<{ id: number }>('select connection_id() as id');
-    await kill(rows[0].id);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await dropConnection(tx);
     await tx.query('insert into items values (2)');
   }).catch((e: unknown) => e);
   expect(classifyError(error)).toMatchObject({ errorClass: 'transient', connectionFailure: true });
@@ -95,9 +99,7 @@ test('EDA-11 #4 (MySQL): a connection killed between two statements rejects the 
 test('EDA-11 #1 (MySQL): a COMMIT on a connection lost after the last statement rejects; success is never reported', async () => {
   const error = await pool.transaction(async (tx) => {
     await tx.query('insert into items values (3)');
-    const { rows } = await tx.query<{ id: number }>('select connection_id() as id');
-    await kill(rows[0].id);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await dropConnection(tx);
   }).catch((e: unknown) => e);
   expect(classifyError(error)).toMatchObject({ errorClass: 'transient', connectionFailure: true });
   expect(await count()).toBe(0);
