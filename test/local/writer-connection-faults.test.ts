@@ -50,7 +50,8 @@ async function runScenario(stack: LocalStack, sqs: SQSClient, scenario: Scenario
     rowsPerKey: Object.fromEntries((await db.query<{ id: string; n: number }>(
       'select id, count(*)::int as n from fault_orders where id like $1 group by id', [`${scenario.prefix}%`])).rows.map((r) => [r.id, r.n])),
     idempotencyRows: (await db.query<{ n: number }>('select count(*)::int as n from eda_idempotency_keys where "key" like $1', [`${scenario.prefix}%`])).rows[0].n,
-    deadLetters: await drainQueue(sqs, stack.sqs.deadLetterQueueUrl),
+    // Only this scenario's: a scenario that failed half-way must not leak its dead letters into the next one.
+    deadLetters: (await drainQueue(sqs, stack.sqs.deadLetterQueueUrl)).filter((m) => m.Body?.includes(scenario.prefix)),
     metrics: run.metrics,
     crashes: run.crashes(),
     timeouts: run.fn.stats.timeouts,

@@ -68,6 +68,8 @@ export async function startWriter(stack: LocalStack, sqs: SQSClient, options: Wr
       ...options.fixture,
     },
     timeoutMs: options.timeoutMs ?? 10_000,
+    // tsx compiles the TypeScript fixture at each cold start: on a loaded 2-core machine that can exceed Lambda's 10 s.
+    initTimeoutMs: 60_000,
     maxEnvironments: concurrency,
     onLogLine: (line) => {
       if (!line.includes('"_aws"')) return;
