@@ -136,7 +136,6 @@ function executor(checkout: Checkout, deadlineMs: number | undefined): SqlExecut
   };
 }
 
-
 /** A node-postgres pool behind the {@link SqlPool} interface. */
 export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
