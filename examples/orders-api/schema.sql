@@ -8,6 +8,9 @@ create table if not exists orders (
 );
 create user eda_app;
 grant rds_iam to eda_app;
+-- userSetupSql('postgres', 'eda_app', 5000): the statement timeout (EDA_STATEMENT_TIMEOUT_MS) as the user's default;
+-- the runtime sends no SET, which would pin its RDS Proxy sessions.
+alter role eda_app set statement_timeout = 5000;
 grant select, insert on orders to eda_app;
 -- the writer records idempotency keys (created on first use, or ahead of time with migrationSql('postgres'))
 grant create on schema public to eda_app;

@@ -50,8 +50,9 @@ export interface ConnectOptions {
    */
   readonly declaredConcurrency?: number;
   /**
-   * Per-transaction statement timeout the runtime applies with `SET LOCAL` (never as a startup
-   * parameter, which would pin RDS Proxy sessions). Becomes `EDA_STATEMENT_TIMEOUT_MS`.
+   * Statement timeout of the runtime: its client-side deadlines are this + 2 s; on PostgreSQL set it as the
+   * database user's `statement_timeout` with `userSetupSql` so the server cancels first (the runtime sends no
+   * `SET`/`SET LOCAL` or startup parameter, which would pin RDS Proxy sessions). Becomes `EDA_STATEMENT_TIMEOUT_MS`.
    * @default Duration.seconds(5)
    */
   readonly statementTimeout?: Duration;

@@ -5,8 +5,8 @@ import { validateRange, warn } from '../validation';
 
 /**
  * Server-side limits written into the parameter groups of databases this library creates. They are
- * upper bounds: the runtime applies a tighter per-transaction timeout with `SET LOCAL`
- * (`EDA_STATEMENT_TIMEOUT_MS`), and these catch what escapes it (admin sessions, direct readers,
+ * upper bounds: the runtime's tighter timeout (`EDA_STATEMENT_TIMEOUT_MS`: the database user's
+ * `statement_timeout` on PostgreSQL, see userSetupSql, and client-side deadlines), and these catch what escapes it (admin sessions, direct readers,
  * forgotten transactions). Each parameter they set can still be overridden with `parameters`.
  */
 export interface QueryGuardrails {

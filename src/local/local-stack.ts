@@ -19,7 +19,7 @@ export interface LocalStackOptions {
   readonly maxReceiveCount?: number;
   /** Connections per execution environment written to `EDA_POOL_MAX`. @default 1 */
   readonly poolMax?: number;
-  /** Written to `EDA_STATEMENT_TIMEOUT_MS`. @default 5000 */
+  /** Written to `EDA_STATEMENT_TIMEOUT_MS` and set as the app role's `statement_timeout` (userSetupSql). @default 5000 */
   readonly statementTimeoutMs?: number;
   /** Called on the first occurrence of each distinct statement that would pin an RDS Proxy session. @default none */
   readonly onPinning?: (finding: PinningFinding) => void;
@@ -37,7 +37,7 @@ export class LocalStack {
   public static async up(options: LocalStackOptions = {}): Promise<LocalStack> {
     const started: Array<{ stop(): Promise<void> }> = [];
     try {
-      const postgres = await startPostgres({ maxConnections: options.maxConnections });
+      const postgres = await startPostgres({ maxConnections: options.maxConnections, statementTimeoutMs: options.statementTimeoutMs ?? 5000 });
       started.push(postgres);
       const pgbouncer = await startPgBouncer(postgres, { poolSize: options.poolSize, borrowTimeoutSeconds: options.borrowTimeoutSeconds });
       started.push(pgbouncer);

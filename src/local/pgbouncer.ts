@@ -111,7 +111,8 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
  * queueing for one up to a borrow timeout), not for its session pinning: in transaction mode PgBouncer never pins,
  * it rejects what it cannot multiplex (startup parameters, named prepared statements) or silently lets session
  * state leak between clients. What would pin on RDS Proxy
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html) is not visible here.
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html) is not visible here:
+ * the pinning detector (./pinning-detector) in front of it reports it.
  */
 export async function startPgBouncer(upstream: PgBouncerUpstream, options: PgBouncerOptions = {}): Promise<LocalPgBouncer> {
   requireSystemBinary(PGBOUNCER_BIN, 'pgbouncer', 'EDA_PGBOUNCER_BIN');

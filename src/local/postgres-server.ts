@@ -6,6 +6,7 @@ import { registerExitCleanup } from './exit-cleanup';
 import { findFreePort } from './free-port';
 import { checkIdentifier } from './sql-identifier';
 import { discardService, makeServiceDir, POSTGRES_BIN, requireSystemBinary, run, runSync } from './system-command';
+import { userSetupSql } from '../runtime/sql/user-setup-sql';
 
 /** Options of {@link startPostgres}. */
 export interface PostgresServerOptions {
@@ -17,6 +18,11 @@ export interface PostgresServerOptions {
   readonly user?: string;
   /** Database owned by `user`. @default 'app' */
   readonly database?: string;
+  /**
+   * `statement_timeout` default of `user` (userSetupSql, as a deployment sets it up), so statements past it are
+   * cancelled by the server (57014) as in AWS. @default none (no server-side statement timeout)
+   */
+  readonly statementTimeoutMs?: number;
 }
 
 /** A throwaway PostgreSQL cluster on 127.0.0.1. */
@@ -126,6 +132,9 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
     try {
       await admin.query(`create role ${user} login password '${password}'`);
       await admin.query(`create database ${database} owner ${user}`);
+      if (options.statementTimeoutMs !== undefined) {
+        for (const statement of userSetupSql('postgres', user, options.statementTimeoutMs)) await admin.query(statement);
+      }
     } finally {
       await admin.end();
     }

@@ -115,3 +115,35 @@ export class IdempotencyTableLayoutError extends Error {
     this.name = 'IdempotencyTableLayoutError';
   }
 }
+
+/**
+ * PostgreSQL ended a transaction with ROLLBACK when it was asked to COMMIT: a statement of the transaction
+ * failed and the caller's code caught the error (e.g. `catch (e) { if (e.code !== '23505') throw e }` to
+ * "ignore duplicates"), which leaves the transaction aborted. PostgreSQL then answers COMMIT with the command
+ * tag ROLLBACK and no error, so nothing (neither the effect nor its idempotency key) was written. The writer
+ * treats the message as failed: permanent (dead-letter queue) when the caught error is permanent, transient
+ * otherwise. To ignore a duplicate, use `INSERT … ON CONFLICT DO NOTHING` (or a SAVEPOINT) instead of catching.
+ */
+export class TransactionRolledBackError extends Error {
+  public readonly code = 'EDA_TRANSACTION_ROLLED_BACK';
+
+  constructor(cause: unknown) {
+    const caught = cause === undefined ? 'no statement error was seen'
+      : `first statement error, caught by the caller: ${(cause as { code?: unknown }).code ?? '-'} ${(cause as Error).message ?? String(cause)}`;
+    super(`COMMIT was answered with ROLLBACK: the transaction had been aborted by an error and nothing was written (${caught})`, { cause });
+    this.name = 'TransactionRolledBackError';
+  }
+}
+
+/**
+ * The writer's invocation has too little time left to start (or continue) a database transaction before
+ * the function timeout. Transient: the message is returned unprocessed and comes back after the queue's visibility timeout.
+ */
+export class TimeBudgetExhaustedError extends Error {
+  public readonly code = 'EDA_TIME_BUDGET';
+
+  constructor(what: string) {
+    super(`${what} not started: the invocation's time budget is exhausted (function timeout near)`);
+    this.name = 'TimeBudgetExhaustedError';
+  }
+}

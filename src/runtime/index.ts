@@ -22,6 +22,7 @@ export type {
 } from './writer/idempotency-store';
 export { migrationSql, migrationStatements, upgradeStatements, IDEMPOTENCY_TABLE, MAX_IDEMPOTENCY_KEY_LENGTH } from './sql/idempotency-sql';
 export type { IdempotencyRow } from './sql/idempotency-sql';
+export { userSetupSql } from './sql/user-setup-sql';
 
 // Producer (API → write-buffer queue)
 export { enqueueWrite, enqueueWrites, MAX_BATCH_ENTRIES, MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from './queue/producer';
@@ -49,6 +50,8 @@ export {
   IdempotencyKeyReuseError,
   IdempotencyTableLayoutError,
   IDEMPOTENCY_ERROR_CODES,
+  TransactionRolledBackError,
+  TimeBudgetExhaustedError,
 } from './errors';
 export type { FailedEnqueueEntry } from './errors';
 export { classifyError, PoisonMessageError, POISON_CODES } from './resilience/error-classification';

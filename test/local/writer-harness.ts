@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Message, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Client } from 'pg';
-import { LocalFunction } from '../../src/local/local-function';
+import { InvocationError, LocalFunction } from '../../src/local/local-function';
 import { LocalStack } from '../../src/local/local-stack';
 import { LocalSqsEventSource } from '../../src/local/sqs-event-source';
 import { ATTRIBUTES } from '../../src/runtime/queue/message-attributes';
@@ -19,6 +19,7 @@ export interface WriterMetrics {
   DuplicatesSkipped: number;
   PoisonMessages: number;
   TransientRetries: number;
+  WritesDeferred: number;
 }
 
 export interface WriterRunOptions {
@@ -27,8 +28,10 @@ export interface WriterRunOptions {
   readonly timeoutMs?: number;
   readonly batchSize?: number;
   readonly maximumBatchingWindowMs?: number;
-  /** Extra EDA_FIXTURE_* variables. */
+  /** Extra variables: EDA_FIXTURE_* knobs, or overrides of the stack's environment (e.g. EDA_WRITE_PORT). */
   readonly fixture?: Record<string, string>;
+  /** The writer module. @default fixtures/order-writer.ts */
+  readonly handlerModule?: string;
 }
 
 export interface WriterRun {
@@ -36,6 +39,8 @@ export interface WriterRun {
   readonly source: LocalSqsEventSource;
   readonly metrics: WriterMetrics;
   readonly stallDir: string;
+  /** Invocations whose execution environment died (e.g. an uncaught exception), as opposed to timeouts. */
+  readonly crashes: () => number;
   stop(): Promise<void>;
 }
 
@@ -47,11 +52,12 @@ export const ORDERS_DDL = `create table if not exists orders(
 
 /** Starts warm execution environments of the fixture writer and the event source feeding them. */
 export async function startWriter(stack: LocalStack, sqs: SQSClient, options: WriterRunOptions): Promise<WriterRun> {
-  const metrics: WriterMetrics = { WritesApplied: 0, DuplicatesSkipped: 0, PoisonMessages: 0, TransientRetries: 0 };
+  const metrics: WriterMetrics = { WritesApplied: 0, DuplicatesSkipped: 0, PoisonMessages: 0, TransientRetries: 0, WritesDeferred: 0 };
+  let crashes = 0;
   const stallDir = mkdtempSync(join(tmpdir(), 'eda-stall-'));
   const concurrency = options.concurrency ?? 2;
   const fn = new LocalFunction({
-    handlerModule: join(__dirname, 'fixtures', 'order-writer.ts'),
+    handlerModule: options.handlerModule ?? join(__dirname, 'fixtures', 'order-writer.ts'),
     functionName: `order-writer-${options.mode}`,
     environment: {
       ...stack.environment(),
@@ -62,6 +68,8 @@ export async function startWriter(stack: LocalStack, sqs: SQSClient, options: Wr
       ...options.fixture,
     },
     timeoutMs: options.timeoutMs ?? 10_000,
+    // tsx compiles the TypeScript fixture at each cold start: on a loaded 2-core machine that can exceed Lambda's 10 s.
+    initTimeoutMs: 60_000,
     maxEnvironments: concurrency,
     onLogLine: (line) => {
       if (!line.includes('"_aws"')) return;
@@ -79,7 +87,12 @@ export async function startWriter(stack: LocalStack, sqs: SQSClient, options: Wr
   const source = new LocalSqsEventSource({
     client: sqs,
     queueUrl: stack.sqs.queueUrl,
-    target: fn,
+    target: {
+      invoke: (event) => fn.invoke(event).catch((error: unknown) => {
+        if (error instanceof InvocationError && error.kind === 'crash') crashes++;
+        throw error;
+      }),
+    },
     maxConcurrency: concurrency,
     waitTimeSeconds: 1,
     batchSize: options.batchSize,
@@ -91,6 +104,7 @@ export async function startWriter(stack: LocalStack, sqs: SQSClient, options: Wr
     source,
     metrics,
     stallDir,
+    crashes: () => crashes,
     stop: async () => {
       await source.stop();
       await fn.close();

@@ -1,6 +1,7 @@
 import type { Pool, PoolConnection, PoolOptions } from 'mysql2/promise';
 import type { PasswordProvider } from './credentials';
 import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
+import { boundedDeadlineMs } from './transaction-deadline';
 import type { ConnectionSettings } from '../config/environment';
 import { ConfigurationError } from '../errors';
 import { classifyError } from '../resilience/error-classification';
@@ -82,11 +83,12 @@ export function mysqlPoolConfig(options: MysqlPoolOptions, staticPassword: strin
   };
 }
 
-function executor(connection: PoolConnection, statementTimeoutMs: number | undefined): SqlExecutor {
+function executor(connection: PoolConnection, statementTimeoutMs: number | undefined, deadline: number | undefined): SqlExecutor {
   return {
     engine: 'mysql',
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const [result] = await connection.query({ sql, values: params ? [...params] : undefined, timeout: statementTimeoutMs });
+      const timeout = boundedDeadlineMs(statementTimeoutMs, deadline, 'statement');
+      const [result] = await connection.query({ sql, values: params ? [...params] : undefined, timeout });
       if (Array.isArray(result)) return { rows: result as Row[], rowCount: result.length };
       const header = result as { affectedRows?: number };
       return { rows: [], rowCount: header.affectedRows ?? 0 };
@@ -116,7 +118,9 @@ export function createMysqlPool(options: MysqlPoolOptions): SqlPool {
   return {
     engine: 'mysql',
     host: options.host,
+    statementTimeoutMs,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
+      boundedDeadlineMs(undefined, txOptions.deadline, 'START TRANSACTION');
       let connection: PoolConnection;
       try {
         connection = await (await getPool()).getConnection();
@@ -127,7 +131,10 @@ export function createMysqlPool(options: MysqlPoolOptions): SqlPool {
       let broken = false;
       try {
         await connection.query(mysqlBeginSql(txOptions.readOnly ?? false));
-        const result = await fn(executor(connection, statementTimeoutMs));
+        const result = await fn(executor(connection, statementTimeoutMs, txOptions.deadline));
+        // MySQL has no aborted-transaction state (a failed statement leaves the transaction usable), and a failed
+        // COMMIT rejects here. A connection lost mid-transaction rejects the command in flight; mysql2's pool
+        // listens for the connection's `error` event itself, so it never becomes an uncaught exception.
         await connection.commit();
         return result;
       } catch (error) {

@@ -1,7 +1,9 @@
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import type { PasswordProvider } from './credentials';
 import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
+import { boundedDeadlineMs } from './transaction-deadline';
 import type { ConnectionSettings } from '../config/environment';
+import { TransactionRolledBackError } from '../errors';
 import { classifyError } from '../resilience/error-classification';
 
 /** Options of {@link createPostgresPool}. */
@@ -24,17 +26,14 @@ export interface PostgresPoolOptions {
 }
 
 /**
- * The BEGIN of a transaction, with the statement timeout in the same round trip. `SET LOCAL` lasts
- * until COMMIT/ROLLBACK, so nothing leaks into the session that RDS Proxy would have to pin
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html).
+ * The BEGIN of a transaction, and nothing else. PostgreSQL sessions behind RDS Proxy pin on any `SET`
+ * (AWS lists "Using SET commands" for PostgreSQL; "SET LOCAL does not pin" is said for MySQL only,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html), so the server-side statement
+ * timeout is the database user's default (`ALTER ROLE … SET statement_timeout`, see userSetupSql) and the
+ * runtime only adds client-side deadlines.
  */
-export function postgresBeginSql(statementTimeoutMs: number | undefined, readOnly: boolean): string {
-  const begin = readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
-  if (statementTimeoutMs === undefined) return begin;
-  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 1) {
-    throw new RangeError(`statementTimeoutMs must be a positive integer, got ${statementTimeoutMs}`);
-  }
-  return `${begin}; SET LOCAL statement_timeout = ${statementTimeoutMs}`;
+export function postgresBeginSql(readOnly: boolean): string {
+  return readOnly ? 'BEGIN READ ONLY' : 'BEGIN';
 }
 
 /**
@@ -86,24 +85,52 @@ export class ClientDeadlineError extends Error {
   }
 }
 
-async function boundedQuery(client: PoolClient, text: string, values: unknown[] | undefined, deadlineMs: number | undefined, what: string) {
-  try {
-    // Never pass `name`: a named statement is a session-level prepared statement (pins RDS Proxy,
-    // fails on PgBouncer in transaction mode). query_timeout is client-side only: nothing is sent to the server.
-    return await client.query({ text, values, query_timeout: deadlineMs } as import('pg').QueryConfig);
-  } catch (error) {
-    if (deadlineMs !== undefined && error instanceof Error && error.message === 'Query read timeout') {
-      throw new ClientDeadlineError(what, deadlineMs, error);
+/** One checked-out connection and what happened to it during the checkout. */
+class Checkout {
+  /** Set by the connection's `error` event (socket closed, server terminated the backend). */
+  public dropped: Error | undefined;
+  /** The first statement error of the transaction, even if the caller's code caught it. */
+  public firstError: unknown;
+
+  private readonly onError: (error: Error) => void;
+
+  constructor(public readonly client: PoolClient, private readonly deadline: number | undefined) {
+    // Without a listener, node-postgres's `error` event would be an uncaught exception that ends the
+    // execution environment; the statement in flight (or the next one) rejects with the cause anyway.
+    this.onError = (error) => {
+      this.dropped ??= error;
+    };
+    client.on('error', this.onError);
+  }
+
+  public async query(text: string, values: unknown[] | undefined, deadlineMs: number | undefined, what: string) {
+    const ms = boundedDeadlineMs(deadlineMs, this.deadline, what);
+    try {
+      // Never pass `name`: a named statement is a session-level prepared statement (pins RDS Proxy,
+      // fails on PgBouncer in transaction mode). query_timeout is client-side only: nothing is sent to the server.
+      return await this.client.query({ text, values, query_timeout: ms } as import('pg').QueryConfig);
+    } catch (error) {
+      this.firstError ??= error;
+      if (ms !== undefined && error instanceof Error && error.message === 'Query read timeout') {
+        throw new ClientDeadlineError(what, ms, error);
+      }
+      throw error;
     }
-    throw error;
+  }
+
+  /** Returns the connection to the pool, or destroys it when it is dead or in an unknown state. */
+  public release(broken: Error | undefined): void {
+    this.client.removeListener('error', this.onError);
+    // release(error) destroys the connection instead of returning a dead socket to the pool.
+    this.client.release(this.dropped ?? broken);
   }
 }
 
-function executor(client: PoolClient, deadlineMs: number | undefined): SqlExecutor {
+function executor(checkout: Checkout, deadlineMs: number | undefined): SqlExecutor {
   return {
     engine: 'postgres',
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-      const result = await boundedQuery(client, sql, params ? [...params] : undefined, deadlineMs, 'statement');
+      const result = await checkout.query(sql, params ? [...params] : undefined, deadlineMs, 'statement');
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
   };
@@ -115,14 +142,15 @@ export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
   const pg = require('pg') as typeof import('pg');
   const pool: Pool = new pg.Pool(postgresPoolConfig(options));
   pool.on('error', (error) => options.onIdleError?.(error));
-  const statementTimeoutMs = options.settings.statementTimeoutMs;
   const beginDeadlineMs = options.beginTimeoutMillis ?? options.connectionTimeoutMillis ?? 5_000;
-  const deadlineMs = statementDeadlineMs(statementTimeoutMs);
+  const deadlineMs = statementDeadlineMs(options.settings.statementTimeoutMs);
 
   return {
     engine: 'postgres',
     host: options.host,
+    statementTimeoutMs: options.settings.statementTimeoutMs,
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, txOptions: TransactionOptions = {}): Promise<T> {
+      boundedDeadlineMs(undefined, txOptions.deadline, 'BEGIN');
       let client: PoolClient;
       try {
         client = await pool.connect();
@@ -130,24 +158,27 @@ export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
         if (classifyError(error).code === '28P01') options.credentials.invalidate();
         throw error;
       }
+      const checkout = new Checkout(client, txOptions.deadline);
       let broken: Error | undefined;
       try {
-        await boundedQuery(client, postgresBeginSql(statementTimeoutMs, txOptions.readOnly ?? false), undefined, beginDeadlineMs, 'BEGIN');
-        const result = await fn(executor(client, deadlineMs));
-        await boundedQuery(client, 'COMMIT', undefined, deadlineMs, 'COMMIT');
+        await checkout.query(postgresBeginSql(txOptions.readOnly ?? false), undefined, beginDeadlineMs, 'BEGIN');
+        const result = await fn(executor(checkout, deadlineMs));
+        const commit = await checkout.query('COMMIT', undefined, deadlineMs, 'COMMIT');
+        // A transaction aborted by an error the caller caught (e.g. an ignored 23505) answers COMMIT with the
+        // command tag ROLLBACK and no error: nothing was written, so success must not be reported.
+        if (commit.command === 'ROLLBACK') throw new TransactionRolledBackError(checkout.firstError);
         return result;
       } catch (error) {
-        if (classifyError(error).connectionFailure) {
-          broken = error instanceof Error ? error : new Error(String(error));
-        } else {
+        if (checkout.dropped || classifyError(error).connectionFailure) {
+          broken = checkout.dropped ?? (error instanceof Error ? error : new Error(String(error)));
+        } else if (!(error instanceof TransactionRolledBackError)) {
           await client.query('ROLLBACK').catch((rollbackError: Error) => {
             broken = rollbackError;
           });
         }
         throw error;
       } finally {
-        // release(error) destroys the connection instead of returning a dead socket to the pool.
-        client.release(broken);
+        checkout.release(broken);
       }
     },
     end: () => pool.end(),

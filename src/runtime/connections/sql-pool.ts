@@ -19,6 +19,13 @@ export interface SqlExecutor {
 export interface TransactionOptions {
   /** Start a read-only transaction. @default false */
   readonly readOnly?: boolean;
+  /**
+   * Instant (epoch ms, `Date.now()` clock) no statement of the transaction may outlive: each client-side
+   * deadline is clipped to it, and a statement due after it is not sent ({@link TimeBudgetExhaustedError}).
+   * The writer sets it from `context.getRemainingTimeInMillis()`, so a slow database cannot make it overrun
+   * its function timeout. @default none (statements are bounded by their own deadlines only)
+   */
+  readonly deadline?: number;
 }
 
 /** A small pool of connections to one endpoint, created once per execution environment. */
@@ -27,9 +34,16 @@ export interface SqlPool {
   /** The host this pool connects to. */
   readonly host: string;
   /**
-   * Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on error). The statement timeout of the
-   * environment contract is applied inside the transaction (`SET LOCAL` on PostgreSQL), never as a
-   * session or startup parameter.
+   * EDA_STATEMENT_TIMEOUT_MS: the server cancels a statement after this long (PostgreSQL: the database user's
+   * `statement_timeout`, see userSetupSql); the client gives up a little later. @default none
+   */
+  readonly statementTimeoutMs?: number;
+  /**
+   * Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on error). Nothing is set on the session
+   * (no SET, SET LOCAL or startup parameter, which would pin RDS Proxy sessions): statements are bounded by
+   * client-side deadlines and, on PostgreSQL, by the database user's `statement_timeout`. A COMMIT that
+   * PostgreSQL answers with ROLLBACK (the transaction had been aborted by an error the caller caught) throws
+   * {@link TransactionRolledBackError}.
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Closes every connection (tests and local scripts; Lambda simply freezes the environment). */

@@ -10,6 +10,8 @@ export const METRIC_NAMES = {
   duplicatesSkipped: 'DuplicatesSkipped',
   poisonMessages: 'PoisonMessages',
   transientRetries: 'TransientRetries',
+  /** Records the writer returned unprocessed because the invocation's time budget ran out. */
+  writesDeferred: 'WritesDeferred',
   breakerOpened: 'BreakerOpened',
   /** A writer's afterCommit/afterBatchCommit hook threw after the write committed (the write stands). */
   afterCommitFailures: 'AfterCommitFailures',

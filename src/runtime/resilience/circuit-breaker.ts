@@ -1,6 +1,6 @@
 import { Clock, systemClock } from '../clock';
-import { DatabaseUnavailableError } from '../errors';
-import { classifyError } from './error-classification';
+import { DatabaseUnavailableError, TimeBudgetExhaustedError } from '../errors';
+import { classifyError, isStatementTimeout } from './error-classification';
 
 /** closed: calls flow; open: calls fail fast; half-open: one trial call decides. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -13,7 +13,10 @@ export interface CircuitBreakerOptions {
   readonly coolDownMs?: number;
   /** Time source (tests pass a fake). @default the wall clock */
   readonly clock?: Clock;
-  /** Decides whether an error means "database unreachable". @default classifyError(e).connectionFailure */
+  /**
+   * Decides whether an error means "database unreachable".
+   * @default classifyError(e).connectionFailure, or a server-side statement timeout (isStatementTimeout)
+   */
   readonly isConnectionFailure?: (error: unknown) => boolean;
   /** Called each time the breaker opens (metrics, logs). @default none */
   readonly onOpen?: (consecutiveFailures: number) => void;
@@ -51,7 +54,7 @@ export class CircuitBreaker {
       throw new RangeError(`coolDownMs must be >= 0, got ${this.coolDownMs}`);
     }
     this.clock = options.clock ?? systemClock;
-    this.isConnectionFailure = options.isConnectionFailure ?? ((e) => classifyError(e).connectionFailure);
+    this.isConnectionFailure = options.isConnectionFailure ?? ((e) => classifyError(e).connectionFailure || isStatementTimeout(e));
     this.onOpen = options.onOpen;
     this.onClose = options.onClose;
   }
@@ -95,6 +98,8 @@ export class CircuitBreaker {
   }
 
   private recordFailure(error: unknown, isTrial: boolean): void {
+    // The caller's time ran out before the database was asked: says nothing about the database.
+    if (error instanceof TimeBudgetExhaustedError) return;
     if (!this.isConnectionFailure(error)) {
       // The database answered: it is reachable.
       this.recordSuccess();

@@ -1,4 +1,4 @@
-import { DatabaseUnavailableError, IdempotencyTableLayoutError, PermanentWriteError } from '../errors';
+import { DatabaseUnavailableError, IdempotencyTableLayoutError, PermanentWriteError, TimeBudgetExhaustedError, TransactionRolledBackError } from '../errors';
 
 /** How the writer treats a failure. */
 export type ErrorClass = 'transient' | 'permanent';
@@ -9,7 +9,7 @@ export interface ErrorClassification {
   readonly errorClass: ErrorClass;
   /** SQLSTATE, driver/socket code, MySQL errno name or an `EDA_*` code of the runtime. */
   readonly code: string;
-  /** true when the database could not be reached: counts towards opening the circuit breaker. */
+  /** true when the database could not be reached (or a client-side deadline fired): counts towards opening the circuit breaker. */
   readonly connectionFailure: boolean;
   /** The error's message (for logs and dead-letter attributes). */
   readonly message: string;
@@ -74,11 +74,13 @@ const MYSQL_CONNECTION_CODES = new Set([
   'ER_SERVER_SHUTDOWN', /* 1053 */ 'ER_ACCESS_DENIED_ERROR', /* 1045, e.g. expired IAM token */
   'CR_SERVER_LOST', /* 2013 */ 'CR_SERVER_GONE_ERROR', /* 2006 */ 'CR_CONNECTION_ERROR', /* 2002 */
   'CR_CONN_HOST_ERROR', /* 2003 */ 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  // mysql2's client-side query timeout (the statement deadline): no answer in time counts toward the breaker.
+  'PROTOCOL_SEQUENCE_TIMEOUT',
 ]);
 const MYSQL_CONNECTION_ERRNOS = new Set([1040, 1203, 1053, 1045, 2002, 2003, 2006, 2013]);
 const MYSQL_TRANSIENT_CODES = new Set([
   'ER_LOCK_DEADLOCK', /* 1213 */ 'ER_LOCK_WAIT_TIMEOUT', /* 1205 */ 'ER_QUERY_INTERRUPTED', /* 1317 */
-  'ER_QUERY_TIMEOUT', /* 3024, max_execution_time */ 'PROTOCOL_SEQUENCE_TIMEOUT', /* mysql2 query timeout */
+  'ER_QUERY_TIMEOUT', /* 3024, max_execution_time */
 ]);
 const MYSQL_TRANSIENT_ERRNOS = new Set([1213, 1205, 1317, 3024]);
 
@@ -87,6 +89,7 @@ interface ErrorLike {
   readonly errno?: unknown;
   readonly sqlState?: unknown;
   readonly message?: unknown;
+  readonly fatal?: unknown;
 }
 
 function asErrorLike(error: unknown): ErrorLike {
@@ -125,6 +128,14 @@ export function classifyError(error: unknown): ErrorClassification {
   if (error instanceof DatabaseUnavailableError) {
     return verdict('transient', 'EDA_BREAKER_OPEN', true, message);
   }
+  if (error instanceof TransactionRolledBackError) {
+    // As retriable as the error the caller caught: a caught 23505 fails the same way on every attempt.
+    const caught = error.cause === undefined ? 'permanent' : classifyError(error.cause).errorClass;
+    return verdict(caught, error.code, false, message);
+  }
+  if (error instanceof TimeBudgetExhaustedError) {
+    return verdict('transient', error.code, false, message);
+  }
   if (error instanceof PermanentWriteError || error instanceof PoisonMessageError) {
     return verdict('permanent', error.code, false, message);
   }
@@ -156,9 +167,28 @@ export function classifyError(error: unknown): ErrorClassification {
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
     return classifySqlState(code, code, message) ?? verdict('transient', code, false, message);
   }
+  // mysql2 marks errors that closed the connection `fatal`; some carry no code, e.g. "Can't add new command when
+  // connection is in closed state" for a statement (or COMMIT) after the server dropped the connection.
+  if (e.fatal === true) {
+    return verdict('transient', code ?? 'CONNECTION_LOST', true, message);
+  }
   const lower = message.toLowerCase();
   if (PG_CONNECTION_MESSAGES.some((m) => lower.includes(m))) {
     return verdict('transient', code ?? 'CONNECTION_LOST', true, message);
   }
   return verdict('transient', code ?? 'UNKNOWN', false, message);
+}
+
+// Server-side statement timeouts: PostgreSQL 57014 query_canceled (statement_timeout); MySQL 3024
+// ER_QUERY_TIMEOUT (max_execution_time).
+const STATEMENT_TIMEOUT_CODES = new Set(['57014', 'ER_QUERY_TIMEOUT']);
+
+/**
+ * true when the server cancelled a statement at its statement timeout. Not a connection failure (the
+ * connection stays usable, and the batch writer still isolates the slow message), but a database that keeps
+ * answering too late is unavailable to its callers: the circuit breaker counts it like a connection failure,
+ * as it counts client-side deadlines (EDA_CLIENT_DEADLINE, PROTOCOL_SEQUENCE_TIMEOUT).
+ */
+export function isStatementTimeout(error: unknown): boolean {
+  return STATEMENT_TIMEOUT_CODES.has(classifyError(error).code);
 }

@@ -9,11 +9,12 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { extendVisibility, sendToDeadLetterQueue } from './failure-routing';
 import { bodyFingerprint, claimKey, claimKeys, ensureIdempotencyTable, IdempotencyTableLayout } from './idempotency-store';
+import { InvocationBudget } from './invocation-budget';
 import { correlationIdOf, IdempotencyKeyExtractor, parseWriteMessage, WriteMessage } from './write-message';
 import { readQueueSettings } from '../config/environment';
 import { Database, database, runGuarded } from '../connections/database-registry';
 import type { SqlExecutor } from '../connections/sql-pool';
-import { IdempotencyKeyReuseError, IdempotencyTableLayoutError } from '../errors';
+import { IdempotencyKeyReuseError, IdempotencyTableLayoutError, TimeBudgetExhaustedError } from '../errors';
 import { CORRELATION_LOG_KEY } from '../observability/correlation';
 import { METRIC_NAMES, runtimeLogger, runtimeMetrics, RuntimeLogger, RuntimeMetrics } from '../observability/telemetry';
 import { traced } from '../observability/tracing';
@@ -120,6 +121,14 @@ export interface SqlWriterOptions {
   readonly tracer?: Tracer;
   /** Randomness of the backoff jitter. @default Math.random */
   readonly random?: () => number;
+  /**
+   * Time kept free at the end of each invocation, after the last database transaction, for dead-letter sends,
+   * visibility changes and metrics. No statement runs past `getRemainingTimeInMillis() - timeReserveMs`, and no
+   * transaction starts when the slowest one of the invocation would not fit before that: the records left are
+   * returned as batch item failures without backoff (counted as WritesDeferred) instead of the invocation being
+   * killed by its timeout, which would return the whole batch. @default 1000
+   */
+  readonly timeReserveMs?: number;
 }
 
 interface BatchStats {
@@ -130,6 +139,7 @@ interface BatchStats {
   afterCommitFailures: number;
   /** Messages whose write is committed in this invocation, for afterBatchCommit. */
   readonly committed: WriteMessage<any>[];
+  deferred: number;
   readonly correlationIds: Set<string>;
   readonly transientRecords: SQSRecord[];
 }
@@ -138,6 +148,7 @@ type PreOutcome = { readonly kind: 'done' } | { readonly kind: 'failed'; readonl
 
 // Metadata is per EMF blob: cap the list of correlation ids of a big batch.
 const MAX_CORRELATION_IDS_IN_METRICS = 50;
+const DEFAULT_TIME_RESERVE_MS = 1_000;
 
 /**
  * Builds an SQS handler (ReportBatchItemFailures) that applies each message exactly once:
@@ -163,8 +174,9 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const metrics = options.metrics ?? runtimeMetrics();
     const db = (options.database ?? (() => database('writer')))();
     const stats: BatchStats = {
-      applied: 0, duplicates: 0, poison: 0, transient: 0, afterCommitFailures: 0, committed: [], correlationIds: new Set(), transientRecords: [],
+      applied: 0, duplicates: 0, poison: 0, transient: 0, deferred: 0, afterCommitFailures: 0, committed: [], correlationIds: new Set(), transientRecords: [],
     };
+    const budget = new InvocationBudget(context, options.timeReserveMs ?? DEFAULT_TIME_RESERVE_MS, db.pool.statementTimeoutMs);
     const classify = (error: unknown) => options.classifyError?.(error) ?? classifyError(error);
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? readQueueSettings().deadLetterQueueUrl;
 
@@ -207,11 +219,11 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
 
     const applyOne = async (message: WriteMessage<Body>, layout: IdempotencyTableLayout): Promise<void> => {
       const isNew = await traced(options.tracer, 'eda-write', { correlationId: message.correlationId, idempotencyKey: message.idempotencyKey }, () =>
-        runGuarded(db, async (tx) => {
+        budget.run((deadline) => runGuarded(db, async (tx) => {
           const claimed = await claimKey(tx, rowOf(layout, message));
           if (claimed) await effect(tx, message);
           return claimed;
-        }));
+        }, { deadline })));
       if (isNew) {
         stats.applied++;
         logger.debug('write applied');
@@ -223,6 +235,12 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     };
 
     const fail = async (record: SQSRecord, error: unknown, idempotencyKey?: string): Promise<void> => {
+      if (error instanceof TimeBudgetExhaustedError) {
+        // Not a failure of the message: returned as is (it was received, so its receive count went up; no
+        // backoff on top) and processed by a later invocation.
+        stats.deferred++;
+        throw error;
+      }
       const verdict = classify(error);
       const context_ = { message_id: record.messageId, error_class: verdict.errorClass, error_code: verdict.code, error: verdict.message };
       if (verdict.errorClass === 'transient') {
@@ -268,6 +286,11 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         }
       }
       if (candidates.length === 0) return outcomes;
+      if (!budget.fits()) {
+        const error = new TimeBudgetExhaustedError('batch transaction');
+        for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'failed', error });
+        return outcomes;
+      }
       let claimedInBatch: ReadonlySet<string> | undefined;
       try {
         const layout = await ensureTable();
@@ -277,7 +300,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
           if (fingerprintOf(layout, message) === fingerprintOf(layout, first)) inBatchDuplicates.push(message);
           else outcomes.set(message.messageId, { kind: 'failed', error: new IdempotencyKeyReuseError(message.idempotencyKey, message.messageId) });
         }
-        const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => runGuarded(db, async (tx) => {
+        const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => budget.run((deadline) => runGuarded(db, async (tx) => {
           const rows = candidates.map((m) => rowOf(layout, m));
           const claimed = await claimKeys(tx, rows);
           if (options.batchEffect) {
@@ -289,7 +312,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
             }
           }
           return claimed;
-        }));
+        }, { deadline })));
         stats.applied += fresh.size;
         stats.duplicates += candidates.length - fresh.size + inBatchDuplicates.length;
         for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'done' });
@@ -328,6 +351,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         let message: WriteMessage<Body> | undefined;
         try {
           message = parseWriteMessage<Body>(record, options.idempotencyKey);
+          if (!budget.fits()) throw new TimeBudgetExhaustedError('transaction');
           await applyOne(message, await ensureTable());
         } catch (error) {
           await fail(record, error, message?.idempotencyKey);
@@ -364,6 +388,9 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         }
       }
     }
+    if (stats.deferred > 0) {
+      logger.warn('time budget exhausted: records returned unprocessed for a later invocation', { deferred: stats.deferred });
+    }
     const batchHook = options.afterBatchCommit as AfterBatchCommitHook<Body> | undefined;
     if (batchHook && stats.committed.length > 0) await runHook('afterBatchCommit', () => batchHook(stats.committed), { messages: stats.committed.length });
     publish(stats, metrics);
@@ -372,12 +399,13 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
 }
 
 function publish(stats: BatchStats, metrics: RuntimeMetrics): void {
-  if (stats.applied + stats.duplicates + stats.poison + stats.transient === 0) return;
+  if (stats.applied + stats.duplicates + stats.poison + stats.transient + stats.deferred === 0) return;
   // Zeros too: alarms and dashboards then see a datapoint for every processed batch.
   metrics.addMetric(METRIC_NAMES.writesApplied, MetricUnit.Count, stats.applied);
   metrics.addMetric(METRIC_NAMES.duplicatesSkipped, MetricUnit.Count, stats.duplicates);
   metrics.addMetric(METRIC_NAMES.poisonMessages, MetricUnit.Count, stats.poison);
   metrics.addMetric(METRIC_NAMES.transientRetries, MetricUnit.Count, stats.transient);
+  metrics.addMetric(METRIC_NAMES.writesDeferred, MetricUnit.Count, stats.deferred);
   if (stats.afterCommitFailures > 0) metrics.addMetric(METRIC_NAMES.afterCommitFailures, MetricUnit.Count, stats.afterCommitFailures);
   if (stats.correlationIds.size > 0) {
     metrics.addMetadata('correlation_ids', [...stats.correlationIds].slice(0, MAX_CORRELATION_IDS_IN_METRICS).join(','));

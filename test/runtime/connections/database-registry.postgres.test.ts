@@ -7,9 +7,10 @@ import { postgresBeginSql, postgresPoolConfig } from '../../../src/runtime/conne
 import { DatabaseUnavailableError } from '../../../src/runtime/errors';
 import { useTelemetry } from '../../../src/runtime/observability/telemetry';
 import { classifyError } from '../../../src/runtime/resilience/error-classification';
+import { userSetupSql } from '../../../src/runtime/sql/user-setup-sql';
 import { sqlWriter } from '../../../src/runtime/writer/sql-writer';
 import { FakeClock, RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
-import { postgresEnvironment } from '../support/postgres-env';
+import { postgresEnvironment, withClient } from '../support/postgres-env';
 
 let pg: LocalPostgres;
 const metrics = new RecordingMetrics();
@@ -27,6 +28,8 @@ afterAll(async () => {
   await closeDatabases();
   await pg?.stop();
 });
+
+const asSuperuser = <T>(fn: (db: Client) => Promise<T>): Promise<T> => withClient(pg.superuserConnectionString, fn);
 
 describe('postgres pool settings', () => {
   const settings = readConnectionSettings('writer', {
@@ -51,9 +54,9 @@ describe('postgres pool settings', () => {
     expect(config.max).toBe(2);
   });
 
-  test('applies the statement timeout with SET LOCAL in the BEGIN round trip', () => {
-    expect(postgresBeginSql(5000, false)).toBe('BEGIN; SET LOCAL statement_timeout = 5000');
-    expect(postgresBeginSql(undefined, true)).toBe('BEGIN READ ONLY');
+  test('BEGIN sends no SET (PostgreSQL sessions pin on any SET behind RDS Proxy)', () => {
+    expect(postgresBeginSql(false)).toBe('BEGIN');
+    expect(postgresBeginSql(true)).toBe('BEGIN READ ONLY');
   });
 
   test('picks one reader host per environment from EDA_READ_HOSTS', () => {
@@ -75,35 +78,46 @@ describe('withReader / withWriter against PostgreSQL 15', () => {
     await expect(write).rejects.toMatchObject({ code: '25006' });
   });
 
-  test('withWriter commits, and the statement timeout holds only inside the transaction', async () => {
-    // GIVEN
+  test('withWriter commits, and the statement timeout is the database user\'s default (userSetupSql), not a SET', async () => {
+    // GIVEN the user set up as documented
+    await asSuperuser((db) => Promise.all(userSetupSql('postgres', pg.user, 1234).map((sql) => db.query(sql))));
     await configureDatabases({ env: postgresEnvironment(pg, { EDA_STATEMENT_TIMEOUT_MS: '1234' }) });
     // WHEN
     const inside = await withWriter(async (db) => {
       await db.query("insert into items values (3, 'three') on conflict do nothing");
-      return (await db.query<{ statement_timeout: string }>('show statement_timeout')).rows[0].statement_timeout;
+      return (await db.query<{ statement_timeout: string; source: string }>(
+        "select current_setting('statement_timeout') as statement_timeout, source from pg_settings where name = 'statement_timeout'")).rows[0];
     });
-    // THEN
-    expect(inside).toBe('1234ms');
+    // THEN the session got it from the role (source 'user'), nothing set it in the session
+    expect(inside).toEqual({ statement_timeout: '1234ms', source: 'user' });
     const client = new Client({ connectionString: pg.connectionString });
     await client.connect();
     expect((await client.query('select count(*)::int as n from items where id = 3')).rows[0].n).toBe(1);
     await client.end();
   });
 
-  test('a statement running past EDA_STATEMENT_TIMEOUT_MS is cancelled and classified transient', async () => {
-    // GIVEN
-    await configureDatabases({ env: postgresEnvironment(pg, { EDA_STATEMENT_TIMEOUT_MS: '200' }) });
-    // WHEN
-    const error = await withReader((db) => db.query('select pg_sleep(5)')).catch((e: unknown) => e);
-    // THEN
-    expect(classifyError(error)).toMatchObject({ errorClass: 'transient', code: '57014', connectionFailure: false });
+  test('a statement running past the user\'s statement timeout is cancelled, classified transient and counted by the breaker (EDA-11 #5)', async () => {
+    // GIVEN the user's statement_timeout of 200 ms and a breaker that opens after 2 failures
+    await asSuperuser((db) => Promise.all(userSetupSql('postgres', pg.user, 200).map((sql) => db.query(sql))));
+    await configureDatabases({ env: postgresEnvironment(pg, { EDA_STATEMENT_TIMEOUT_MS: '200' }), breaker: { failureThreshold: 2, coolDownMs: 60_000 } });
+    try {
+      // WHEN 3 slow statements run one after the other
+      const errors: unknown[] = [];
+      for (let i = 0; i < 3; i++) errors.push(await withReader((db) => db.query('select pg_sleep(5)')).catch((e: unknown) => e));
+      // THEN the server cancelled the first two (57014, transient), the breaker counted them as "not answering",
+      // and it refused the third
+      expect(errors.slice(0, 2).map((e) => classifyError(e))).toEqual([0, 1].map(() => expect.objectContaining({ errorClass: 'transient', code: '57014', connectionFailure: false })));
+      expect(errors[2]).toBeInstanceOf(DatabaseUnavailableError);
+    } finally {
+      await asSuperuser((db) => db.query(`alter role ${pg.user} reset statement_timeout`));
+    }
   });
 
   test('the breaker opens after repeated connection failures, fails fast, then closes after the cool-down', async () => {
     // GIVEN
     const clock = new FakeClock();
     await configureDatabases({ env: postgresEnvironment(pg), breaker: { failureThreshold: 2, coolDownMs: 5_000, clock } });
+    const openedBefore = metrics.total('BreakerOpened');
     await withReader((db) => db.query('select 1'));
     await closeDatabases();
     await pg.stopServer();
@@ -116,7 +130,7 @@ describe('withReader / withWriter against PostgreSQL 15', () => {
       // THEN it fails fast with a typed error (an API answers 503) and counts BreakerOpened
       await expect(fast).rejects.toBeInstanceOf(DatabaseUnavailableError);
       expect(Date.now() - started).toBeLessThan(50);
-      expect(metrics.total('BreakerOpened')).toBe(1);
+      expect(metrics.total('BreakerOpened') - openedBefore).toBe(1);
     } finally {
       await pg.startServer();
     }

@@ -1,5 +1,5 @@
-import { DatabaseUnavailableError, IdempotencyKeyReuseError, IdempotencyTableLayoutError, PermanentWriteError } from '../../../src/runtime/errors';
-import { classifyError, POISON_CODES, PoisonMessageError } from '../../../src/runtime/resilience/error-classification';
+import { DatabaseUnavailableError, IdempotencyKeyReuseError, IdempotencyTableLayoutError, PermanentWriteError, TimeBudgetExhaustedError, TransactionRolledBackError } from '../../../src/runtime/errors';
+import { classifyError, isStatementTimeout, POISON_CODES, PoisonMessageError } from '../../../src/runtime/resilience/error-classification';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code, severity: 'ERROR' });
 const mysqlError = (code: string, errno: number, sqlState = 'HY000') => Object.assign(new Error(`mysql ${code}`), { code, errno, sqlState });
@@ -24,6 +24,31 @@ describe('classifyError', () => {
     ['40001', 'serialization_failure'], ['40P01', 'deadlock_detected'], ['55P03', 'lock_not_available'], ['57014', 'query_canceled'],
   ])('PostgreSQL %s (%s) is transient without counting as a connection failure', (code) => {
     expect(classifyError(pgError(code))).toMatchObject({ errorClass: 'transient', code, connectionFailure: false });
+  });
+
+  test('server-side statement timeouts (PostgreSQL 57014, MySQL ER_QUERY_TIMEOUT) are recognised for the breaker; other codes are not', () => {
+    expect([pgError('57014'), mysqlError('ER_QUERY_TIMEOUT', 3024), pgError('40P01'), socketError('ECONNRESET')].map(isStatementTimeout))
+      .toEqual([true, true, false, false]);
+  });
+
+  test('mysql2 PROTOCOL_SEQUENCE_TIMEOUT (client-side statement deadline) counts toward the breaker', () => {
+    expect(classifyError(Object.assign(new Error('Query inactivity timeout'), { code: 'PROTOCOL_SEQUENCE_TIMEOUT', fatal: true })))
+      .toMatchObject({ errorClass: 'transient', code: 'PROTOCOL_SEQUENCE_TIMEOUT', connectionFailure: true });
+  });
+
+  test.each([
+    ['23505', 'permanent'], ['40P01', 'transient'],
+  ])('a COMMIT answered with ROLLBACK after a caught %s is %s (as retriable as the caught error)', (code, errorClass) => {
+    expect(classifyError(new TransactionRolledBackError(pgError(code)))).toMatchObject({ errorClass, code: 'EDA_TRANSACTION_ROLLED_BACK', connectionFailure: false });
+  });
+
+  test('a mysql2 error marked fatal without a code (statement on a connection the server closed) is a transient connection failure', () => {
+    const closed = Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true });
+    expect(classifyError(closed)).toMatchObject({ errorClass: 'transient', code: 'CONNECTION_LOST', connectionFailure: true });
+  });
+
+  test('an exhausted time budget is transient and not a connection failure', () => {
+    expect(classifyError(new TimeBudgetExhaustedError('transaction'))).toMatchObject({ errorClass: 'transient', code: 'EDA_TIME_BUDGET', connectionFailure: false });
   });
 
   test.each([

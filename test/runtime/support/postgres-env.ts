@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { LocalPostgres } from '../../../src/local/postgres-server';
 
 /** The environment contract pointing at a local PostgreSQL (password auth, no TLS: local only). */
@@ -17,4 +18,15 @@ export function postgresEnvironment(pg: Pick<LocalPostgres, 'host' | 'port' | 'u
     EDA_STATEMENT_TIMEOUT_MS: '5000',
     ...extra,
   };
+}
+
+/** Runs `fn` on a fresh connection to `connectionString` (e.g. the superuser's), closed afterwards. */
+export async function withClient<T>(connectionString: string, fn: (db: Client) => Promise<T>): Promise<T> {
+  const db = new Client({ connectionString });
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end();
+  }
 }

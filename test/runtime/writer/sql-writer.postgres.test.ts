@@ -98,7 +98,9 @@ describe.each<TestedMode>(['per-message', 'batch', 'batch-effect'])('sqlWriter (
     expect(keys.rows.map((r) => [r.key, r.correlation_id])).toEqual([['order-1', 'corr-1'], ['order-2', 'corr-2']]);
     if (mode === 'per-message') expect(effects.filter((k) => k !== 'order-4')).toEqual(['order-1', 'order-2']);
     // duplicates counted, poisons counted, metrics carry the correlation ids
-    expect(metrics.published[1].metrics).toEqual({ WritesApplied: 1, DuplicatesSkipped: 2, PoisonMessages: 3, TransientRetries: 0 });
+    expect(metrics.published[1].metrics).toEqual({
+      WritesApplied: 1, DuplicatesSkipped: 2, PoisonMessages: 3, TransientRetries: 0, WritesDeferred: 0,
+    });
     expect(metrics.published[1].metadata.correlation_ids.split(',')).toEqual(expect.arrayContaining(['corr-2', 'corr-3', 'corr-4', 'corr-5']));
     // the three poison messages are in the DLQ with the attributes needed to replay them
     const sent = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
@@ -221,7 +223,9 @@ describe('sqlWriter batchEffect against PostgreSQL 15', () => {
     expect(effects).toEqual([]);
     const orders = await admin.query('select id from orders order by id');
     expect(orders.rows.map((r) => r.id)).toEqual([1, 2, 3]);
-    expect(metrics.published[1].metrics).toEqual({ WritesApplied: 2, DuplicatesSkipped: 2, PoisonMessages: 0, TransientRetries: 0 });
+    expect(metrics.published[1].metrics).toEqual({
+      WritesApplied: 2, DuplicatesSkipped: 2, PoisonMessages: 0, TransientRetries: 0, WritesDeferred: 0,
+    });
   });
 
   test('a failing batch effect is isolated per message with the per-message effect: only the poison message is dead-lettered', async () => {

@@ -185,3 +185,47 @@ describe('dead-letter and queue helpers', () => {
     expect(queueUrlFromArn('not-an-arn')).toBeUndefined();
   });
 });
+
+describe('sqlWriter time budget (EDA-11 #5)', () => {
+  /** A Lambda context whose remaining time drops by `costMs` with every effect call. */
+  function shrinkingContext(timeoutMs: number) {
+    let remaining = timeoutMs;
+    return {
+      context: { getRemainingTimeInMillis: () => remaining } as unknown as import('aws-lambda').Context,
+      spend: (ms: number) => {
+        remaining -= ms;
+      },
+    };
+  }
+
+  test.each(['per-message', 'batch'] as const)('%s: once the slowest transaction no longer fits, the rest is returned unprocessed, without backoff, and counted as WritesDeferred', async (mode) => {
+    // GIVEN 1,000 ms of reserve, 3,500 ms left and an effect that takes 1,000 ms (of the fake remaining time)
+    const invocation = shrinkingContext(3_500);
+    const { handler, db, metrics } = writer(async () => invocation.spend(1_000), { timeReserveMs: 1_000, mode });
+    const records = ['a', 'b', 'c', 'd', 'e'].map((key) => sqsRecord({ key, body: {}, messageId: `m-${key}` }));
+    // WHEN
+    const response = await handler(sqsEvent(...records), invocation.context);
+    // THEN per-message: a (2,500 left), b (1,500 left) fit, c does not (500 left < 1,000); batch: the batch
+    // transaction is the first one, so it runs whole
+    const expectedApplied = mode === 'per-message' ? ['a', 'b'] : ['a', 'b', 'c', 'd', 'e'];
+    expect([...db.keys].sort()).toEqual(expectedApplied);
+    const deferred = records.filter((r) => !expectedApplied.includes(r.messageId.slice(2))).map((r) => r.messageId);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(deferred);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0);
+    expect(metrics.total('WritesDeferred')).toBe(5 - expectedApplied.length);
+    expect(metrics.total('TransientRetries')).toBe(0);
+  });
+
+  test('a poison message is still dead-lettered when the budget is exhausted (it needs no database)', async () => {
+    // GIVEN no time left for any transaction
+    const { handler, db, metrics } = writer(noop, { timeReserveMs: 1_000 });
+    const context = { getRemainingTimeInMillis: () => 1_000 } as unknown as import('aws-lambda').Context;
+    // WHEN
+    const response = await handler(sqsEvent(sqsRecord({ key: 'p', body: 'not json', messageId: 'poison' }), sqsRecord({ key: 'k', body: {}, messageId: 'fine' })), context);
+    // THEN
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'fine' }]);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(db.transactions).toBe(0);
+    expect(metrics.total('WritesDeferred')).toBe(1);
+  });
+});
