@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readConnectionSettings } from '../../../src/runtime/config/environment';
 import { createPasswordProvider } from '../../../src/runtime/connections/credentials';
