@@ -127,11 +127,11 @@ export class ConcurrencyBudget extends Construct {
   private validate(): string[] {
     const evaluation = this._evaluate();
     for (const account of evaluation.accounts) {
-      for (const path of account.unknownReservations) {
-        const fn = this.node.root.node.findAll().find((c) => c.node.path === path) ?? this;
+      for (const functionPath of account.unknownReservations) {
+        const fn = this.node.root.node.findAll().find((c) => c.node.path === functionPath) ?? this;
         Annotations.of(fn).addWarningV2(
           'cdk-elastic-data-access:BudgetUnknownReservation',
-          `the reserved concurrency of ${path} is only known at deploy time, so the account budget of ${account.environment} cannot count it: ` +
+          `the reserved concurrency of ${functionPath} is only known at deploy time, so the account budget of ${account.environment} cannot count it: ` +
           'make sure the reservations stay within the account limit, or use a number known at synth.',
         );
       }

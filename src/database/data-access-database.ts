@@ -256,15 +256,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     if (!Construct.isConstruct(grantee)) {
       fail(this, 'EdaDataApiGrantee', 'grantDataApiRead grantee must be a construct (a function, role or service of this app): the concurrency budget counts its Data API connections on the writer');
     }
-    const perEnvironment = options.connectionsPerEnvironment ?? 1;
-    validateInteger(this, 'connectionsPerEnvironment', perEnvironment);
-    if (isConcrete(perEnvironment) && perEnvironment < 1) {
-      fail(this, 'EdaOutOfRange', `connectionsPerEnvironment must be at least 1, got ${perEnvironment}`);
-    }
-    validateInteger(this, 'declaredConcurrency', options.declaredConcurrency);
-    if (isConcrete(options.declaredConcurrency) && options.declaredConcurrency < 1) {
-      fail(this, 'EdaOutOfRange', `declaredConcurrency must be at least 1, got ${options.declaredConcurrency}`);
-    }
+    const perEnvironment = this.validateDrawOptions(options);
     const databaseName = options.databaseName ?? this.databaseName;
     const grant = grantDataApi(cluster, grantee, secret);
     // The function holds no database connection, but the Data API runs each of its statements on a
@@ -370,7 +362,8 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     });
   }
 
-  private connect(consumer: IDatabaseConsumer, options: ConnectOptions, endpoints: Endpoint[], path: 'READ' | 'WRITE'): ConnectionInfo {
+  /** Validates the budget options of a grant (both at least 1, whole numbers) and returns connections per environment. */
+  private validateDrawOptions(options: { readonly connectionsPerEnvironment?: number; readonly declaredConcurrency?: number }): number {
     const perEnvironment = options.connectionsPerEnvironment ?? 1;
     validateInteger(this, 'connectionsPerEnvironment', perEnvironment);
     if (isConcrete(perEnvironment) && perEnvironment < 1) {
@@ -380,6 +373,11 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     if (isConcrete(options.declaredConcurrency) && options.declaredConcurrency < 1) {
       fail(this, 'EdaOutOfRange', `declaredConcurrency must be at least 1, got ${options.declaredConcurrency}`);
     }
+    return perEnvironment;
+  }
+
+  private connect(consumer: IDatabaseConsumer, options: ConnectOptions, endpoints: Endpoint[], path: 'READ' | 'WRITE'): ConnectionInfo {
+    const perEnvironment = this.validateDrawOptions(options);
     const timeout = options.statementTimeout ?? Duration.seconds(5);
     const user = options.user ?? this.defaultUser;
     const iamAuth = this.authentication !== DatabaseAuthentication.SECRET;

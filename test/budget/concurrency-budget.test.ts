@@ -232,7 +232,8 @@ describe('ConcurrencyBudget', () => {
     ]);
     expect(report.account).toEqual(expect.objectContaining({ accountConcurrency: 1000, unreservedMinimum: 100, reservable: 900, reserved: 75, headroom: 825, status: 'ok' }));
     // The account total is the sum of every reserved function listed (reader, producer, writer).
-    expect(report.account.functions.reduce((sum: number, f: { reservedConcurrency: number }) => sum + f.reservedConcurrency, 0)).toBe(report.account.reserved);
+    const listed = report.account.functions.reduce((sum: number, f: { reservedConcurrency: number }) => sum + f.reservedConcurrency, 0);
+    expect(listed).toBe(report.account.reserved);
     expect(report.account.functions.map((f: { path: string }) => f.path).sort()).toEqual(['Orders/Producer', 'Orders/Reader', 'Orders/Writer']);
     expect(report.accountSettings).toEqual({ accountConcurrency: 1000, unreservedMinimum: 100 });
   });

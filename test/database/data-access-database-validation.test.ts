@@ -55,8 +55,13 @@ describe('DataAccessDatabase validation', () => {
     });
     const existingProxySecurityGroups = [new ec2.SecurityGroup(stack, 'ProxySg', { vpc })];
     const source = DatabaseSource.existingCluster({
-      engine: DatabaseEngineFamily.POSTGRES, clusterIdentifier: 'orders', clusterResourceIdentifier: 'cluster-ABC',
-      clusterEndpointAddress: 'orders.cluster-abc', securityGroups: [], readers: 1, maxConnections: 500,
+      engine: DatabaseEngineFamily.POSTGRES,
+      clusterIdentifier: 'orders',
+      clusterResourceIdentifier: 'cluster-ABC',
+      clusterEndpointAddress: 'orders.cluster-abc',
+      securityGroups: [],
+      readers: 1,
+      maxConnections: 500,
     });
     const vpcSubnets = { subnets: [vpc.privateSubnets[0]] };
     expect(() => new DataAccessDatabase(stack, 'Orders', { vpc, vpcSubnets, source, existingProxy, existingProxySecurityGroups })).toThrow(

@@ -189,7 +189,10 @@ describe('grantDataApiRead and the concurrency budget', () => {
     app.synth();
     const report = JSON.parse(ConcurrencyBudget.of(stack).reportFor(stack));
     expect(report.targets).toEqual([expect.objectContaining({
-      name: 'Stack/Orders/Writer instance (Data API)', capacity: 200, demand: 200, status: 'warning',
+      name: 'Stack/Orders/Writer instance (Data API)',
+      capacity: 200,
+      demand: 200,
+      status: 'warning',
       consumers: [expect.objectContaining({ path: 'Stack/Report', concurrency: 100, connectionsPerEnvironment: 2, connections: 200 })],
     })]);
   });
@@ -217,6 +220,7 @@ describe('enableDataApi on a T instance class writer', () => {
     const t4g = ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM);
     expect(() => newDatabase({ source: DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.MYSQL, instanceType: t4g }) })).not.toThrow();
     const r6g = ec2.InstanceType.of(ec2.InstanceClass.R6G, ec2.InstanceSize.LARGE);
-    expect(() => newDatabase({ source: DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.MYSQL, enableDataApi: true, instanceType: r6g }) })).not.toThrow();
+    const withDataApi = DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.MYSQL, enableDataApi: true, instanceType: r6g });
+    expect(() => newDatabase({ source: withDataApi })).not.toThrow();
   });
 });

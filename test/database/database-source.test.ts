@@ -269,9 +269,13 @@ describe('Aurora MySQL long-term support (LTS) versions', () => {
 
 describe('Aurora Serverless v2 above 128 ACU', () => {
   const mysql = (version: rds.AuroraMysqlEngineVersion, maxCapacity: number) =>
-    DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, engineVersion: rds.DatabaseClusterEngine.auroraMysql({ version }), maxCapacity });
+    DatabaseSource.auroraServerlessV2({
+      engine: DatabaseEngineFamily.MYSQL, maxCapacity, engineVersion: rds.DatabaseClusterEngine.auroraMysql({ version }),
+    });
   const postgres = (version: rds.AuroraPostgresEngineVersion, maxCapacity: number) =>
-    DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, engineVersion: rds.DatabaseClusterEngine.auroraPostgres({ version }), maxCapacity });
+    DatabaseSource.auroraServerlessV2({
+      engine: DatabaseEngineFamily.POSTGRES, maxCapacity, engineVersion: rds.DatabaseClusterEngine.auroraPostgres({ version }),
+    });
 
   test('an engine version that stops at 128 ACU refuses 128.5; 128 passes', () => {
     expect(() => newDatabase({ source: mysql(rds.AuroraMysqlEngineVersion.VER_3_05_2, 128.5) })).toThrow(
@@ -285,7 +289,8 @@ describe('Aurora Serverless v2 above 128 ACU', () => {
     expect(() => newDatabase({ source: mysql(rds.AuroraMysqlEngineVersion.VER_3_06_0, 256) })).not.toThrow();
     expect(() => newDatabase({ source: postgres(rds.AuroraPostgresEngineVersion.VER_13_13, 256) })).not.toThrow();
     expect(() => newDatabase({ source: postgres(rds.AuroraPostgresEngineVersion.VER_16_1, 256) })).not.toThrow();
-    expect(() => newDatabase({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, maxCapacity: 256 }) })).not.toThrow();
+    const postgresDefault = DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, maxCapacity: 256 });
+    expect(() => newDatabase({ source: postgresDefault })).not.toThrow();
     expect(() => newDatabase({ source: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.MYSQL, maxCapacity: 256 }) })).not.toThrow();
   });
 });

@@ -28,6 +28,9 @@ type Boundary = [name: string, build: (value: number) => unknown, lastValid: num
 
 const { POSTGRES, MYSQL } = DatabaseEngineFamily;
 const serverlessPostgres = (extra = {}) => DatabaseSource.auroraServerlessV2({ engine: POSTGRES, ...extra });
+const mysqlIdleTimeout = (seconds: number) =>
+  DatabaseSource.rdsInstance({ engine: MYSQL, queryGuardrails: { idleSessionTimeout: Duration.seconds(seconds) } });
+const AURORA_POSTGRES_15_4 = rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_15_4 });
 
 /** A DataAccessDatabase in a fresh two-AZ VPC stack. */
 function database(props: Omit<DataAccessDatabaseProps, 'vpc'>): { stack: Stack; vpc: ec2.Vpc; db: DataAccessDatabase } {
@@ -88,7 +91,7 @@ const databaseRows: Boundary[] = [
     'maxCapacity must be between 1 and 256, got 256.5'],
   ['Serverless v2 maxCapacity ≤ 128 ACU on engine versions before 256 ACU',
     (v) => database({
-      source: serverlessPostgres({ engineVersion: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_15_4 }), maxCapacity: v }),
+      source: serverlessPostgres({ engineVersion: AURORA_POSTGRES_15_4, maxCapacity: v }),
     }), 128, 128.5,
     'maxCapacity must be at most 128 ACU on Aurora PostgreSQL 15.4, got 128.5: 256 ACU needs Aurora MySQL 3.06 or Aurora PostgreSQL 13.13, 14.10, 15.5, 16.1 or higher'],
   ['maxConnections ≥ 1',
@@ -104,7 +107,10 @@ const databaseRows: Boundary[] = [
         dbProxyName: 'orders', dbProxyArn: 'arn:aws:rds:eu-west-1:111122223333:db-proxy:prx-0123', endpoint: 'orders.proxy', securityGroups: [],
       });
       new DataAccessDatabase(stack, 'Orders', {
-        vpc, source: serverlessPostgres({ readers: 0 }), existingProxy, existingProxyMaxConnectionsPercent: v,
+        vpc,
+        source: serverlessPostgres({ readers: 0 }),
+        existingProxy,
+        existingProxyMaxConnectionsPercent: v,
         existingProxySecurityGroups: [new ec2.SecurityGroup(stack, 'ProxySg', { vpc })],
       });
     }, 100, 101,
@@ -113,10 +119,10 @@ const databaseRows: Boundary[] = [
     (v) => database({ source: serverlessPostgres({ queryGuardrails: { statementTimeout: Duration.millis(v) } }) }), 1, 0,
     'queryGuardrails.statementTimeout (ms) must be between 1 and 2147483647, got 0'],
   ['MySQL wait_timeout ≤ 31,536,000 s',
-    (v) => database({ source: DatabaseSource.rdsInstance({ engine: MYSQL, queryGuardrails: { idleSessionTimeout: Duration.seconds(v) } }) }), 31536000, 31536001,
+    (v) => database({ source: mysqlIdleTimeout(v) }), 31536000, 31536001,
     'queryGuardrails.idleSessionTimeout (seconds) must be between 1 and 31536000, got 31536001'],
   ['MySQL wait_timeout longer than the proxy idle client timeout (1,800 s by default)',
-    (v) => database({ source: DatabaseSource.rdsInstance({ engine: MYSQL, queryGuardrails: { idleSessionTimeout: Duration.seconds(v) } }) }), 1801, 1800,
+    (v) => database({ source: mysqlIdleTimeout(v) }), 1801, 1800,
     "queryGuardrails.idleSessionTimeout (MySQL wait_timeout/interactive_timeout 1800 s) must be longer than the proxy's idleClientTimeout (1800 s): the database would close sessions the proxy still holds"],
   ['connectionsPerEnvironment ≥ 1',
     (v) => {
