@@ -67,7 +67,11 @@ describe('claimKeys on MySQL', () => {
     const { tx, calls } = fakeMysql(['k1'], 1);
     const fresh = await claimKeys(tx, [{ key: 'k1', messageId: 'm1' }, { key: 'k2', messageId: 'm2' }]);
     expect([...fresh]).toEqual(['k2']);
-    expect(calls[1]).toEqual({ sql: 'INSERT IGNORE INTO eda_idempotency_keys (`key`, message_id, correlation_id) VALUES (?, ?, ?)', params: ['k2', 'm2', null] });
+    // Keys and ids travel as bytes: the key column is VARBINARY, whatever the connection's character set.
+    expect(calls[1]).toEqual({
+      sql: 'INSERT IGNORE INTO eda_idempotency_keys (`key`, message_id, correlation_id) VALUES (?, CONVERT(? USING utf8mb4), CONVERT(? USING utf8mb4))',
+      params: [Buffer.from('k2'), Buffer.from('m2'), null],
+    });
   });
 
   test('throws when a concurrent claimant inserted a key between the lock and the insert', async () => {

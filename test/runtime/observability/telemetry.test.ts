@@ -23,7 +23,7 @@ describe('runtime metrics', () => {
     expect(emf).toMatchObject({ WritesApplied: 3, correlation_ids: 'corr-1,corr-2' });
   });
 
-  test('names the six business metrics of the pattern', () => {
-    expect(Object.values(METRIC_NAMES)).toEqual(['WritesApplied', 'DuplicatesSkipped', 'PoisonMessages', 'TransientRetries', 'WritesDeferred', 'BreakerOpened']);
+  test('names the seven business metrics of the pattern', () => {
+    expect(Object.values(METRIC_NAMES)).toEqual(['WritesApplied', 'DuplicatesSkipped', 'PoisonMessages', 'TransientRetries', 'WritesDeferred', 'BreakerOpened', 'AfterCommitFailures']);
   });
 });
