@@ -244,6 +244,58 @@ export interface MysqlBatchClaim {
  * the others in one multi-row INSERT IGNORE and check its affected rows. The lock also reads the recorded
  * fingerprints.
  */
+/**
+ * RDS Proxy pins a session on any statement over 16 KB: "Statements with text size greater than 16 KB cause
+ * pinning." (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-pinning.html, MySQL and PostgreSQL
+ * lists). mysql2 interpolates parameters into the statement text on the client, so a batch claim's SQL grows
+ * with its rows: bounded below this many bytes as sent. Read as 16 × 1024, with room for the statement's own words.
+ */
+export const MAX_UNPINNED_STATEMENT_BYTES = 16 * 1024;
+
+/** Upper bound of the bytes a parameter takes once mysql2 has interpolated it (bytes as X'…', text escaped and quoted). */
+function mysqlLiteralBytes(value: unknown): number {
+  if (value === null || value === undefined) return 4;
+  if (Buffer.isBuffer(value)) return 3 + 2 * value.length;
+  return 2 + 2 * Buffer.byteLength(String(value), 'utf8');
+}
+
+function mysqlInterpolatedBytes(sql: string, params: readonly unknown[]): number {
+  return Buffer.byteLength(sql, 'utf8') - params.length + params.reduce<number>((sum, p) => sum + mysqlLiteralBytes(p), 0);
+}
+
+/**
+ * Splits a batch into runs whose MySQL claim statements (the locking read and the insert) stay within
+ * {@link MAX_UNPINNED_STATEMENT_BYTES} as sent, so that a big batch never pins an RDS Proxy session. Each run is
+ * claimed in the same transaction; a single row too big for the bound (a 255-character key of 4-byte characters
+ * is about 2 KB) still forms a run of its own.
+ */
+export function mysqlClaimRuns(rows: readonly IdempotencyRow[]): IdempotencyRow[][] {
+  const fingerprint = withFingerprint(rows);
+  const empty = claimKeysMysqlSql([]);
+  const lockFixed = Buffer.byteLength(empty.lockExisting.sql, 'utf8');
+  const insertFixed = Buffer.byteLength(empty.insert([]).sql, 'utf8');
+  const runs: IdempotencyRow[][] = [];
+  let run: IdempotencyRow[] = [];
+  let lockBytes = lockFixed;
+  let insertBytes = insertFixed;
+  for (const row of rows) {
+    // ", " between values, as the statements join them.
+    const lockRow = 2 + mysqlLiteralBytes(mysqlBytes(row.key));
+    const insertRow = 2 + mysqlInterpolatedBytes(mysqlRowSql(fingerprint), mysqlRowParams(row, fingerprint));
+    if (run.length > 0 && (lockBytes + lockRow > MAX_UNPINNED_STATEMENT_BYTES || insertBytes + insertRow > MAX_UNPINNED_STATEMENT_BYTES)) {
+      runs.push(run);
+      run = [];
+      lockBytes = lockFixed;
+      insertBytes = insertFixed;
+    }
+    run.push(row);
+    lockBytes += lockRow;
+    insertBytes += insertRow;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
 export function claimKeysMysqlSql(rows: readonly IdempotencyRow[]): MysqlBatchClaim {
   const fingerprint = withFingerprint(rows);
   return {

@@ -6,6 +6,7 @@ import { ConfigurationError, IdempotencyKeyReuseError, IdempotencyTableLayoutErr
 import {
   claimKeySql,
   claimKeysMysqlSql,
+  mysqlClaimRuns,
   claimKeysPostgresSql,
   IDEMPOTENCY_TABLE,
   IdempotencyColumn,
@@ -136,6 +137,15 @@ export async function claimKeys(tx: SqlExecutor, rows: readonly IdempotencyRow[]
     await checkFingerprints(tx, rows.filter((r) => !fresh.has(r.key)));
     return fresh;
   }
+  const fresh = new Set<string>();
+  for (const run of mysqlClaimRuns(rows)) {
+    for (const key of await claimMysqlRun(tx, run)) fresh.add(key);
+  }
+  return fresh;
+}
+
+/** One run of a MySQL batch claim, small enough not to pin an RDS Proxy session (see mysqlClaimRuns). */
+async function claimMysqlRun(tx: SqlExecutor, rows: readonly IdempotencyRow[]): Promise<Set<string>> {
   const statements = claimKeysMysqlSql(rows);
   const existing = await tx.query<{ key: unknown; body_sha256?: string | null }>(statements.lockExisting.sql, statements.lockExisting.params);
   const taken = new Map(existing.rows.map((r) => [keyText(r.key), r.body_sha256 ?? null]));
