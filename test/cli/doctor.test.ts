@@ -9,14 +9,39 @@ import { proxyWriterTarget } from '../../src/database/connection-targets';
 
 const rds = mockClient(RDSClient);
 
-const healthyWriter: DBProxyTarget = {
-  Endpoint: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com',
-  Port: 5432,
-  Type: 'TRACKED_CLUSTER',
-  Role: 'READ_WRITE',
+/*
+ * What DescribeDBProxyTargets returns for a proxy in front of an Aurora cluster: the cluster itself as a
+ * TRACKED_CLUSTER target (Port 0, no endpoint, no TargetHealth — as in AWS's example in
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-managing.html) and one
+ * RDS_INSTANCE target per DB instance, each with its role and health.
+ */
+const trackedCluster: DBProxyTarget = {
+  TargetArn: 'arn:aws:rds:eu-west-1:111111111111:cluster:orders',
   RdsResourceId: 'orders',
+  Port: 0,
+  Type: 'TRACKED_CLUSTER',
+};
+const healthyWriter: DBProxyTarget = {
+  TargetArn: 'arn:aws:rds:eu-west-1:111111111111:db:orders-writer',
+  Endpoint: 'orders-writer.abc.eu-west-1.rds.amazonaws.com',
+  TrackedClusterId: 'orders',
+  RdsResourceId: 'orders-writer',
+  Port: 5432,
+  Type: 'RDS_INSTANCE',
+  Role: 'READ_WRITE',
   TargetHealth: { State: 'AVAILABLE' },
 };
+const healthyReader: DBProxyTarget = {
+  TargetArn: 'arn:aws:rds:eu-west-1:111111111111:db:orders-reader-1',
+  Endpoint: 'orders-reader-1.abc.eu-west-1.rds.amazonaws.com',
+  TrackedClusterId: 'orders',
+  RdsResourceId: 'orders-reader-1',
+  Port: 5432,
+  Type: 'RDS_INSTANCE',
+  Role: 'READ_ONLY',
+  TargetHealth: { State: 'AVAILABLE' },
+};
+const auroraTargets = [trackedCluster, healthyWriter, healthyReader];
 
 function deployedProxy(options: { status?: string; maxConnectionsPercent?: number; targets?: DBProxyTarget[] } = {}) {
   rds.on(DescribeDBProxiesCommand, { DBProxyName: 'orders-proxy' }).resolves({
@@ -43,13 +68,13 @@ function deployedProxy(options: { status?: string; maxConnectionsPercent?: numbe
       },
     }],
   });
-  rds.on(DescribeDBProxyTargetsCommand).resolves({ Targets: options.targets ?? [healthyWriter] });
+  rds.on(DescribeDBProxyTargetsCommand).resolves({ Targets: options.targets ?? auroraTargets });
 }
 
 beforeEach(() => rds.reset());
 
 describe('eda doctor', () => {
-  test('describes a healthy proxy, its pool and its targets, and exits 0', async () => {
+  test('describes a healthy Aurora proxy, its pool and its targets, and exits 0', async () => {
     deployedProxy();
 
     const result = await eda(['doctor', '--proxy', 'orders-proxy']);
@@ -57,8 +82,32 @@ describe('eda doctor', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Proxy orders-proxy (POSTGRESQL): available, TLS required, idle client timeout 1800 s');
     expect(result.stdout).toContain('pool: MaxConnectionsPercent 100 %, MaxIdleConnectionsPercent 50 %, ConnectionBorrowTimeout 120 s');
-    expect(result.stdout).toContain('target orders.cluster-abc.eu-west-1.rds.amazonaws.com:5432 TRACKED_CLUSTER READ_WRITE: AVAILABLE');
+    expect(result.stdout).toContain('  tracked cluster orders: health is reported per DB instance target\n');
+    expect(result.stdout).toContain('target orders-writer.abc.eu-west-1.rds.amazonaws.com:5432 RDS_INSTANCE READ_WRITE: AVAILABLE');
+    expect(result.stdout).toContain('target orders-reader-1.abc.eu-west-1.rds.amazonaws.com:5432 RDS_INSTANCE READ_ONLY: AVAILABLE');
+    expect(result.stdout).not.toContain('PROBLEM');
     expect(result.stdout).toContain('Healthy (0 warning(s))');
+  });
+
+  test('a tracked cluster whose instances are all available is healthy even with a TargetHealth of its own', async () => {
+    // register-db-proxy-targets answers with REGISTERING on the tracked cluster too (AWS CLI example)
+    deployedProxy({ targets: [{ ...trackedCluster, TargetHealth: { State: 'REGISTERING' } }, healthyWriter] });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Healthy (0 warning(s))');
+  });
+
+  test('a proxy that tracks a cluster without any instance target is a problem', async () => {
+    deployedProxy({ targets: [trackedCluster] });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--json']);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).findings).toEqual([
+      { severity: 'problem', message: 'proxy orders-proxy tracks orders but has no DB instance targets to connect to' },
+    ]);
   });
 
   test('asks for the targets of each target group of the named proxy', async () => {
@@ -71,7 +120,8 @@ describe('eda doctor', () => {
 
   test('reports an unavailable target with its reason and description, and exits 1', async () => {
     deployedProxy({
-      targets: [healthyWriter, {
+      targets: [trackedCluster, healthyWriter, {
+        TrackedClusterId: 'orders',
         RdsResourceId: 'orders-reader-1',
         Endpoint: 'orders-reader-1.abc.eu-west-1.rds.amazonaws.com',
         Port: 5432,
@@ -138,7 +188,7 @@ describe('eda doctor', () => {
 
     const parsed = JSON.parse(result.stdout);
     expect(parsed.proxy.DBProxyName).toBe('orders-proxy');
-    expect(parsed.targetGroups[0].targets[0].TargetHealth.State).toBe('AVAILABLE');
+    expect(parsed.targetGroups[0].targets.map((t: DBProxyTarget) => t.TargetHealth?.State)).toEqual([undefined, 'AVAILABLE', 'AVAILABLE']);
     expect(parsed.findings).toEqual([]);
   });
 });

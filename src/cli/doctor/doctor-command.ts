@@ -58,6 +58,10 @@ function render(context: CliContext, description: ProxyDescription, findings: Fi
       + `ConnectionBorrowTimeout ${pool.ConnectionBorrowTimeout ?? '?'} s, session pinning filters ${pool.SessionPinningFilters?.join(', ') || 'none'}, `
       + `init query ${pool.InitQuery ? 'set' : 'none'}`);
     for (const t of targets) {
+      if (t.Type === 'TRACKED_CLUSTER') {
+        context.out(`  tracked cluster ${targetName(t)}: health is reported per DB instance target`);
+        continue;
+      }
       const health = t.TargetHealth;
       const why = [health?.Reason, health?.Description].filter(Boolean).join(': ');
       context.out(`  target ${targetName(t)}:${t.Port ?? '?'} ${t.Type ?? '?'} ${t.Role ?? '?'}: ${health?.State ?? 'UNKNOWN'}${why ? ` (${why})` : ''}`);
