@@ -2,6 +2,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { ProxyTargetRole } from '../../database/proxy-metrics';
 import { reservedConcurrencyOf } from '../../function-facts';
+import { claimedConcurrencyThreshold } from '../account/account-alarms';
 import { WriteBuffer } from '../../write-buffer/write-buffer';
 import { AuroraRole, DataAccessMetrics } from '../data-access-metrics';
 import { MonitoredFunction } from '../functions/monitored-function';
@@ -51,11 +52,14 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
     return reserved === undefined ? [] : [{ value: reserved, label: `${m.function.node.id} reserved` }];
   });
   const account = new cloudwatch.GraphWidget({
-    title: 'Account concurrent executions vs limit',
-    left: [metrics.accountConcurrentExecutions({ label: 'Account concurrent executions' })],
+    title: 'Account concurrency claimed vs limit',
+    left: [
+      metrics.accountClaimedConcurrency({ label: 'Claimed (reserved + provisioned + running unreserved)' }),
+      metrics.accountConcurrentExecutions({ label: 'Running (concurrent executions)' }),
+    ],
     leftAnnotations: [
       { value: inputs.accountConcurrency, label: 'Account limit' },
-      { value: Math.max(0, inputs.accountConcurrency - 100), label: 'Limit − 100 (unreserved floor)' },
+      { value: claimedConcurrencyThreshold(inputs.accountConcurrency), label: 'Alarm threshold (default)' },
     ],
     width: fns.length > 0 ? THIRD : FULL_WIDTH,
     height: HEIGHT,
@@ -123,9 +127,12 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
           height: HEIGHT,
         }),
         new cloudwatch.GraphWidget({
-          title: 'Borrow latency p99 (µs) and pool utilisation (%)',
-          left: [metrics.proxyBorrowLatencyP99(db.proxyName, { label: 'Borrow latency p99' })],
-          right: [metrics.proxyPoolUtilization(db.proxyName)],
+          title: 'Borrow latency (µs) and pool utilisation per role (%)',
+          left: [metrics.proxyBorrowLatency(db.proxyName, { label: 'Borrow latency (average)' })],
+          right: [
+            metrics.proxyPoolUtilization(db.proxyName, ProxyTargetRole.READ_WRITE),
+            ...(db.proxyHasReadOnlyEndpoint ? [metrics.proxyPoolUtilization(db.proxyName, ProxyTargetRole.READ_ONLY)] : []),
+          ],
           width: THIRD,
           height: HEIGHT,
         }),
