@@ -103,7 +103,9 @@ export class ProxyMetrics {
    * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
    * @param targetRole READ_WRITE for the writer's pool, READ_ONLY for the readers' pools behind a READ_ONLY endpoint
    */
-  public metricPoolUtilization(targetRole: ProxyTargetRole = ProxyTargetRole.READ_WRITE, props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+  public metricPoolUtilization(
+    targetRole: ProxyTargetRole = ProxyTargetRole.READ_WRITE, props?: cloudwatch.MathExpressionOptions,
+  ): cloudwatch.MathExpression {
     const dimensionsMap = { ProxyName: this.proxyName, TargetGroup: 'default', TargetRole: targetRole };
     // Ids per role, so both roles' expressions can share one graph.
     const prefix = targetRole === ProxyTargetRole.READ_ONLY ? 'readOnly' : 'writer';

@@ -99,7 +99,8 @@ describe('DataAccessMonitoring on Aurora Serverless v2', () => {
     const proxyName = { Ref: expect.stringMatching(/^DatabaseProxy/) };
     const byRole = (id: RegExp) => {
       const metrics = all.find(([logicalId]) => id.test(logicalId))![1].Metrics;
-      return Object.fromEntries(metrics.map((m: any) => [m.Id, m.Expression ?? { name: m.MetricStat.Metric.MetricName, dimensions: m.MetricStat.Metric.Dimensions }]));
+      const metric = (m: any) => ({ name: m.MetricStat.Metric.MetricName, dimensions: m.MetricStat.Metric.Dimensions });
+      return Object.fromEntries(metrics.map((m: any) => [m.Id, m.Expression ?? metric(m)]));
     };
     for (const [id, role, prefix] of [[/^MonitoringProxyPoolSaturated/, 'READ_WRITE', 'writer'], [/^MonitoringProxyReadOnlyPoolSaturated/, 'READ_ONLY', 'readOnly']] as const) {
       const dimensions = [{ Name: 'ProxyName', Value: proxyName }, { Name: 'TargetGroup', Value: 'default' }, { Name: 'TargetRole', Value: role }];
