@@ -66,7 +66,7 @@ export const ACKNOWLEDGEMENTS = {
   },
   generatedSecretNotRotated: {
     ids: [nag('AwsSolutions', 'SMG4'), nag('NIST.800.53.R5', 'SecretsManagerRotationEnabled'), nag('HIPAA.Security', 'SecretsManagerRotationEnabled')],
-    reason: 'The generated master secret is read only by RDS Proxy (functions authenticate with IAM). Rotation needs a rotation function with network paths to the database and to Secrets Manager that the pattern cannot assume; add it with cluster/instance addRotationSingleUser() — RDS Proxy reads the rotated secret.',
+    reason: 'Under end-to-end IAM (the default) the proxy logs in with IAM and reads no secret; the generated master secret is read only by RDS Proxy with IAM_WITH_SECRET or SECRET authentication, by consumers granted with SECRET, and by grantDataApiRead without its own secret. Rotation needs a rotation function with network paths to the database and to Secrets Manager that the pattern cannot assume; add it with cluster/instance addRotationSingleUser() — RDS Proxy reads the rotated secret.',
   },
   secretUsesManagedKey: {
     ids: [nag('NIST.800.53.R5', 'SecretsManagerUsingKMSKey'), nag('HIPAA.Security', 'SecretsManagerUsingKMSKey')],

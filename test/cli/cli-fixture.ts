@@ -48,13 +48,15 @@ export function reportAccount(accountConcurrency: number, reserved: number, unre
 
 /**
  * Writes `<stack>.concurrency-budget.json` into a fresh assembly directory (optionally a nested stage
- * assembly); `account: null` leaves the account section out.
+ * assembly); `account: null` leaves the account section out, `accountSettings` adds the app-wide one.
  */
-export function assemblyWithReport(stack: string, targets: object[], nestedIn?: string, account: object | null = reportAccount(1000, 300)): string {
+export function assemblyWithReport(
+  stack: string, targets: object[], nestedIn?: string, account: object | null = reportAccount(1000, 300), accountSettings?: object,
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'eda-cdk-out-'));
   const reportDir = nestedIn ? join(dir, nestedIn) : dir;
   mkdirSync(reportDir, { recursive: true });
-  const report = { version: 1, stack, environment: 'aws://111111111111/eu-west-1', targets, writers: [], ...(account ? { account } : {}) };
+  const report = { version: 1, stack, environment: 'aws://111111111111/eu-west-1', targets, writers: [], ...(account ? { account } : {}), ...(accountSettings ? { accountSettings } : {}) };
   writeFileSync(join(reportDir, `${stack}.concurrency-budget.json`), JSON.stringify(report));
   return dir;
 }

@@ -400,6 +400,17 @@ describe('eda doctor --stack: the account limits against the budget', () => {
     expect(result.stdout).toContain('WARNING the budget report records no account limit to compare with (synthesize it again with this version)\n');
   });
 
+  test('a report with only the app-wide accountSettings compares them with nothing reserved by the stack', async () => {
+    accountLimits(400, 0);
+    deployedProxy();
+    const assembly = assemblyWithReport('OrdersStack', [writer], undefined, null, { accountConcurrency: 1000, unreservedMinimum: 100 });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('WARNING account concurrency limit is 400, below the 1000 the budget assumed: the stack\'s 0 reserved still fit (300 can be reserved), but the budget checked the wrong limit — set budget.accountConcurrency to 400\n');
+  });
+
   test('--json carries the account limits', async () => {
     deployedProxy();
     const assembly = assemblyWithReport('OrdersStack', [writer]);

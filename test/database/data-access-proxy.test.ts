@@ -27,6 +27,13 @@ describe('proxy defaults (Aurora PostgreSQL with one reader)', () => {
     });
   });
 
+  test('under end-to-end IAM no role may read the generated master secret, not even the proxy\'s', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((s) => [s.Action].flat().some((action) => action.startsWith('secretsmanager:')))).toEqual([]);
+  });
+
   test('pools at most 90% of max_connections and leaves borrow timeout and idle percent to the RDS defaults', () => {
     template.hasResourceProperties('AWS::RDS::DBProxyTargetGroup', {
       TargetGroupName: 'default',

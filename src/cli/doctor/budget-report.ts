@@ -50,14 +50,23 @@ export function readBudgetReport(file: string): BudgetReport {
   if (parsed?.version !== 1 || !Array.isArray(parsed.targets)) {
     throw new CliError(`${file} is not a version 1 concurrency budget report`);
   }
-  return { file, stack: String(parsed.stack ?? ''), targets: parsed.targets as BudgetReportTarget[], account: accountOf(parsed.account) };
+  return { file, stack: String(parsed.stack ?? ''), targets: parsed.targets as BudgetReportTarget[], account: accountOf(parsed) };
 }
 
-/** The account section, when it carries the numbers the doctor compares. */
-function accountOf(raw: any): BudgetReportAccount | undefined {
-  const numbers = ['accountConcurrency', 'unreservedMinimum', 'reserved'] as const;
-  if (!raw || numbers.some((key) => typeof raw[key] !== 'number')) return undefined;
-  return { environment: String(raw.environment ?? ''), accountConcurrency: raw.accountConcurrency, unreservedMinimum: raw.unreservedMinimum, reserved: raw.reserved };
+/**
+ * The account numbers of the report: its `account` section (the stack's environment: limit assumed,
+ * unreserved minimum kept, Σ reserved), else the app-wide `accountSettings` of a stack that reserves nothing.
+ */
+function accountOf(report: any): BudgetReportAccount | undefined {
+  const hasNumbers = (raw: any, keys: string[]) => raw && keys.every((key) => typeof raw[key] === 'number');
+  const { account, accountSettings } = report;
+  if (hasNumbers(account, ['accountConcurrency', 'unreservedMinimum', 'reserved'])) {
+    return { environment: String(account.environment ?? ''), accountConcurrency: account.accountConcurrency, unreservedMinimum: account.unreservedMinimum, reserved: account.reserved };
+  }
+  if (hasNumbers(accountSettings, ['accountConcurrency', 'unreservedMinimum'])) {
+    return { environment: String(report.environment ?? ''), accountConcurrency: accountSettings.accountConcurrency, unreservedMinimum: accountSettings.unreservedMinimum, reserved: 0 };
+  }
+  return undefined;
 }
 
 /** The pattern a proxy target belongs to: its name without the `/Proxy (…)` suffix. */
