@@ -34,7 +34,9 @@ function deadLetter(id: number, group?: string): Message {
     Attributes: {
       SentTimestamp: '1763900000000',
       ApproximateReceiveCount: '6',
-      ...(group ? { MessageGroupId: group, MessageDeduplicationId: `idem-${id}` } : {}),
+      // SQS: "When a message is moved from a FIFO queue to a FIFO DLQ, the original message's deduplication
+      // ID will be replaced with the original message's ID" (sqs-configure-dead-letter-queue-redrive.html)
+      ...(group ? { MessageGroupId: group, MessageDeduplicationId: `m-${id}` } : {}),
     },
     MessageAttributes: {
       'eda-idempotency-key': str(`idem-${id}`),
@@ -181,7 +183,7 @@ describe('eda redrive from a FIFO queue', () => {
     sqs.on(DeleteMessageBatchCommand).resolves({ Failed: [] });
   }
 
-  test('sends each message to the source queue with its group and deduplication id, in order', async () => {
+  test('sends each message to the source queue with its group and the deduplication id SQS gave it in the DLQ, in order', async () => {
     fifoMove([deadLetter(1, 'customer-1'), deadLetter(2, 'customer-1')]);
 
     const result = await eda(['redrive', '--dlq', FIFO_DLQ, '--wait-seconds', '0']);
@@ -189,8 +191,8 @@ describe('eda redrive from a FIFO queue', () => {
     expect(result.code).toBe(0);
     const sends = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
     expect(sends.map((s) => [s.QueueUrl, s.MessageGroupId, s.MessageDeduplicationId, s.MessageBody])).toEqual([
-      [FIFO_QUEUE, 'customer-1', 'idem-1', '{"orderId":1}'],
-      [FIFO_QUEUE, 'customer-1', 'idem-2', '{"orderId":2}'],
+      [FIFO_QUEUE, 'customer-1', 'm-1', '{"orderId":1}'],
+      [FIFO_QUEUE, 'customer-1', 'm-2', '{"orderId":2}'],
     ]);
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
   });

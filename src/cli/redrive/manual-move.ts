@@ -29,7 +29,7 @@ function forwardedAttributes(message: Message): Record<string, MessageAttributeV
 
 /**
  * Moves up to `max` messages from `sourceUrl` to `destinationUrl` one by one: receive, send (with the
- * FIFO MessageGroupId and MessageDeduplicationId of the original), then delete from the source. Used for
+ * FIFO MessageGroupId, and the MessageDeduplicationId the DLQ holds: the original message id), then delete from the source. Used for
  * FIFO dead-letter queues and for bounded moves (--max). Messages are sent in the order received, so
  * per-group order is kept. A failed send stops the move and releases the messages not yet moved.
  */
