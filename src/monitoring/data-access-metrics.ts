@@ -71,13 +71,7 @@ export class DataAccessMetrics {
    * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html
    */
   public accountConcurrentExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Lambda',
-      metricName: 'ConcurrentExecutions',
-      statistic: 'Maximum',
-      period: this.period,
-      ...props,
-    });
+    return this.accountMetric('ConcurrentExecutions', props);
   }
 
   /**
@@ -88,13 +82,12 @@ export class DataAccessMetrics {
    * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html
    */
   public accountClaimedConcurrency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Lambda',
-      metricName: 'ClaimedAccountConcurrency',
-      statistic: 'Maximum',
-      period: this.period,
-      ...props,
-    });
+    return this.accountMetric('ClaimedAccountConcurrency', props);
+  }
+
+  /** An account-level Lambda metric (AWS/Lambda without dimensions), Maximum by default. */
+  private accountMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, statistic: 'Maximum', period: this.period, ...props });
   }
 
   // ---- Write buffer (AWS/SQS, dimension QueueName) -----------------------------------------------

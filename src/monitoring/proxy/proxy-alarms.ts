@@ -23,8 +23,10 @@ export function addProxyAlarms(
   // DatabaseConnectionsCurrentlyBorrowed and MaxDatabaseConnectionsAllowed per ProxyName, TargetGroup
   // and TargetRole).
   const roles = hasReadOnlyEndpoint ? [ProxyTargetRole.READ_WRITE, ProxyTargetRole.READ_ONLY] : [ProxyTargetRole.READ_WRITE];
-  for (const role of roles) {
-    const readOnly = role === ProxyTargetRole.READ_ONLY;
+  const forEachRole = (create: (role: ProxyTargetRole, readOnly: boolean) => void) => {
+    for (const role of roles) create(role, role === ProxyTargetRole.READ_ONLY);
+  };
+  forEachRole((role, readOnly) => {
     factory.create({
       id: readOnly ? 'ProxyReadOnlyPoolSaturated' : 'ProxyPoolSaturated',
       tuningName: 'alarms.proxyPoolSaturated',
@@ -38,7 +40,7 @@ export function addProxyAlarms(
         firstCheck: 'borrowed vs max allowed connections and session pinning on the dashboard, then the concurrency budget report.',
       },
     }, options.proxyPoolSaturated);
-  }
+  });
 
   factory.create({
     id: 'ProxyBorrowLatencyHigh',
@@ -80,8 +82,7 @@ export function addProxyAlarms(
   // published while a target is down (it drops towards 0 rather than disappearing), so an outage shows
   // as data below 100. Before any client has connected the metric may not exist yet: treating missing
   // data as breaching would page about a proxy nobody uses, so missing data is not breaching here too.
-  for (const role of roles) {
-    const readOnly = role === ProxyTargetRole.READ_ONLY;
+  forEachRole((role, readOnly) => {
     factory.create({
       id: readOnly ? 'ProxyReadOnlyUnavailable' : 'ProxyUnavailable',
       tuningName: 'alarms.proxyUnavailable',
@@ -95,5 +96,5 @@ export function addProxyAlarms(
         firstCheck: 'RDS events of the database, then the proxy target health (aws rds describe-db-proxy-targets).',
       },
     }, options.proxyUnavailable);
-  }
+  });
 }
