@@ -96,6 +96,10 @@ export const ACKNOWLEDGEMENTS = {
     ids: [nag('AwsSolutions', 'RDS14'), guard('aurora_cluster_backtracking_enabled_check')],
     reason: 'Recovery is point-in-time restore from automated backups into a new cluster. Backtracking rewinds the live cluster in place (cutting every connection the proxy holds), is billed per change record and must be chosen when the cluster is created.',
   },
+  logTypesBeyondControlTowerList: {
+    ids: [guard('rds_cluster_logging_enabled_check'), guard('rds_instance_logging_enabled_check')],
+    reason: 'The database exports every log type the RDS API accepts for its engine (CreateDBCluster / CreateDBInstance EnableCloudwatchLogsExports), including iam-db-auth-error and, on Aurora, instance. The Control Tower rules CT.RDS.PR.14 and CT.RDS.PR.25 check against older lists (audit, error, general, slowquery; postgresql; postgresql, upgrade) and fail on any type beyond them. Applied only when the library chooses the exports (cloudwatchLogsExports unset).',
+  },
   replicaBackedUpThroughSource: {
     ids: [nag('NIST.800.53.R5', 'RDSInBackupPlan'), nag('HIPAA.Security', 'RDSInBackupPlan')],
     reason: 'A read replica holds no data of its own: the source instance\'s automated backups (point-in-time recovery) cover it, and a lost replica is recreated from the source.',

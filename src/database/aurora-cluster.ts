@@ -99,6 +99,8 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
   // The writer and readers (children of the cluster) are backed up by the cluster's automated backups.
   acknowledgeNewDatabase(cluster);
   if (options.engine === DatabaseEngineFamily.MYSQL) acknowledge(cluster, 'pointInTimeRecoveryInsteadOfBacktrack');
+  // The default exports are every type the RDS API accepts, more than Control Tower's list knows.
+  if (options.cloudwatchLogsExports === undefined) acknowledge(cluster, 'logTypesBeyondControlTowerList');
 
   return {
     engine: options.engine,

@@ -2,7 +2,7 @@ import { Aspects, IAspect } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { addAccountAlarms } from './account/account-alarms';
+import { addAccountAlarms, claimedConcurrencyThreshold } from './account/account-alarms';
 import { DataAccessAlarmsOptions } from './alarm-options';
 import { AlarmTopic } from './alarm-topic';
 import { createDataAccessDashboard } from './dashboard/data-access-dashboard';
@@ -120,6 +120,7 @@ export class DataAccessMonitoring extends Construct {
             metrics: this.metrics,
             functions: this.monitoredFunctions,
             accountConcurrency,
+            accountAlarmThreshold: this.options.accountConcurrencyNearLimit?.threshold ?? claimedConcurrencyThreshold(accountConcurrency),
             writeBuffer: props.writeBuffer,
             database,
             alarms: this.factory.alarms,

@@ -82,6 +82,8 @@ describe('Aurora provisioned MySQL source', () => {
     const ids = acknowledgementsOn(db.cluster!).map((a) => a.id);
     expect(ids).toContain('AwsSolutions::AwsSolutions-RDS14');
     expect(ids).toContain('cdk-validator-cfnguard::aurora_cluster_backtracking_enabled_check');
+    // the default exports go beyond CT.RDS.PR.25's list (iam-db-auth-error, instance)
+    expect(ids).toContain('cdk-validator-cfnguard::rds_cluster_logging_enabled_check');
   });
 });
 
@@ -179,11 +181,18 @@ describe('Enhanced Monitoring and deletion protection', () => {
 
 describe('RDS MySQL instance', () => {
   // GIVEN / WHEN an RDS MySQL source with a read replica
-  const { stack } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL, readReplicas: 1 }) });
+  const { stack, db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL, readReplicas: 1 }) });
   const template = Template.fromStack(stack);
 
   test('forces TLS with require_secure_transport=1, the value RDS documents for the DB parameter group', () => {
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'mysql8.4', Parameters: { require_secure_transport: '1' } });
+  });
+
+  test('the default exports acknowledge Control Tower\'s older log-type list on the primary, chosen exports do not', () => {
+    const ids = acknowledgementsOn(db.instance!).map((a) => a.id);
+    expect(ids).toContain('cdk-validator-cfnguard::rds_instance_logging_enabled_check');
+    const chosen = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL, cloudwatchLogsExports: ['error'] }) });
+    expect(acknowledgementsOn(chosen.db.instance!).map((a) => a.id)).not.toContain('cdk-validator-cfnguard::rds_instance_logging_enabled_check');
   });
 
   test('the primary and the replica export every RDS for MySQL log type', () => {

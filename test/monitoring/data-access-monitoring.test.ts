@@ -226,6 +226,16 @@ describe('tuning', () => {
     Template.fromStack(fixture.stack).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ClaimedAccountConcurrency', Threshold: threshold });
   });
 
+  test('the account graph draws the limit and the alarm\'s effective threshold', () => {
+    const fixture = patternFixture();
+    monitorFixture(fixture, { accountConcurrency: 500, alarms: { accountConcurrencyNearLimit: { threshold: 420 } } });
+    const template = Template.fromStack(fixture.stack);
+    const body = JSON.stringify(fixture.stack.resolve(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody));
+    expect(body).toContain('{\\"value\\":500,\\"label\\":\\"Account limit\\"');
+    expect(body).toContain('{\\"value\\":420,\\"label\\":\\"Alarm threshold\\"');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ClaimedAccountConcurrency', Threshold: 420 });
+  });
+
   test('an account limit of 0 is refused', () => {
     const fixture = patternFixture();
     expect(() => monitorFixture(fixture, { accountConcurrency: 0 }))

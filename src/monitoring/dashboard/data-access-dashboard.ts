@@ -3,7 +3,6 @@ import { Construct } from 'constructs';
 import { ProxyTargetRole } from '../../database/proxy-metrics';
 import { reservedConcurrencyOf } from '../../function-facts';
 import { WriteBuffer } from '../../write-buffer/write-buffer';
-import { claimedConcurrencyThreshold } from '../account/account-alarms';
 import { AuroraRole, DataAccessMetrics } from '../data-access-metrics';
 import { MonitoredFunction } from '../functions/monitored-function';
 import { MonitoredDatabaseAttributes } from '../monitored-database';
@@ -13,6 +12,8 @@ export interface DashboardInputs {
   readonly metrics: DataAccessMetrics;
   readonly functions: MonitoredFunction[];
   readonly accountConcurrency: number;
+  /** The threshold of the account alarm (its tuning, else its default), drawn on the account graph. */
+  readonly accountAlarmThreshold: number;
   readonly writeBuffer?: WriteBuffer;
   readonly database?: MonitoredDatabaseAttributes;
   readonly alarms: cloudwatch.IAlarm[];
@@ -59,7 +60,7 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
     ],
     leftAnnotations: [
       { value: inputs.accountConcurrency, label: 'Account limit' },
-      { value: claimedConcurrencyThreshold(inputs.accountConcurrency), label: 'Alarm threshold (default)' },
+      { value: inputs.accountAlarmThreshold, label: 'Alarm threshold' },
     ],
     width: fns.length > 0 ? THIRD : FULL_WIDTH,
     height: HEIGHT,
