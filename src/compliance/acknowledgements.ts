@@ -66,7 +66,7 @@ export const ACKNOWLEDGEMENTS = {
   },
   generatedSecretNotRotated: {
     ids: [nag('AwsSolutions', 'SMG4'), nag('NIST.800.53.R5', 'SecretsManagerRotationEnabled'), nag('HIPAA.Security', 'SecretsManagerRotationEnabled')],
-    reason: 'The generated master secret is read only by RDS Proxy (functions authenticate with IAM). Rotation needs a rotation function with network paths to the database and to Secrets Manager that the pattern cannot assume; add it with cluster/instance addRotationSingleUser() — RDS Proxy reads the rotated secret.',
+    reason: 'Under end-to-end IAM (the default) the proxy logs in with IAM and reads no secret; the generated master secret is read only by RDS Proxy with IAM_WITH_SECRET or SECRET authentication, by consumers granted with SECRET, and by grantDataApiRead without its own secret. Rotation needs a rotation function with network paths to the database and to Secrets Manager that the pattern cannot assume; add it with cluster/instance addRotationSingleUser() — RDS Proxy reads the rotated secret.',
   },
   secretUsesManagedKey: {
     ids: [nag('NIST.800.53.R5', 'SecretsManagerUsingKMSKey'), nag('HIPAA.Security', 'SecretsManagerUsingKMSKey')],
@@ -99,6 +99,10 @@ export const ACKNOWLEDGEMENTS = {
   ltsMinorVersionPinned: {
     ids: [nag('HIPAA.Security', 'RDSAutomaticMinorVersionUpgradeEnabled'), guard('rds_instance_automatic_minor_version_upgrade_enabled_check')],
     reason: 'The cluster runs an Aurora MySQL long-term support (LTS) minor version, for which AWS recommends turning automatic minor version upgrades off ("We recommend that you disable automatic minor version upgrades for LTS versions", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Update.SpecialVersions.html): an automatic upgrade would move it off the LTS version. Critical fixes still arrive as LTS patch releases, which Aurora applies at least once a year.',
+  },
+  logTypesBeyondControlTowerList: {
+    ids: [guard('rds_cluster_logging_enabled_check'), guard('rds_instance_logging_enabled_check')],
+    reason: 'The database exports every log type the RDS API accepts for its engine (CreateDBCluster / CreateDBInstance EnableCloudwatchLogsExports), including iam-db-auth-error and, on Aurora, instance. The Control Tower rules CT.RDS.PR.14 and CT.RDS.PR.25 check against older lists (audit, error, general, slowquery; postgresql; postgresql, upgrade) and fail on any type beyond them. Applied only when the library chooses the exports (cloudwatchLogsExports unset).',
   },
   replicaBackedUpThroughSource: {
     ids: [nag('NIST.800.53.R5', 'RDSInBackupPlan'), nag('HIPAA.Security', 'RDSInBackupPlan')],

@@ -111,6 +111,8 @@ export function bindAuroraCluster(scope: Construct, bind: DatabaseSourceBindOpti
   if (options.engine === DatabaseEngineFamily.MYSQL) acknowledge(cluster, 'pointInTimeRecoveryInsteadOfBacktrack');
   // Only the library's LTS default is acknowledged; a user's own `autoMinorVersionUpgrade: false` stays reported.
   if (options.autoMinorVersionUpgrade === undefined && autoMinorVersionUpgrade === false) acknowledge(cluster, 'ltsMinorVersionPinned');
+  // The default exports are every type the RDS API accepts, more than Control Tower's list knows.
+  if (options.cloudwatchLogsExports === undefined) acknowledge(cluster, 'logTypesBeyondControlTowerList');
 
   return {
     engine: options.engine,

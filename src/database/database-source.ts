@@ -39,7 +39,7 @@ export interface NewDatabaseOptions {
    * Logs exported to CloudWatch Logs. The defaults export every log type the engine supports, so a log
    * you turn on by parameter (MySQL `general_log`, the audit plugin) reaches CloudWatch without a
    * redeploy; a type with nothing written costs nothing.
-   * @default - RDS for PostgreSQL: ['postgresql', 'upgrade']; Aurora PostgreSQL: ['postgresql']; MySQL and Aurora MySQL: ['audit', 'error', 'general', 'slowquery']
+   * @default - RDS for PostgreSQL: ['postgresql', 'upgrade', 'iam-db-auth-error']; Aurora PostgreSQL: ['instance', 'postgresql', 'iam-db-auth-error']; RDS for MySQL: ['audit', 'error', 'general', 'slowquery', 'iam-db-auth-error']; Aurora MySQL: ['audit', 'error', 'general', 'instance', 'slowquery', 'iam-db-auth-error']
    */
   readonly cloudwatchLogsExports?: string[];
   /**
@@ -49,7 +49,7 @@ export interface NewDatabaseOptions {
   readonly databaseInsightsMode?: rds.DatabaseInsightsMode;
   /**
    * Extra engine parameters, merged over the query guardrails (so they override them) and under the
-   * TLS-forcing parameter (`rds.force_ssl=1` or `require_secure_transport=ON`, which cannot be turned
+   * TLS-forcing parameter (`rds.force_ssl=1`, `require_secure_transport=1` on RDS for MySQL or `=ON` on Aurora MySQL, which cannot be turned
    * off here). On Aurora MySQL, instance-level parameters go in a DB parameter group shared by every
    * instance, the rest in the DB cluster parameter group.
    * @default - the query guardrails and the TLS-forcing parameter

@@ -15,29 +15,45 @@ export function defaultPort(engine: DatabaseEngineFamily): number {
 
 /**
  * The parameter that makes the server refuse unencrypted connections.
- * PostgreSQL: `rds.force_ssl=1`
- * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html#PostgreSQL.Concepts.General.SSL.Requiring);
- * MySQL: `require_secure_transport=ON`
+ * PostgreSQL (RDS and Aurora): `rds.force_ssl=1`
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html#PostgreSQL.Concepts.General.SSL.Requiring;
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Security.html#AuroraPostgreSQL.Security.SSL.RequireSSL).
+ * RDS for MySQL: `require_secure_transport=1` — "For MySQL 8.4 and lower, the require_secure_transport
+ * parameter is set to 0 (OFF) by default. You can set the require_secure_transport parameter to 1 (ON)
+ * to require SSL/TLS for connections to your DB instance." The DB parameter group takes the number
  * (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/mysql-ssl-connections.require-ssl.html).
- * Aurora accepts the same names in the cluster parameter group
- * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Security.html#AuroraPostgreSQL.Security.SSL.RequireSSL).
+ * Aurora MySQL: `require_secure_transport=ON` in the DB cluster parameter group — "you can set the
+ * require_secure_transport parameter to ON"
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Security.html#AuroraMySQL.Security.SSL.RequireSSL).
  */
-export function forceTlsParameters(engine: DatabaseEngineFamily): { [name: string]: string } {
-  return engine === DatabaseEngineFamily.POSTGRES ? { 'rds.force_ssl': '1' } : { require_secure_transport: 'ON' };
+export function forceTlsParameters(engine: DatabaseEngineFamily, isAurora: boolean): { [name: string]: string } {
+  if (engine === DatabaseEngineFamily.POSTGRES) return { 'rds.force_ssl': '1' };
+  return { require_secure_transport: isAurora ? 'ON' : '1' };
 }
 
 /**
- * Logs exported to CloudWatch Logs. MySQL's general and audit logs are left out: they log every
- * statement and cost more than the database under a connection storm.
- * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
+ * Every log type each engine can export to CloudWatch Logs, which the cfn-guard Control Tower rule
+ * CT.RDS.PR.14 and cdk-nag's RDSLoggingEnabled require. The RDS API (CreateDBCluster /
+ * CreateDBInstance, EnableCloudwatchLogsExports) lists "the following values are valid for each DB engine":
+ *   Aurora MySQL - audit | error | general | instance | slowquery | iam-db-auth-error
+ *   Aurora PostgreSQL - instance | postgresql | iam-db-auth-error
+ *   RDS for MySQL - audit | error | general | slowquery | iam-db-auth-error
+ *   RDS for PostgreSQL - postgresql | upgrade | iam-db-auth-error
+ * (node_modules/@aws-sdk/client-rds/dist-types/models/models_0.d.ts;
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html).
+ * `iam-db-auth-error` carries the IAM authentication failures of the IAM-authenticated connections this
+ * library uses (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Troubleshooting.html).
+ * A type is empty until the engine writes it (MySQL's general log needs general_log=1, the audit log the
+ * MARIADB_AUDIT_PLUGIN option), so exporting it is free.
  */
 export function defaultLogExports(engine: DatabaseEngineFamily, isAurora: boolean): string[] {
-  // Every log type each engine can export, which the cfn-guard Control Tower rule CT.RDS.PR.14 and
-  // cdk-nag's RDSLoggingEnabled require. A type is empty until the engine writes it (MySQL's general
-  // log needs general_log=1, the audit log the MARIADB_AUDIT_PLUGIN option), so exporting it is free.
-  // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html
-  if (engine === DatabaseEngineFamily.MYSQL) return ['audit', 'error', 'general', 'slowquery'];
-  return isAurora ? ['postgresql'] : ['postgresql', 'upgrade'];
+  if (engine === DatabaseEngineFamily.MYSQL) {
+    return isAurora
+      ? ['audit', 'error', 'general', 'instance', 'slowquery', 'iam-db-auth-error']
+      : ['audit', 'error', 'general', 'slowquery', 'iam-db-auth-error'];
+  }
+  return isAurora ? ['instance', 'postgresql', 'iam-db-auth-error'] : ['postgresql', 'upgrade', 'iam-db-auth-error'];
 }
 
 /** Latest Aurora engine versions this library is tested against (override with `engineVersion`). */

@@ -60,7 +60,11 @@ export class ProxyMetrics {
     return this.metric('MaxDatabaseConnectionsAllowed', { statistic: 'Sum', ...props });
   }
 
-  /** Time to borrow a pooled connection, in microseconds (Average). */
+  /**
+   * Time to borrow a pooled connection, in microseconds (Average: "The most useful statistic for this
+   * metric is Average"; RDS publishes it by ProxyName or by ProxyName and EndpointName).
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
+   */
   public metricDatabaseConnectionsBorrowLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric('DatabaseConnectionsBorrowLatency', { statistic: 'Average', ...props });
   }
@@ -91,18 +95,27 @@ export class ProxyMetrics {
   }
 
   /**
-   * Pool utilisation in percent: borrowed ÷ max allowed × 100. Near 100 the proxy queues clients
-   * until `connectionBorrowTimeout`. Both metrics are summed over every target of the proxy (writer
-   * and, behind a READ_ONLY endpoint, the readers) and over the proxy's own hosts, so the ratio holds.
+   * Pool utilisation of the targets in one role, in percent: borrowed ÷ max allowed × 100. Near 100 the
+   * proxy queues that role's clients until `connectionBorrowTimeout`. Both metrics are taken per target
+   * role (dimension set ProxyName, TargetGroup, TargetRole, which RDS publishes for
+   * DatabaseConnectionsCurrentlyBorrowed and MaxDatabaseConnectionsAllowed): summed over the whole proxy,
+   * an idle READ_ONLY pool would hide a saturated writer.
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
+   * @param targetRole READ_WRITE for the writer's pool, READ_ONLY for the readers' pools behind a READ_ONLY endpoint
    */
-  public metricPoolUtilization(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+  public metricPoolUtilization(
+    targetRole: ProxyTargetRole = ProxyTargetRole.READ_WRITE, props?: cloudwatch.MathExpressionOptions,
+  ): cloudwatch.MathExpression {
+    const dimensionsMap = { ProxyName: this.proxyName, TargetGroup: 'default', TargetRole: targetRole };
+    // Ids per role, so both roles' expressions can share one graph.
+    const prefix = targetRole === ProxyTargetRole.READ_ONLY ? 'readOnly' : 'writer';
     return new cloudwatch.MathExpression({
-      expression: '100 * borrowed / maxAllowed',
+      expression: `100 * ${prefix}Borrowed / ${prefix}MaxAllowed`,
       usingMetrics: {
-        borrowed: this.metricDatabaseConnectionsCurrentlyBorrowed(),
-        maxAllowed: this.metricMaxDatabaseConnectionsAllowed(),
+        [`${prefix}Borrowed`]: this.metricDatabaseConnectionsCurrentlyBorrowed({ dimensionsMap }),
+        [`${prefix}MaxAllowed`]: this.metricMaxDatabaseConnectionsAllowed({ dimensionsMap }),
       },
-      label: 'Proxy pool utilisation (%)',
+      label: `Proxy pool utilisation ${targetRole} (%)`,
       period: Duration.minutes(1),
       ...props,
     });

@@ -163,7 +163,7 @@ export function engineParameters(
   parameters: { [name: string]: string } | undefined,
 ): EngineParameters {
   validateQueryGuardrails(scope, guardrails);
-  const merged = { ...guardrailParameters(engine, guardrails), ...parameters, ...forceTlsParameters(engine) };
+  const merged = { ...guardrailParameters(engine, guardrails), ...parameters, ...forceTlsParameters(engine, isAurora) };
   const preload = parameters?.shared_preload_libraries;
   if (engine === DatabaseEngineFamily.POSTGRES && guardrails?.enabled !== false && preload !== undefined && !preload.split(',').map((s) => s.trim()).includes('pg_stat_statements')) {
     warn(scope, 'PgStatStatementsNotPreloaded', `parameters.shared_preload_libraries is '${preload}' without pg_stat_statements: query statistics (pg_stat_statements.track) will not be collected`);

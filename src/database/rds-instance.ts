@@ -90,6 +90,8 @@ export function bindRdsInstance(scope: Construct, bind: DatabaseSourceBindOption
   }));
   acknowledgeNewDatabase(instance);
   if (!options.storageEncryptionKey) acknowledge(instance, 'storageKeyIsAwsManaged');
+  // The default exports are every type the RDS API accepts, more than Control Tower's list knows.
+  if (options.cloudwatchLogsExports === undefined) acknowledge(instance, 'logTypesBeyondControlTowerList');
   for (const replica of readReplicas) {
     acknowledge(replica, 'replicaInheritsEncryption', 'replicaAvailabilityFromSiblings', 'replicaBackedUpThroughSource', 'defaultPort');
   }

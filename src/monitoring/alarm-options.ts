@@ -62,12 +62,14 @@ export interface DataAccessAlarmsOptions {
    */
   readonly functionDurationNearTimeout?: AlarmTuning;
   /**
-   * The proxy pool is nearly exhausted: borrowed ÷ max allowed connections > threshold percent (per minute).
+   * A proxy pool is nearly exhausted: borrowed ÷ max allowed connections > threshold percent (per minute),
+   * one alarm per target role in use (the writer's pool, and the readers' behind a READ_ONLY endpoint).
    * @default - threshold 80 (%), 5 of 5 one-minute periods
    */
   readonly proxyPoolSaturated?: AlarmTuning;
   /**
-   * Clients wait for a pooled connection: DatabaseConnectionsBorrowLatency p99 > threshold (microseconds, per minute).
+   * Clients wait for a pooled connection: DatabaseConnectionsBorrowLatency Average > threshold (microseconds,
+   * per minute; Average is the statistic AWS documents for this metric).
    * @default - threshold 100,000 µs (100 ms), 5 of 5 one-minute periods
    */
   readonly proxyBorrowLatencyHigh?: AlarmTuning;
@@ -114,9 +116,9 @@ export interface DataAccessAlarmsOptions {
    */
   readonly serverlessCapacityNearMax?: AlarmTuning;
   /**
-   * The account is about to throttle every function without reserved concurrency: account
-   * ConcurrentExecutions ≥ threshold (Maximum per minute).
-   * @default - threshold `accountConcurrency` − 100, 2 of 3 one-minute periods
+   * The account is about to throttle every function without reserved concurrency: ClaimedAccountConcurrency
+   * (reserved + provisioned + running unreserved concurrency) ≥ threshold (executions, Maximum per minute).
+   * @default - threshold 95 % of `accountConcurrency` (rounded down), 2 of 3 one-minute periods
    */
   readonly accountConcurrencyNearLimit?: AlarmTuning;
 }

@@ -66,18 +66,28 @@ export class DataAccessMetrics {
 
   /**
    * Environments running at once across every function of the account in this Region (AWS/Lambda
-   * ConcurrentExecutions without dimensions, Maximum). When it reaches the account limit, every
-   * function without reserved concurrency is throttled.
+   * ConcurrentExecutions without dimensions, Maximum). It leaves out reserved concurrency that is not
+   * running, so it is not what Lambda throttles by: see `accountClaimedConcurrency`.
    * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html
    */
   public accountConcurrentExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Lambda',
-      metricName: 'ConcurrentExecutions',
-      statistic: 'Maximum',
-      period: this.period,
-      ...props,
-    });
+    return this.accountMetric('ConcurrentExecutions', props);
+  }
+
+  /**
+   * Account concurrency unavailable for on-demand invocations (AWS/Lambda ClaimedAccountConcurrency
+   * without dimensions, Maximum): unreserved concurrent executions plus every function's reserved and
+   * provisioned concurrency. When it reaches the account limit, every function without reserved
+   * concurrency is throttled. AWS: "View this metric using MAX."
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html
+   */
+  public accountClaimedConcurrency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.accountMetric('ClaimedAccountConcurrency', props);
+  }
+
+  /** An account-level Lambda metric (AWS/Lambda without dimensions), Maximum by default. */
+  private accountMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName, statistic: 'Maximum', period: this.period, ...props });
   }
 
   // ---- Write buffer (AWS/SQS, dimension QueueName) -----------------------------------------------
@@ -117,16 +127,21 @@ export class DataAccessMetrics {
   }
 
   /**
-   * Pool utilisation of the proxy in percent: DatabaseConnectionsCurrentlyBorrowed ÷
-   * MaxDatabaseConnectionsAllowed × 100 (both Sum). Near 100 clients queue for up to the borrow timeout.
+   * Pool utilisation of the proxy's targets in `role`, in percent: DatabaseConnectionsCurrentlyBorrowed
+   * ÷ MaxDatabaseConnectionsAllowed × 100 (both Sum, per ProxyName, TargetGroup and TargetRole). Near 100
+   * clients of that role queue for up to the borrow timeout.
    */
-  public proxyPoolUtilization(proxyName: string): cloudwatch.MathExpression {
-    return this.proxy(proxyName).metricPoolUtilization({ period: this.period });
+  public proxyPoolUtilization(proxyName: string, role: ProxyTargetRole = ProxyTargetRole.READ_WRITE): cloudwatch.MathExpression {
+    return this.proxy(proxyName).metricPoolUtilization(role, { period: this.period });
   }
 
-  /** 99th percentile of the time to borrow a pooled connection, in microseconds (DatabaseConnectionsBorrowLatency, p99). */
-  public proxyBorrowLatencyP99(proxyName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.proxy(proxyName).metricDatabaseConnectionsBorrowLatency({ statistic: 'p99', period: this.period, ...props });
+  /**
+   * Average time to borrow a pooled connection, in microseconds (DatabaseConnectionsBorrowLatency,
+   * Average: the statistic AWS documents as the most useful for this metric).
+   * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
+   */
+  public proxyBorrowLatency(proxyName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.proxy(proxyName).metricDatabaseConnectionsBorrowLatency({ statistic: 'Average', period: this.period, ...props });
   }
 
   /**

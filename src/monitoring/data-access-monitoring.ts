@@ -2,7 +2,7 @@ import { Aspects, IAspect } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { addAccountAlarms } from './account/account-alarms';
+import { addAccountAlarms, claimedConcurrencyThreshold } from './account/account-alarms';
 import { DataAccessAlarmsOptions } from './alarm-options';
 import { AlarmTopic } from './alarm-topic';
 import { createDataAccessDashboard } from './dashboard/data-access-dashboard';
@@ -91,9 +91,11 @@ export class DataAccessMonitoring extends Construct {
     validateExclusive(this, 'database', props.database, 'databaseAttributes', props.databaseAttributes);
     const accountConcurrency = props.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
     validateInteger(this, 'accountConcurrency', accountConcurrency);
-    // Lambda keeps 100 unreserved, so a limit at or below 100 leaves nothing to alarm on.
-    validateRange(this, 'accountConcurrency', accountConcurrency, 101, Number.MAX_SAFE_INTEGER,
-      'Lambda keeps 100 of the account concurrency unreserved');
+    // "New AWS accounts have reduced concurrency and memory quotas"
+    // (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); the claimed-concurrency
+    // alarm works at any limit, so only a limit no account can have is refused.
+    validateRange(this, 'accountConcurrency', accountConcurrency, 1, Number.MAX_SAFE_INTEGER,
+      'the Lambda concurrency limit of the account in this Region');
     this.topic = props.topic ?? new AlarmTopic(this, 'AlarmTopic').topic;
     this.metrics = new DataAccessMetrics();
     this.factory = new SymptomAlarmFactory(this, this.topic);
@@ -118,6 +120,7 @@ export class DataAccessMonitoring extends Construct {
             metrics: this.metrics,
             functions: this.monitoredFunctions,
             accountConcurrency,
+            accountAlarmThreshold: this.options.accountConcurrencyNearLimit?.threshold ?? claimedConcurrencyThreshold(accountConcurrency),
             writeBuffer: props.writeBuffer,
             database,
             alarms: this.factory.alarms,

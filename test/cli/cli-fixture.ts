@@ -31,11 +31,32 @@ export function reportTarget(pattern: string, role: 'writer' | 'read-only', perc
   };
 }
 
-/** Writes `<stack>.concurrency-budget.json` into a fresh assembly directory (optionally a nested stage assembly). */
-export function assemblyWithReport(stack: string, targets: object[], nestedIn?: string): string {
+/** The account section as ConcurrencyBudget writes it: the limit assumed, the unreserved minimum, what the stack reserves. */
+export function reportAccount(accountConcurrency: number, reserved: number, unreservedMinimum = 100) {
+  const reservable = accountConcurrency - unreservedMinimum;
+  return {
+    environment: 'aws://111111111111/eu-west-1',
+    accountConcurrency,
+    unreservedMinimum,
+    reservable,
+    reserved,
+    headroom: reservable - reserved,
+    status: reserved > reservable ? 'over' : 'ok',
+    functions: [{ path: 'OrdersStack/Reader', reservedConcurrency: reserved }],
+  };
+}
+
+/**
+ * Writes `<stack>.concurrency-budget.json` into a fresh assembly directory (optionally a nested stage
+ * assembly); `account: null` leaves the account section out, `accountSettings` adds the app-wide one.
+ */
+export function assemblyWithReport(
+  stack: string, targets: object[], nestedIn?: string, account: object | null = reportAccount(1000, 300), accountSettings?: object,
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'eda-cdk-out-'));
   const reportDir = nestedIn ? join(dir, nestedIn) : dir;
   mkdirSync(reportDir, { recursive: true });
-  writeFileSync(join(reportDir, `${stack}.concurrency-budget.json`), JSON.stringify({ version: 1, stack, environment: 'unknown', targets, writers: [] }));
+  const report = { version: 1, stack, environment: 'aws://111111111111/eu-west-1', targets, writers: [], ...(account ? { account } : {}), ...(accountSettings ? { accountSettings } : {}) };
+  writeFileSync(join(reportDir, `${stack}.concurrency-budget.json`), JSON.stringify(report));
   return dir;
 }

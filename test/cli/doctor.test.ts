@@ -1,22 +1,52 @@
+import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   DBProxyTarget, DescribeDBProxiesCommand, DescribeDBProxyTargetGroupsCommand, DescribeDBProxyTargetsCommand, RDSClient,
 } from '@aws-sdk/client-rds';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Construct } from 'constructs';
-import { assemblyWithReport, eda, reportTarget } from './cli-fixture';
-import { assumedMaxConnectionsPercent } from '../../src/cli/doctor/budget-report';
+import { assemblyWithReport, eda, reportAccount, reportTarget } from './cli-fixture';
+import { ConcurrencyBudget, ConnectionLedger, ConnectionTargetKind } from '../../src/budget';
+import { assumedMaxConnectionsPercent, findBudgetReport, readBudgetReport } from '../../src/cli/doctor/budget-report';
 import { proxyWriterTarget } from '../../src/database/connection-targets';
 
 const rds = mockClient(RDSClient);
+const lambdaApi = mockClient(LambdaClient);
 
-const healthyWriter: DBProxyTarget = {
-  Endpoint: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com',
-  Port: 5432,
-  Type: 'TRACKED_CLUSTER',
-  Role: 'READ_WRITE',
+/*
+ * What DescribeDBProxyTargets returns for a proxy in front of an Aurora cluster: the cluster itself as a
+ * TRACKED_CLUSTER target (Port 0, no endpoint, no TargetHealth — as in AWS's example in
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-managing.html) and one
+ * RDS_INSTANCE target per DB instance, each with its role and health.
+ */
+const trackedCluster: DBProxyTarget = {
+  TargetArn: 'arn:aws:rds:eu-west-1:111111111111:cluster:orders',
   RdsResourceId: 'orders',
+  Port: 0,
+  Type: 'TRACKED_CLUSTER',
+};
+const healthyWriter: DBProxyTarget = {
+  TargetArn: 'arn:aws:rds:eu-west-1:111111111111:db:orders-writer',
+  Endpoint: 'orders-writer.abc.eu-west-1.rds.amazonaws.com',
+  TrackedClusterId: 'orders',
+  RdsResourceId: 'orders-writer',
+  Port: 5432,
+  Type: 'RDS_INSTANCE',
+  Role: 'READ_WRITE',
   TargetHealth: { State: 'AVAILABLE' },
 };
+const healthyReader: DBProxyTarget = {
+  TargetArn: 'arn:aws:rds:eu-west-1:111111111111:db:orders-reader-1',
+  Endpoint: 'orders-reader-1.abc.eu-west-1.rds.amazonaws.com',
+  TrackedClusterId: 'orders',
+  RdsResourceId: 'orders-reader-1',
+  Port: 5432,
+  Type: 'RDS_INSTANCE',
+  Role: 'READ_ONLY',
+  TargetHealth: { State: 'AVAILABLE' },
+};
+const auroraTargets = [trackedCluster, healthyWriter, healthyReader];
 
 function deployedProxy(options: { status?: string; maxConnectionsPercent?: number; targets?: DBProxyTarget[] } = {}) {
   rds.on(DescribeDBProxiesCommand, { DBProxyName: 'orders-proxy' }).resolves({
@@ -43,13 +73,29 @@ function deployedProxy(options: { status?: string; maxConnectionsPercent?: numbe
       },
     }],
   });
-  rds.on(DescribeDBProxyTargetsCommand).resolves({ Targets: options.targets ?? [healthyWriter] });
+  rds.on(DescribeDBProxyTargetsCommand).resolves({ Targets: options.targets ?? auroraTargets });
 }
 
-beforeEach(() => rds.reset());
+/** The code-size limits GetAccountSettings returns next to the concurrency limits (defaults of an account). */
+const CODE_SIZE_LIMITS = { TotalCodeSize: 80530636800, CodeSizeUnzipped: 262144000, CodeSizeZipped: 52428800 };
+
+/** GetAccountSettings of an account whose functions reserve `reserved` of `limit`. */
+function accountLimits(limit: number, reserved: number) {
+  lambdaApi.on(GetAccountSettingsCommand).resolves({
+    AccountLimit: { ConcurrentExecutions: limit, UnreservedConcurrentExecutions: limit - reserved, ...CODE_SIZE_LIMITS },
+    AccountUsage: { TotalCodeSize: 1048576, FunctionCount: 4 },
+  });
+}
+
+beforeEach(() => {
+  rds.reset();
+  lambdaApi.reset();
+  // an established account: the default limit of 1,000, the 300 of the fixture report reserved
+  accountLimits(1000, 300);
+});
 
 describe('eda doctor', () => {
-  test('describes a healthy proxy, its pool and its targets, and exits 0', async () => {
+  test('describes a healthy Aurora proxy, its pool and its targets, and exits 0', async () => {
     deployedProxy();
 
     const result = await eda(['doctor', '--proxy', 'orders-proxy']);
@@ -57,8 +103,32 @@ describe('eda doctor', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Proxy orders-proxy (POSTGRESQL): available, TLS required, idle client timeout 1800 s');
     expect(result.stdout).toContain('pool: MaxConnectionsPercent 100 %, MaxIdleConnectionsPercent 50 %, ConnectionBorrowTimeout 120 s');
-    expect(result.stdout).toContain('target orders.cluster-abc.eu-west-1.rds.amazonaws.com:5432 TRACKED_CLUSTER READ_WRITE: AVAILABLE');
+    expect(result.stdout).toContain('  tracked cluster orders: health is reported per DB instance target\n');
+    expect(result.stdout).toContain('target orders-writer.abc.eu-west-1.rds.amazonaws.com:5432 RDS_INSTANCE READ_WRITE: AVAILABLE');
+    expect(result.stdout).toContain('target orders-reader-1.abc.eu-west-1.rds.amazonaws.com:5432 RDS_INSTANCE READ_ONLY: AVAILABLE');
+    expect(result.stdout).not.toContain('PROBLEM');
     expect(result.stdout).toContain('Healthy (0 warning(s))');
+  });
+
+  test('a tracked cluster whose instances are all available is healthy even with a TargetHealth of its own', async () => {
+    // register-db-proxy-targets answers with REGISTERING on the tracked cluster too (AWS CLI example)
+    deployedProxy({ targets: [{ ...trackedCluster, TargetHealth: { State: 'REGISTERING' } }, healthyWriter] });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Healthy (0 warning(s))');
+  });
+
+  test('a proxy that tracks a cluster without any instance target is a problem', async () => {
+    deployedProxy({ targets: [trackedCluster] });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--json']);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).findings).toEqual([
+      { severity: 'problem', message: 'proxy orders-proxy tracks orders but has no DB instance targets to connect to' },
+    ]);
   });
 
   test('asks for the targets of each target group of the named proxy', async () => {
@@ -71,7 +141,8 @@ describe('eda doctor', () => {
 
   test('reports an unavailable target with its reason and description, and exits 1', async () => {
     deployedProxy({
-      targets: [healthyWriter, {
+      targets: [trackedCluster, healthyWriter, {
+        TrackedClusterId: 'orders',
         RdsResourceId: 'orders-reader-1',
         Endpoint: 'orders-reader-1.abc.eu-west-1.rds.amazonaws.com',
         Port: 5432,
@@ -138,7 +209,7 @@ describe('eda doctor', () => {
 
     const parsed = JSON.parse(result.stdout);
     expect(parsed.proxy.DBProxyName).toBe('orders-proxy');
-    expect(parsed.targetGroups[0].targets[0].TargetHealth.State).toBe('AVAILABLE');
+    expect(parsed.targetGroups[0].targets.map((t: DBProxyTarget) => t.TargetHealth?.State)).toEqual([undefined, 'AVAILABLE', 'AVAILABLE']);
     expect(parsed.findings).toEqual([]);
   });
 });
@@ -242,5 +313,146 @@ describe('eda doctor --assembly --stack', () => {
     const target = proxyWriterTarget(new Construct(undefined as any, ''), 'Orders', { writerCapacity: { maxConnections: 1000, explanation: 'db.r6g.large' } } as any, 75);
 
     expect(assumedMaxConnectionsPercent({ ...target, demand: 0, headroom: 0, utilisationPercent: 0, status: 'ok' })).toBe(75);
+  });
+});
+
+describe('eda doctor --stack: the account limits against the budget', () => {
+  const writer = reportTarget('Orders', 'writer', 100, 1000, 100);
+  async function doctorWithAccount(account: object | null) {
+    deployedProxy();
+    const assembly = assemblyWithReport('OrdersStack', [writer], undefined, account);
+    return eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+  }
+
+  test('reads GetAccountSettings and confirms a limit and an unreserved pool as budgeted', async () => {
+    const result = await doctorWithAccount(reportAccount(1000, 300));
+
+    expect(lambdaApi.commandCalls(GetAccountSettingsCommand)).toHaveLength(1);
+    expect(await lambdaApi.call(0).thisValue.config.region()).toBe('eu-west-1');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Lambda account limits: ConcurrentExecutions 1000, UnreservedConcurrentExecutions 700\n');
+    expect(result.stdout).toContain('OK      account concurrency limit 1000 ≥ the 1000 the budget assumed\n');
+    expect(result.stdout).toContain('OK      700 concurrent executions unreserved (the budget keeps at least 100)\n');
+  });
+
+  test('a new account whose limit cannot hold the budgeted reservations is a problem, and so is its unreserved pool', async () => {
+    // GIVEN a budget synthesized for 1,000 and an account limited to 400 that holds the 350 reserved
+    accountLimits(400, 350);
+
+    const result = await doctorWithAccount(reportAccount(1000, 350));
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('PROBLEM account concurrency limit is 400, below the 1000 the budget assumed: the stack reserves 350, more than the 300 that fit while 100 stay unreserved — set budget.accountConcurrency to 400 and lower reservations, or request a higher limit through Service Quotas\n');
+    expect(result.stdout).toContain('PROBLEM only 50 concurrent executions are unreserved in this account and Region, below the 100 the budget keeps for functions without reserved concurrency: reservations claim 350 of 400 (this stack\'s budget: 350) — functions without reservations throttle first\n');
+    expect(result.stdout).toContain('2 problem(s), 0 warning(s)');
+  });
+
+  test.each([
+    // limit − unreserved minimum = 300 can be reserved: 300 is the last that fits, 301 the first that does not
+    [300, 'warning', 0],
+    [301, 'problem', 1],
+  ] as const)('a limit of 400 below the assumed 1000 with %i reserved is a %s', async (reserved, severity, code) => {
+    accountLimits(400, 0);
+    deployedProxy();
+    const assembly = assemblyWithReport('OrdersStack', [writer], undefined, reportAccount(1000, reserved));
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack', '--json']);
+
+    const limitFindings = JSON.parse(result.stdout).findings.filter((f: { message: string }) => f.message.startsWith('account concurrency limit'));
+    expect(limitFindings.map((f: { severity: string }) => f.severity)).toEqual([severity]);
+    expect(result.code).toBe(code);
+  });
+
+  test('a limit below the assumed one that still holds the reservations asks to correct budget.accountConcurrency', async () => {
+    accountLimits(600, 300);
+
+    const result = await doctorWithAccount(reportAccount(1000, 300));
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('WARNING account concurrency limit is 600, below the 1000 the budget assumed: the stack\'s 300 reserved still fit (500 can be reserved), but the budget checked the wrong limit — set budget.accountConcurrency to 600\n');
+  });
+
+  test('reservations elsewhere in the account that eat the unreserved minimum are a problem', async () => {
+    // GIVEN this stack reserves 300 and other stacks 640: 60 of 1,000 stay unreserved
+    accountLimits(1000, 940);
+
+    const result = await doctorWithAccount(reportAccount(1000, 300));
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('PROBLEM only 60 concurrent executions are unreserved in this account and Region, below the 100 the budget keeps for functions without reserved concurrency: reservations claim 940 of 1000 (this stack\'s budget: 300)');
+  });
+
+  test('compares with the unreserved minimum the report records, not a fixed 100', async () => {
+    // GIVEN a low-quota account budgeted with an unreserved minimum of 10
+    accountLimits(50, 45);
+
+    const result = await doctorWithAccount(reportAccount(50, 45, 10));
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('PROBLEM only 5 concurrent executions are unreserved in this account and Region, below the 10 the budget keeps');
+    expect(result.stdout).toContain('OK      account concurrency limit 50 ≥ the 50 the budget assumed');
+  });
+
+  test('a report without an account section is a warning, not a crash', async () => {
+    const result = await doctorWithAccount(null);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('WARNING the budget report records no account limit to compare with (synthesize it again with this version)\n');
+  });
+
+  test('a report with only the app-wide accountSettings compares them with nothing reserved by the stack', async () => {
+    accountLimits(400, 0);
+    deployedProxy();
+    const assembly = assemblyWithReport('OrdersStack', [writer], undefined, null, { accountConcurrency: 1000, unreservedMinimum: 100 });
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('WARNING account concurrency limit is 400, below the 1000 the budget assumed: the stack\'s 0 reserved still fit (300 can be reserved), but the budget checked the wrong limit — set budget.accountConcurrency to 400\n');
+  });
+
+  test('--json carries the account limits', async () => {
+    deployedProxy();
+    const assembly = assemblyWithReport('OrdersStack', [writer]);
+
+    const result = await eda(['doctor', '--proxy', 'orders-proxy', '--assembly', assembly, '--stack', 'OrdersStack', '--json']);
+
+    expect(JSON.parse(result.stdout).accountLimits).toEqual({ ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 700, ...CODE_SIZE_LIMITS });
+  });
+
+  test('a refused GetAccountSettings names the call and exits 2', async () => {
+    lambdaApi.on(GetAccountSettingsCommand).rejects(Object.assign(new Error('User is not authorized to perform: lambda:GetAccountSettings'), { name: 'AccessDeniedException' }));
+
+    const result = await doctorWithAccount(reportAccount(1000, 300));
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('eda doctor: GetAccountSettings failed: AccessDeniedException: User is not authorized to perform: lambda:GetAccountSettings\n');
+  });
+
+  test('without --stack the doctor does not call Lambda', async () => {
+    deployedProxy();
+
+    await eda(['doctor', '--proxy', 'orders-proxy']);
+
+    expect(lambdaApi.calls()).toHaveLength(0);
+  });
+});
+
+describe('the account section the doctor reads', () => {
+  test('is what ConcurrencyBudget writes at synth', () => {
+    // GIVEN a stack whose function reserves 40 and draws from a proxy writer target
+    const app = new App();
+    const stack = new Stack(app, 'OrdersStack');
+    const reader = new lambda.Function(stack, 'Reader', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'), reservedConcurrentExecutions: 40,
+    });
+    const writerTarget = { name: 'Orders/Proxy (writer)', kind: ConnectionTargetKind.PROXY_WRITER, capacity: 100, capacityExplanation: 'test', owner: stack };
+    ConnectionLedger.of(reader).recordDraw({ consumer: reader, target: writerTarget, connectionsPerEnvironment: 1 });
+    ConcurrencyBudget.of(stack).configure({ accountConcurrency: 1000 });
+    // WHEN
+    const assembly = app.synth();
+    const report = readBudgetReport(findBudgetReport(assembly.directory, 'OrdersStack'));
+    // THEN
+    expect(report.account).toEqual({ environment: 'environment-agnostic', accountConcurrency: 1000, unreservedMinimum: 100, reserved: 40 });
   });
 });

@@ -35,7 +35,9 @@ function deadLetter(id: number, group?: string): Message {
     Attributes: {
       SentTimestamp: '1763900000000',
       ApproximateReceiveCount: '6',
-      ...(group ? { MessageGroupId: group, MessageDeduplicationId: `idem-${id}` } : {}),
+      // SQS: "When a message is moved from a FIFO queue to a FIFO DLQ, the original message's deduplication
+      // ID will be replaced with the original message's ID" (sqs-configure-dead-letter-queue-redrive.html)
+      ...(group ? { MessageGroupId: group, MessageDeduplicationId: `m-${id}` } : {}),
     },
     MessageAttributes: {
       'eda-idempotency-key': str(`idem-${id}`),

@@ -5,10 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { COMPLIANCE_PLUGINS, complianceApp, unacknowledgedFindings } from './compliance-app';
 import { auroraMysqlEverything, rdsPostgresEverything } from './full-featured-stacks';
-import { ExistingDatabaseStack } from '../../examples/existing-database/app';
-import { FanOutStack } from '../../examples/fan-out/app';
-import { MysqlReplicasStack } from '../../examples/mysql-replicas/app';
-import { OrdersApiStack } from '../../examples/orders-api/app';
+import { STACKS_UNDER_TEST } from './stacks-under-test';
 import { ACKNOWLEDGEMENTS } from '../../src/compliance/acknowledgements';
 import { acknowledgementsIn } from '../support/acknowledgements';
 
@@ -17,15 +14,6 @@ import { acknowledgementsIn } from '../support/acknowledgements';
 // unacknowledged on any example or on stacks that use every feature. Synthesis bundles functions with
 // esbuild, hence the timeout.
 jest.setTimeout(120_000);
-
-const STACKS: Array<[string, (app: App) => Stack]> = [
-  ['examples/orders-api', (app) => new OrdersApiStack(app, 'OrdersApi')],
-  ['examples/fan-out', (app) => new FanOutStack(app, 'FanOut')],
-  ['examples/mysql-replicas', (app) => new MysqlReplicasStack(app, 'MysqlReplicas')],
-  ['examples/existing-database', (app) => new ExistingDatabaseStack(app, 'ExistingDatabase')],
-  ['every feature on Aurora MySQL', auroraMysqlEverything],
-  ['every feature on RDS for PostgreSQL', rdsPostgresEverything],
-];
 
 test('the harness runs all six plugins and reports what they find (a non-compliant canary stack)', () => {
   // GIVEN a function allowed to invoke another, and a queue without a DLQ: every plugin has something to say
@@ -44,7 +32,7 @@ test('the harness runs all six plugins and reports what they find (a non-complia
   expect(findings).toContain('ElasticDataAccess ElasticDataAccess-EDA1 Canary/Caller/ServiceRole/DefaultPolicy/Resource');
 });
 
-describe.each(STACKS)('%s', (_name, build) => {
+describe.each(STACKS_UNDER_TEST)('%s', (_name, build) => {
   test('has zero unacknowledged findings under every pack and cfn-guard', () => {
     // GIVEN an app with all six plugins
     const app = complianceApp();

@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -24,6 +25,13 @@ describe('proxy defaults (Aurora PostgreSQL with one reader)', () => {
       DebugLogging: false,
       Auth: Match.absent(),
     });
+  });
+
+  test('under end-to-end IAM no role may read the generated master secret, not even the proxy\'s', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.filter((s) => [s.Action].flat().some((action) => action.startsWith('secretsmanager:')))).toEqual([]);
   });
 
   test('pools at most 90% of max_connections and leaves borrow timeout and idle percent to the RDS defaults', () => {
@@ -254,11 +262,19 @@ describe('proxy metrics', () => {
     expect(stack.resolve(readers.dimensions)).toEqual({ ProxyName: proxyName, TargetGroup: 'default', TargetRole: 'READ_ONLY' });
   });
 
-  test('pool utilisation is borrowed ÷ max allowed × 100', () => {
-    const expression = db.proxyMetrics.metricPoolUtilization();
-    expect(expression.expression).toBe('100 * borrowed / maxAllowed');
-    expect((expression.usingMetrics.borrowed as any).metricName).toBe('DatabaseConnectionsCurrentlyBorrowed');
-    expect((expression.usingMetrics.maxAllowed as any).metricName).toBe('MaxDatabaseConnectionsAllowed');
+  test.each([
+    [undefined, 'READ_WRITE', 'writer'],
+    [ProxyTargetRole.READ_ONLY, 'READ_ONLY', 'readOnly'],
+  ] as const)('pool utilisation (role %s) is borrowed ÷ max allowed × 100 of the %s targets only', (role, targetRole, prefix) => {
+    const expression = db.proxyMetrics.metricPoolUtilization(role);
+    expect(expression.expression).toBe(`100 * ${prefix}Borrowed / ${prefix}MaxAllowed`);
+    const borrowed = expression.usingMetrics[`${prefix}Borrowed`] as cloudwatch.Metric;
+    const maxAllowed = expression.usingMetrics[`${prefix}MaxAllowed`] as cloudwatch.Metric;
+    expect([borrowed.metricName, borrowed.statistic, maxAllowed.metricName, maxAllowed.statistic])
+      .toEqual(['DatabaseConnectionsCurrentlyBorrowed', 'Sum', 'MaxDatabaseConnectionsAllowed', 'Sum']);
+    for (const metric of [borrowed, maxAllowed]) {
+      expect(stack.resolve(metric.dimensions)).toEqual({ ProxyName: proxyName, TargetGroup: 'default', TargetRole: targetRole });
+    }
     expect(Stack.of(db).resolve(expression.period.toSeconds())).toBe(60);
   });
 });

@@ -23,7 +23,8 @@ describe('Aurora Serverless v2 PostgreSQL source with defaults', () => {
         StorageEncrypted: true,
         EnableIAMDatabaseAuthentication: true,
         BackupRetentionPeriod: 7,
-        EnableCloudwatchLogsExports: ['postgresql'],
+        // every type Aurora PostgreSQL exports (CreateDBCluster: instance | postgresql | iam-db-auth-error)
+        EnableCloudwatchLogsExports: ['instance', 'postgresql', 'iam-db-auth-error'],
         PerformanceInsightsEnabled: true,
         DatabaseInsightsMode: 'standard',
         ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
@@ -69,15 +70,21 @@ describe('Aurora provisioned MySQL source', () => {
     template.allResourcesProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r6g.xlarge' });
   });
 
-  test('forces TLS with require_secure_transport=ON and exports every MySQL log type', () => {
+  test('forces TLS with require_secure_transport=ON (the cluster parameter group value) and exports every Aurora MySQL log type', () => {
     template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: { require_secure_transport: 'ON' } });
-    template.hasResourceProperties('AWS::RDS::DBCluster', { Engine: 'aurora-mysql', EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery'] });
+    // CreateDBCluster: audit | error | general | instance | slowquery | iam-db-auth-error
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-mysql',
+      EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'instance', 'slowquery', 'iam-db-auth-error'],
+    });
   });
 
   test('acknowledges backtracking (RDS14 / CT.RDS.PR.12) on the Aurora MySQL cluster: recovery is point-in-time restore', () => {
     const ids = acknowledgementsOn(db.cluster!).map((a) => a.id);
     expect(ids).toContain('AwsSolutions::AwsSolutions-RDS14');
     expect(ids).toContain('cdk-validator-cfnguard::aurora_cluster_backtracking_enabled_check');
+    // the default exports go beyond CT.RDS.PR.25's list (iam-db-auth-error, instance)
+    expect(ids).toContain('cdk-validator-cfnguard::rds_cluster_logging_enabled_check');
   });
 });
 
@@ -94,7 +101,8 @@ describe('RDS PostgreSQL instance with two read replicas', () => {
         StorageEncrypted: true,
         EnableIAMDatabaseAuthentication: true,
         BackupRetentionPeriod: 7,
-        EnableCloudwatchLogsExports: ['postgresql', 'upgrade'],
+        // CreateDBInstance, RDS for PostgreSQL: postgresql | upgrade | iam-db-auth-error
+        EnableCloudwatchLogsExports: ['postgresql', 'upgrade', 'iam-db-auth-error'],
         EnablePerformanceInsights: true,
         DatabaseInsightsMode: 'standard',
         MultiAZ: true,
@@ -173,11 +181,27 @@ describe('Enhanced Monitoring and deletion protection', () => {
 });
 
 describe('RDS MySQL instance', () => {
-  test('forces TLS with require_secure_transport=ON', () => {
-    // GIVEN / WHEN an RDS MySQL source
-    const { stack } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL }) });
-    // THEN
-    Template.fromStack(stack).hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'mysql8.4', Parameters: { require_secure_transport: 'ON' } });
+  // GIVEN / WHEN an RDS MySQL source with a read replica
+  const { stack, db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL, readReplicas: 1 }) });
+  const template = Template.fromStack(stack);
+
+  test('forces TLS with require_secure_transport=1, the value RDS documents for the DB parameter group', () => {
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Family: 'mysql8.4', Parameters: { require_secure_transport: '1' } });
+  });
+
+  test('the default exports acknowledge Control Tower\'s older log-type list on the primary, chosen exports do not', () => {
+    const ids = acknowledgementsOn(db.instance!).map((a) => a.id);
+    expect(ids).toContain('cdk-validator-cfnguard::rds_instance_logging_enabled_check');
+    const chosen = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL, cloudwatchLogsExports: ['error'] }) });
+    expect(acknowledgementsOn(chosen.db.instance!).map((a) => a.id)).not.toContain('cdk-validator-cfnguard::rds_instance_logging_enabled_check');
+  });
+
+  test('the primary and the replica export every RDS for MySQL log type', () => {
+    // CreateDBInstance, RDS for MySQL: audit | error | general | slowquery | iam-db-auth-error
+    template.resourceCountIs('AWS::RDS::DBInstance', 2);
+    template.allResourcesProperties('AWS::RDS::DBInstance', {
+      EnableCloudwatchLogsExports: ['audit', 'error', 'general', 'slowquery', 'iam-db-auth-error'],
+    });
   });
 });
 

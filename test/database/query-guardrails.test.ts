@@ -40,7 +40,7 @@ describe('query guardrails by default', () => {
     const { stack } = newDatabase({ source: DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.POSTGRES }) });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Parameters: POSTGRES_DEFAULTS });
-    template.hasResourceProperties('AWS::RDS::DBCluster', { EnableCloudwatchLogsExports: ['postgresql'] });
+    template.hasResourceProperties('AWS::RDS::DBCluster', { EnableCloudwatchLogsExports: ['instance', 'postgresql', 'iam-db-auth-error'] });
   });
 
   test('PostgreSQL leaves shared_preload_libraries to the engine default, which already preloads pg_stat_statements', () => {
@@ -61,7 +61,7 @@ describe('query guardrails by default', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::RDS::DBParameterGroup', {
       Family: 'mysql8.4',
-      Parameters: Match.exact({ ...MYSQL_INSTANCE_DEFAULTS, require_secure_transport: 'ON' }),
+      Parameters: Match.exact({ ...MYSQL_INSTANCE_DEFAULTS, require_secure_transport: '1' }),
     });
     template.hasResourceProperties('AWS::RDS::DBInstance', { EnableCloudwatchLogsExports: Match.arrayWith(['slowquery']) });
   });

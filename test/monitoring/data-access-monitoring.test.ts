@@ -63,12 +63,13 @@ const common: Expected[] = [
   // 80 % of the writer's 20 s timeout, in milliseconds
   { id: /^MonitoringStackWriter\w+DurationNearTimeout/, namespace: 'AWS/Lambda', metric: 'Duration', dimensions: ['FunctionName'], extended: 'p99', threshold: 16000, comparison: BREACH, missing: 'notBreaching', periods: 3, datapoints: 3, period: 300 },
   { id: /^MonitoringStackReader\w+DurationNearTimeout/, namespace: 'AWS/Lambda', metric: 'Duration', dimensions: ['FunctionName'], extended: 'p99', threshold: 8000, comparison: BREACH, missing: 'notBreaching', periods: 3, datapoints: 3, period: 300 },
-  { id: /^MonitoringProxyPoolSaturated/, namespace: 'AWS/RDS', metric: 'DatabaseConnectionsCurrentlyBorrowed', dimensions: ['ProxyName'], statistic: 'Sum', threshold: 80, comparison: BREACH, missing: 'notBreaching', periods: 5, datapoints: 5 },
-  { id: /^MonitoringProxyBorrowLatencyHigh/, namespace: 'AWS/RDS', metric: 'DatabaseConnectionsBorrowLatency', dimensions: ['ProxyName'], extended: 'p99', threshold: 100000, comparison: BREACH, missing: 'notBreaching', periods: 5, datapoints: 5, period: 60 },
+  { id: /^MonitoringProxyPoolSaturated/, namespace: 'AWS/RDS', metric: 'DatabaseConnectionsCurrentlyBorrowed', dimensions: ['ProxyName', 'TargetGroup', 'TargetRole'], statistic: 'Sum', threshold: 80, comparison: BREACH, missing: 'notBreaching', periods: 5, datapoints: 5 },
+  { id: /^MonitoringProxyBorrowLatencyHigh/, namespace: 'AWS/RDS', metric: 'DatabaseConnectionsBorrowLatency', dimensions: ['ProxyName'], statistic: 'Average', threshold: 100000, comparison: BREACH, missing: 'notBreaching', periods: 5, datapoints: 5, period: 60 },
   { id: /^MonitoringProxySessionPinning/, namespace: 'AWS/RDS', metric: 'DatabaseConnectionsCurrentlySessionPinned', dimensions: ['ProxyName'], statistic: 'Sum', threshold: 0, comparison: BREACH, missing: 'notBreaching', periods: 15, datapoints: 15, period: 60 },
   { id: /^MonitoringProxyFailedAuthentication/, namespace: 'AWS/RDS', metric: 'ClientConnectionsSetupFailedAuth', dimensions: ['ProxyName'], statistic: 'Sum', threshold: 0, comparison: BREACH, missing: 'notBreaching', periods: 1, datapoints: 1, period: 300 },
   { id: /^MonitoringProxyUnavailable/, namespace: 'AWS/RDS', metric: 'AvailabilityPercentage', dimensions: ['ProxyName', 'TargetGroup', 'TargetRole'], statistic: 'Average', threshold: 100, comparison: 'LessThanThreshold', missing: 'notBreaching', periods: 3, datapoints: 2, period: 60 },
-  { id: /^MonitoringAccountConcurrencyNearLimit/, namespace: 'AWS/Lambda', metric: 'ConcurrentExecutions', dimensions: [], statistic: 'Maximum', threshold: 900, comparison: 'GreaterThanOrEqualToThreshold', missing: 'notBreaching', periods: 3, datapoints: 2, period: 60 },
+  // 95 % of the default account limit of 1,000: above the 900 a full budget reserves, below the limit
+  { id: /^MonitoringAccountConcurrencyNearLimit/, namespace: 'AWS/Lambda', metric: 'ClaimedAccountConcurrency', dimensions: [], statistic: 'Maximum', threshold: 950, comparison: 'GreaterThanOrEqualToThreshold', missing: 'notBreaching', periods: 3, datapoints: 2, period: 60 },
 ];
 
 describe('DataAccessMonitoring on Aurora Serverless v2', () => {
@@ -80,6 +81,7 @@ describe('DataAccessMonitoring on Aurora Serverless v2', () => {
 
   test.each([
     ...common,
+    { id: /^MonitoringProxyReadOnlyPoolSaturated/, namespace: 'AWS/RDS', metric: 'DatabaseConnectionsCurrentlyBorrowed', dimensions: ['ProxyName', 'TargetGroup', 'TargetRole'], statistic: 'Sum', threshold: 80, comparison: BREACH, missing: 'notBreaching', periods: 5, datapoints: 5 },
     { id: /^MonitoringProxyReadOnlyUnavailable/, namespace: 'AWS/RDS', metric: 'AvailabilityPercentage', dimensions: ['ProxyName', 'TargetGroup', 'TargetRole'], statistic: 'Average', threshold: 100, comparison: 'LessThanThreshold', missing: 'notBreaching', periods: 3, datapoints: 2, period: 60 },
     { id: /^MonitoringAuroraReplicaLag/, namespace: 'AWS/RDS', metric: 'AuroraReplicaLag', dimensions: ['DBClusterIdentifier', 'Role'], statistic: 'Maximum', threshold: 2000, comparison: BREACH, missing: 'notBreaching', periods: 5, datapoints: 5, period: 60 },
     { id: /^MonitoringDatabaseCpuHigh/, namespace: 'AWS/RDS', metric: 'CPUUtilization', dimensions: ['DBClusterIdentifier', 'Role'], statistic: 'Average', threshold: 80, comparison: BREACH, missing: 'notBreaching', periods: 3, datapoints: 3, period: 300 },
@@ -90,7 +92,35 @@ describe('DataAccessMonitoring on Aurora Serverless v2', () => {
   });
 
   test('creates exactly the documented set of alarms', () => {
-    expect(all).toHaveLength(20);
+    expect(all).toHaveLength(21);
+  });
+
+  test('each pool-saturation alarm divides the borrowed by the allowed connections of one target role', () => {
+    const proxyName = { Ref: expect.stringMatching(/^DatabaseProxy/) };
+    const byRole = (id: RegExp) => {
+      const metrics = all.find(([logicalId]) => id.test(logicalId))![1].Metrics;
+      const metric = (m: any) => ({ name: m.MetricStat.Metric.MetricName, dimensions: m.MetricStat.Metric.Dimensions });
+      return Object.fromEntries(metrics.map((m: any) => [m.Id, m.Expression ?? metric(m)]));
+    };
+    for (const [id, role, prefix] of [[/^MonitoringProxyPoolSaturated/, 'READ_WRITE', 'writer'], [/^MonitoringProxyReadOnlyPoolSaturated/, 'READ_ONLY', 'readOnly']] as const) {
+      const dimensions = [{ Name: 'ProxyName', Value: proxyName }, { Name: 'TargetGroup', Value: 'default' }, { Name: 'TargetRole', Value: role }];
+      expect(byRole(id)).toEqual({
+        expr_1: `100 * ${prefix}Borrowed / ${prefix}MaxAllowed`,
+        [`${prefix}Borrowed`]: { name: 'DatabaseConnectionsCurrentlyBorrowed', dimensions },
+        [`${prefix}MaxAllowed`]: { name: 'MaxDatabaseConnectionsAllowed', dimensions },
+      });
+    }
+  });
+
+  test('the account alarm watches the claimed account concurrency, which counts reservations, not the running executions', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'ClaimedAccountConcurrency',
+      Dimensions: Match.absent(),
+      Statistic: 'Maximum',
+      Threshold: 950,
+    });
+    expect(all.filter(([, p]) => p.MetricName === 'ConcurrentExecutions' && (p.Dimensions ?? []).length === 0)).toEqual([]);
   });
 
   test('the alarm topic is encrypted with a rotating customer managed key and refuses plain HTTP', () => {
@@ -119,7 +149,7 @@ describe('DataAccessMonitoring on Aurora Serverless v2', () => {
   test('the dashboard lists every widget group: alarms, traffic, write buffer, database', () => {
     const body = JSON.stringify(fixture.stack.resolve(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody));
     for (const title of Object.values(DASHBOARD_GROUPS)) expect(body).toContain(`# ${title}`);
-    for (const metric of ['Invocations', 'ConcurrentExecutions', 'ApproximateAgeOfOldestMessage', 'ClientConnections', 'DatabaseConnections', 'DatabaseConnectionsBorrowLatency', 'DatabaseConnectionsCurrentlySessionPinned', 'AuroraReplicaLag', 'ACUUtilization']) {
+    for (const metric of ['Invocations', 'ConcurrentExecutions', 'ClaimedAccountConcurrency', 'ApproximateAgeOfOldestMessage', 'ClientConnections', 'DatabaseConnections', 'DatabaseConnectionsBorrowLatency', 'DatabaseConnectionsCurrentlySessionPinned', 'AuroraReplicaLag', 'ACUUtilization']) {
       expect(body).toContain(metric);
     }
   });
@@ -136,7 +166,7 @@ describe('DataAccessMonitoring on RDS with two read replicas', () => {
 
   test('CPU and memory are watched per instance, and there is no Aurora or Serverless alarm', () => {
     expectAlarm(all, { id: /^MonitoringDatabaseCpuHigh/, namespace: 'AWS/RDS', metric: 'CPUUtilization', dimensions: ['DBInstanceIdentifier'], statistic: 'Average', threshold: 80, comparison: BREACH, missing: 'notBreaching', periods: 3, datapoints: 3, period: 300 });
-    expect(all.filter(([id]) => /AuroraReplicaLag|ServerlessCapacity|ReadOnlyUnavailable/.test(id))).toEqual([]);
+    expect(all.filter(([id]) => /AuroraReplicaLag|ServerlessCapacity|ReadOnlyUnavailable|ReadOnlyPoolSaturated/.test(id))).toEqual([]);
   });
 });
 
@@ -182,6 +212,34 @@ describe('tuning', () => {
     const fixture = patternFixture();
     expect(() => monitorFixture(fixture, { functions: [{ function: fixture.writer }, { function: fixture.writer }] }))
       .toThrow('function Stack/Writer is listed twice in functions');
+  });
+
+  test.each([
+    [10, 9],
+    [1, 1],
+    [3000, 2850],
+  ])('an account limit of %i alarms from %i claimed executions (95 %, at least 1)', (accountConcurrency, threshold) => {
+    // GIVEN a low-quota (new) account or a raised limit
+    const fixture = patternFixture();
+    monitorFixture(fixture, { accountConcurrency });
+    // THEN
+    Template.fromStack(fixture.stack).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ClaimedAccountConcurrency', Threshold: threshold });
+  });
+
+  test('the account graph draws the limit and the alarm\'s effective threshold', () => {
+    const fixture = patternFixture();
+    monitorFixture(fixture, { accountConcurrency: 500, alarms: { accountConcurrencyNearLimit: { threshold: 420 } } });
+    const template = Template.fromStack(fixture.stack);
+    const body = JSON.stringify(fixture.stack.resolve(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody));
+    expect(body).toContain('{\\"value\\":500,\\"label\\":\\"Account limit\\"');
+    expect(body).toContain('{\\"value\\":420,\\"label\\":\\"Alarm threshold\\"');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ClaimedAccountConcurrency', Threshold: 420 });
+  });
+
+  test('an account limit of 0 is refused', () => {
+    const fixture = patternFixture();
+    expect(() => monitorFixture(fixture, { accountConcurrency: 0 }))
+      .toThrow('accountConcurrency must be at least 1, got 0 (the Lambda concurrency limit of the account in this Region)');
   });
 
   test('the duration threshold is a percent of the timeout', () => {

@@ -530,9 +530,9 @@ const monitoringRows: Row[] = [
     new DataAccessMonitoring(stack, 'Monitoring', { database: db, databaseAttributes: { proxyName: 'orders' } });
   }, 'database and databaseAttributes cannot both be set: pass an existing resource or configure a new one, not both'],
 
-  ['DataAccessMonitoring: accountConcurrency of 100', () => {
-    new DataAccessMonitoring(bare().stack, 'Monitoring', { accountConcurrency: 100 });
-  }, 'accountConcurrency must be at least 101, got 100 (Lambda keeps 100 of the account concurrency unreserved)'],
+  ['DataAccessMonitoring: accountConcurrency of 0', () => {
+    new DataAccessMonitoring(bare().stack, 'Monitoring', { accountConcurrency: 0 });
+  }, 'accountConcurrency must be at least 1, got 0 (the Lambda concurrency limit of the account in this Region)'],
 
   ['DataAccessMonitoring: alarms.functionDurationNearTimeout.threshold above 100 %', () => {
     const { stack } = bare();

@@ -1,16 +1,21 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TargetReport } from '../../budget/budget-evaluation';
+import type { AccountReport, TargetReport } from '../../budget/budget-evaluation';
 import { CliError } from '../cli-context';
 
 /** A target of `<stack>.concurrency-budget.json` (src/budget/concurrency-budget.ts writes it). */
 export type BudgetReportTarget = Omit<TargetReport, 'consumers'>;
+
+/** The account section of the report: the limit the budget assumed, the unreserved minimum it kept, what the stack reserves. */
+export type BudgetReportAccount = Pick<AccountReport, 'environment' | 'accountConcurrency' | 'unreservedMinimum' | 'reserved'>;
 
 /** The parts of the budget report the doctor reads. */
 export interface BudgetReport {
   readonly file: string;
   readonly stack: string;
   readonly targets: BudgetReportTarget[];
+  /** Absent in reports of stacks without functions. */
+  readonly account?: BudgetReportAccount;
 }
 
 const PROXY_KINDS = new Set(['proxy-writer', 'proxy-read-only']);
@@ -45,7 +50,23 @@ export function readBudgetReport(file: string): BudgetReport {
   if (parsed?.version !== 1 || !Array.isArray(parsed.targets)) {
     throw new CliError(`${file} is not a version 1 concurrency budget report`);
   }
-  return { file, stack: String(parsed.stack ?? ''), targets: parsed.targets as BudgetReportTarget[] };
+  return { file, stack: String(parsed.stack ?? ''), targets: parsed.targets as BudgetReportTarget[], account: accountOf(parsed) };
+}
+
+/**
+ * The account numbers of the report: its `account` section (the stack's environment: limit assumed,
+ * unreserved minimum kept, Σ reserved), else the app-wide `accountSettings` of a stack that reserves nothing.
+ */
+function accountOf(report: any): BudgetReportAccount | undefined {
+  const hasNumbers = (raw: any, keys: string[]) => raw && keys.every((key) => typeof raw[key] === 'number');
+  const { account, accountSettings } = report;
+  if (hasNumbers(account, ['accountConcurrency', 'unreservedMinimum', 'reserved'])) {
+    return { environment: String(account.environment ?? ''), accountConcurrency: account.accountConcurrency, unreservedMinimum: account.unreservedMinimum, reserved: account.reserved };
+  }
+  if (hasNumbers(accountSettings, ['accountConcurrency', 'unreservedMinimum'])) {
+    return { environment: String(report.environment ?? ''), accountConcurrency: accountSettings.accountConcurrency, unreservedMinimum: accountSettings.unreservedMinimum, reserved: 0 };
+  }
+  return undefined;
 }
 
 /** The pattern a proxy target belongs to: its name without the `/Proxy (…)` suffix. */

@@ -21,7 +21,16 @@ export function healthFindings(description: ProxyDescription): Finding[] {
   if (targets.length === 0) {
     findings.push({ severity: 'problem', message: `proxy ${proxy.DBProxyName} has no registered targets` });
   }
-  for (const target of targets) {
+  // An Aurora proxy lists the cluster itself as a TRACKED_CLUSTER target next to one RDS_INSTANCE
+  // target per DB instance; connections go to the instances, and only their health says whether the
+  // proxy can serve. AWS's own example lists the tracked cluster with Port 0 and no TargetHealth
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-proxy-managing.html), so its
+  // health is never a finding.
+  const connectable = targets.filter((t) => t.Type !== 'TRACKED_CLUSTER');
+  if (targets.length > 0 && connectable.length === 0) {
+    findings.push({ severity: 'problem', message: `proxy ${proxy.DBProxyName} tracks ${targets.map(targetName).join(', ')} but has no DB instance targets to connect to` });
+  }
+  for (const target of connectable) {
     const health = target.TargetHealth;
     // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.troubleshooting.html
     if (health?.State !== 'AVAILABLE') {

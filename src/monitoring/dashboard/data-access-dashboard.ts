@@ -12,6 +12,8 @@ export interface DashboardInputs {
   readonly metrics: DataAccessMetrics;
   readonly functions: MonitoredFunction[];
   readonly accountConcurrency: number;
+  /** The threshold of the account alarm (its tuning, else its default), drawn on the account graph. */
+  readonly accountAlarmThreshold: number;
   readonly writeBuffer?: WriteBuffer;
   readonly database?: MonitoredDatabaseAttributes;
   readonly alarms: cloudwatch.IAlarm[];
@@ -51,11 +53,14 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
     return reserved === undefined ? [] : [{ value: reserved, label: `${m.function.node.id} reserved` }];
   });
   const account = new cloudwatch.GraphWidget({
-    title: 'Account concurrent executions vs limit',
-    left: [metrics.accountConcurrentExecutions({ label: 'Account concurrent executions' })],
+    title: 'Account concurrency claimed vs limit',
+    left: [
+      metrics.accountClaimedConcurrency({ label: 'Claimed (reserved + provisioned + running unreserved)' }),
+      metrics.accountConcurrentExecutions({ label: 'Running (concurrent executions)' }),
+    ],
     leftAnnotations: [
       { value: inputs.accountConcurrency, label: 'Account limit' },
-      { value: Math.max(0, inputs.accountConcurrency - 100), label: 'Limit − 100 (unreserved floor)' },
+      { value: inputs.accountAlarmThreshold, label: 'Alarm threshold' },
     ],
     width: fns.length > 0 ? THIRD : FULL_WIDTH,
     height: HEIGHT,
@@ -123,9 +128,12 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
           height: HEIGHT,
         }),
         new cloudwatch.GraphWidget({
-          title: 'Borrow latency p99 (µs) and pool utilisation (%)',
-          left: [metrics.proxyBorrowLatencyP99(db.proxyName, { label: 'Borrow latency p99' })],
-          right: [metrics.proxyPoolUtilization(db.proxyName)],
+          title: 'Borrow latency (µs) and pool utilisation per role (%)',
+          left: [metrics.proxyBorrowLatency(db.proxyName, { label: 'Borrow latency (average)' })],
+          right: [
+            metrics.proxyPoolUtilization(db.proxyName, ProxyTargetRole.READ_WRITE),
+            ...(db.proxyHasReadOnlyEndpoint ? [metrics.proxyPoolUtilization(db.proxyName, ProxyTargetRole.READ_ONLY)] : []),
+          ],
           width: THIRD,
           height: HEIGHT,
         }),

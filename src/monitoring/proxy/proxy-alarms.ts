@@ -18,27 +18,39 @@ export function addProxyAlarms(
 ): void {
   const proxy = metrics.proxy(proxyName);
 
-  factory.create({
-    id: 'ProxyPoolSaturated',
-    tuningName: 'alarms.proxyPoolSaturated',
-    metric: metrics.proxyPoolUtilization(proxyName),
-    defaults: whenAbove(80, 5, 5),
-    description: {
-      symptom: 'database requests start to queue in the proxy: above {threshold} % of the pool borrowed, the next burst waits up to the borrow timeout.',
-      likelyCause: 'the sum of reserved concurrency of database-facing functions exceeds what the pool serves, long transactions, or pinned sessions.',
-      firstCheck: 'borrowed vs max allowed connections and session pinning on the dashboard, then the concurrency budget report.',
-    },
-  }, options.proxyPoolSaturated);
+  // One pool per target role: the writer's and, behind a READ_ONLY endpoint, the readers'. Summed, an
+  // idle reader pool would hide a saturated writer, so each role gets its own alarm (RDS publishes
+  // DatabaseConnectionsCurrentlyBorrowed and MaxDatabaseConnectionsAllowed per ProxyName, TargetGroup
+  // and TargetRole).
+  const roles = hasReadOnlyEndpoint ? [ProxyTargetRole.READ_WRITE, ProxyTargetRole.READ_ONLY] : [ProxyTargetRole.READ_WRITE];
+  const forEachRole = (create: (role: ProxyTargetRole, readOnly: boolean) => void) => {
+    for (const role of roles) create(role, role === ProxyTargetRole.READ_ONLY);
+  };
+  forEachRole((role, readOnly) => {
+    factory.create({
+      id: readOnly ? 'ProxyReadOnlyPoolSaturated' : 'ProxyPoolSaturated',
+      tuningName: 'alarms.proxyPoolSaturated',
+      metric: metrics.proxyPoolUtilization(proxyName, role),
+      defaults: whenAbove(80, 5, 5),
+      description: {
+        symptom: readOnly
+          ? 'reads through the proxy READ_ONLY endpoint start to queue: above {threshold} % of the readers\' pools borrowed, the next burst waits up to the borrow timeout.'
+          : 'database requests to the writer start to queue in the proxy: above {threshold} % of the writer\'s pool borrowed, the next burst waits up to the borrow timeout.',
+        likelyCause: 'the sum of reserved concurrency of database-facing functions exceeds what the pool serves, long transactions, or pinned sessions.',
+        firstCheck: 'borrowed vs max allowed connections and session pinning on the dashboard, then the concurrency budget report.',
+      },
+    }, options.proxyPoolSaturated);
+  });
 
   factory.create({
     id: 'ProxyBorrowLatencyHigh',
     tuningName: 'alarms.proxyBorrowLatencyHigh',
-    metric: metrics.proxyBorrowLatencyP99(proxyName),
+    metric: metrics.proxyBorrowLatency(proxyName),
     defaults: whenAbove(100_000, 5, 5),
     description: {
-      symptom: 'every query pays extra latency waiting for a pooled connection (p99 above {threshold} µs).',
+      symptom: 'queries pay extra latency waiting for a pooled connection (average borrow time above {threshold} µs).',
       likelyCause: 'the pool is exhausted (MaxConnectionsPercent reached) or the database is slow to open new connections.',
-      firstCheck: 'proxy pool utilisation and database connections on the dashboard.',
+      firstCheck: 'proxy pool utilisation per role and database connections on the dashboard.',
     },
   }, options.proxyBorrowLatencyHigh);
 
@@ -70,9 +82,7 @@ export function addProxyAlarms(
   // published while a target is down (it drops towards 0 rather than disappearing), so an outage shows
   // as data below 100. Before any client has connected the metric may not exist yet: treating missing
   // data as breaching would page about a proxy nobody uses, so missing data is not breaching here too.
-  const roles = hasReadOnlyEndpoint ? [ProxyTargetRole.READ_WRITE, ProxyTargetRole.READ_ONLY] : [ProxyTargetRole.READ_WRITE];
-  for (const role of roles) {
-    const readOnly = role === ProxyTargetRole.READ_ONLY;
+  forEachRole((role, readOnly) => {
     factory.create({
       id: readOnly ? 'ProxyReadOnlyUnavailable' : 'ProxyUnavailable',
       tuningName: 'alarms.proxyUnavailable',
@@ -86,5 +96,5 @@ export function addProxyAlarms(
         firstCheck: 'RDS events of the database, then the proxy target health (aws rds describe-db-proxy-targets).',
       },
     }, options.proxyUnavailable);
-  }
+  });
 }
