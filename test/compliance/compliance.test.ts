@@ -8,6 +8,7 @@ import { auroraMysqlEverything, rdsPostgresEverything } from './full-featured-st
 import { STACKS_UNDER_TEST } from './stacks-under-test';
 import { ACKNOWLEDGEMENTS } from '../../src/compliance/acknowledgements';
 import { acknowledgementsIn } from '../support/acknowledgements';
+import { CloudFormationSchema } from '../support/cloudformation-schema';
 
 // EDA-7 part 2: what a platform team's gate runs — AwsSolutions, Serverless, NIST 800-53 R5 and HIPAA
 // Security (cdk-nag), our ElasticDataAccess pack and cfn-guard's Control Tower rules — reports nothing
@@ -32,13 +33,33 @@ test('the harness runs all six plugins and reports what they find (a non-complia
   expect(findings).toContain('ElasticDataAccess ElasticDataAccess-EDA1 Canary/Caller/ServiceRole/DefaultPolicy/Resource');
 });
 
+// The registry schemas of CloudFormation (EDA-13): loaded once, checked on the assemblies this file synthesizes
+// anyway (a second synthesis of every stack only for the schemas would double this file's time).
+let schema: CloudFormationSchema;
+beforeAll(() => {
+  schema = CloudFormationSchema.load();
+});
+
 describe.each(STACKS_UNDER_TEST)('%s', (_name, build) => {
-  test('has zero unacknowledged findings under every pack and cfn-guard', () => {
+  let app: App;
+  beforeAll(() => {
     // GIVEN an app with all six plugins
-    const app = complianceApp();
+    app = complianceApp();
     build(app);
+  });
+
+  test('has zero unacknowledged findings under every pack and cfn-guard', () => {
     // WHEN / THEN
     expect(unacknowledgedFindings(app)).toEqual([]);
+  });
+
+  test('matches the CloudFormation resource schemas with 0 errors and 0 warnings', () => {
+    // WHEN: the assembly the gate synthesized (App.synth returns it again without synthesizing twice)
+    const templates = app.synth().stacks.map((stack) => stack.template);
+    const findings = templates.flatMap((template) => schema.validate(template));
+    // THEN
+    expect(findings.map((f) => `${f.severity} ${f.path}: ${f.message}`)).toEqual([]);
+    expect(Math.min(...templates.map((template) => Object.keys(template.Resources).length))).toBeGreaterThan(20);
   });
 });
 
