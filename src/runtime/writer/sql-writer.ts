@@ -56,7 +56,11 @@ export interface SqlWriterOptions {
   readonly idempotencyKey?: IdempotencyKeyExtractor;
   /** Create eda_idempotency_keys on first use when it is missing. @default true */
   readonly ensureTable?: boolean;
-  /** Backoff of transient failures (visibility timeout). @default 10 s doubling, capped at 900 s, 20 % jitter */
+  /**
+   * Backoff of transient failures (visibility timeout), over the settings the constructs put in the environment
+   * (EDA_BACKOFF_*, EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: the numbers the budget report's tolerated outage uses).
+   * @default the environment's, else 60 s doubling, capped at 900 s, 20 % jitter, never below the queue's visibility timeout
+   */
   readonly backoff?: VisibilityBackoffOptions;
   /** Override of the error classification; return undefined to use the default. @default classifyError */
   readonly classifyError?: (error: unknown) => ErrorClassification | undefined;
@@ -258,7 +262,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         logger.warn('cannot extend visibility of transient failures: no queue URL');
       } else {
         try {
-          const refused = await extendVisibility(stats.transientRecords, queueUrl, options.backoff, options.random);
+          const refused = await extendVisibility(stats.transientRecords, queueUrl, { ...readQueueSettings().backoff, ...options.backoff }, options.random);
           if (refused.length > 0) logger.warn('visibility not extended for some transient failures', { message_ids: refused });
         } catch (error) {
           // They are still batch item failures: they return after the queue's visibility timeout.
