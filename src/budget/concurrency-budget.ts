@@ -4,6 +4,7 @@ import { Annotations, ISynthesisSession, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { BudgetEvaluation, environmentName, evaluateBudget, UNRESERVED_MINIMUM, WARNING_UTILISATION } from './budget-evaluation';
 import { ConnectionLedger } from './connection-ledger';
+import { collectOutageTolerances } from '../write-buffer/outage-tolerance';
 import { fail } from '../validation';
 
 /** Settings of the app-wide concurrency budget. */
@@ -26,6 +27,7 @@ export interface ConcurrencyBudgetOptions {
  * - each target's demand against its capacity: an error when over, a warning above 80 %;
  * - every SQS event source's maxConcurrency against the function's reserved concurrency;
  * - the sum of reserved concurrency per account/region against the account limit − 100.
+ * The report also states each write buffer's tolerated database outage (`writeBuffers`).
  *
  * It writes `<stack>.concurrency-budget.json` into the cloud assembly so reviewers see the numbers.
  * There is one budget per app: `ConcurrencyBudget.of(scope)`.
@@ -131,6 +133,8 @@ export class ConcurrencyBudget extends Construct {
         .filter((t) => Stack.of(t.anchor) === stack)
         .map(({ target: _target, anchor: _anchor, ...report }) => report),
       writers: evaluation.writers.filter((w) => inStack(w.function)),
+      // The outage each write buffer tolerates (computed from its real settings) and the delay after recovery.
+      writeBuffers: collectOutageTolerances(this.node.root).filter((w) => inStack(w.path)),
       account: evaluation.accounts.find((a) => a.environment === environmentName(stack)),
     };
   }
