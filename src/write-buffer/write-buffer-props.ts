@@ -32,7 +32,7 @@ export interface WriteBufferConsumerOptions {
 export interface TransientBackoff {
   /**
    * Visibility after the first failed receive (whole seconds).
-   * @default Duration.seconds(60)
+   * @default Duration.seconds(64)
    */
   readonly base?: Duration;
   /**
@@ -120,7 +120,7 @@ export interface WriteBufferProps {
   readonly deadLetterRetention?: Duration;
   /**
    * The writers' backoff after transient failures.
-   * @default - 60 s doubling, capped at 15 minutes, 20 % jitter, never below the queue's visibility timeout
+   * @default - 64 s doubling, capped at 15 minutes, 20 % jitter, never below the queue's visibility timeout
    */
   readonly transientBackoff?: TransientBackoff;
   /**

@@ -29,26 +29,26 @@ describe('GIVEN a write buffer at its defaults (maxReceiveCount 5, visibility 6 
 
   test('THEN the writer\'s environment carries the backoff and the queue visibility the report computes with', () => {
     expect(environmentOf(result.template)).toEqual({
-      EDA_BACKOFF_BASE_SECONDS: '60', EDA_BACKOFF_MAX_SECONDS: '900', EDA_BACKOFF_JITTER: '0.2', EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '180',
+      EDA_BACKOFF_BASE_SECONDS: '64', EDA_BACKOFF_MAX_SECONDS: '900', EDA_BACKOFF_JITTER: '0.2', EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '180',
     });
   });
 
-  test('THEN the budget report states an outage of 1,070 s tolerated and at most 646 s from recovery to applied', () => {
+  test('THEN the budget report states an outage of 1,118 s tolerated and at most 684 s from recovery to applied', () => {
     expect(result.report.writeBuffers).toEqual([{
       path: 'Stack/Buffer',
       maxReceiveCount: 5,
       visibilityTimeoutSeconds: 180,
-      backoff: { baseSeconds: 60, maxSeconds: 900, jitter: 0.2 },
+      backoff: { baseSeconds: 64, maxSeconds: 900, jitter: 0.2 },
       breakerCoolDownSeconds: 10,
       functionTimeoutSeconds: 30,
-      toleratedOutageSeconds: 1_070,
-      worstCaseDelayAfterRecoverySeconds: 646,
+      toleratedOutageSeconds: 1_118,
+      worstCaseDelayAfterRecoverySeconds: 684,
       minimumToleratedOutageSeconds: 900,
       status: 'ok',
     }]);
   });
 
-  test('THEN synth does not warn: 1,070 s ≥ 15 minutes', () => {
+  test('THEN synth does not warn: 1,118 s ≥ 15 minutes', () => {
     expect(result.warnings).toHaveLength(0);
   });
 });
@@ -80,7 +80,7 @@ describe('GIVEN transientBackoff', () => {
 
   test('WHEN max is 43,201 s THEN synth fails naming the prop, the value and the limit', () => {
     expect(errorMessageOf(() => new WriteBuffer(newStack(), 'Buffer', { transientBackoff: { max: Duration.seconds(43_201) } })))
-      .toBe('transientBackoff.max (seconds) must be between 60 and 43200, got 43201');
+      .toBe('transientBackoff.max (seconds) must be between 64 and 43200, got 43201');
   });
 
   test('WHEN jitter is 1 THEN synth accepts it; 1.01 fails', () => {
@@ -98,8 +98,8 @@ describe('GIVEN an imported queue whose visibility timeout cannot be read', () =
     buffer.addConsumer(writerFunction(stack, 'Writer', { timeout: Duration.seconds(30) }), { maxConcurrency: 2 });
     const template = Template.fromStack(stack);
     expect(environmentOf(template)).not.toHaveProperty('EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS');
-    // 60 + 120 + 240 + 480 − 10
-    expect(JSON.parse(ConcurrencyBudget.of(stack).reportFor(stack)).writeBuffers[0]).toMatchObject({ visibilityTimeoutSeconds: null, toleratedOutageSeconds: 890 });
+    // 64 + 128 + 256 + 512 − 10
+    expect(JSON.parse(ConcurrencyBudget.of(stack).reportFor(stack)).writeBuffers[0]).toMatchObject({ visibilityTimeoutSeconds: null, toleratedOutageSeconds: 950 });
   });
 });
 

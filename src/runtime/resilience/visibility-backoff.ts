@@ -20,7 +20,7 @@ export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 
 /** Options of the transient-failure backoff. */
 export interface VisibilityBackoffOptions {
-  /** Visibility after the first failed receive, in seconds (doubled after each further one). @default 60 */
+  /** Visibility after the first failed receive, in seconds (doubled after each further one). @default 64 */
   readonly baseSeconds?: number;
   /** Upper bound of the visibility, in seconds (≤ 43,200). @default 900 */
   readonly maxSeconds?: number;
@@ -33,7 +33,9 @@ export interface VisibilityBackoffOptions {
   readonly queueVisibilityTimeoutSeconds?: number;
 }
 
-export const DEFAULT_BACKOFF_BASE_SECONDS = 60;
+// 64 + 128 + 256 + 512 s = 16 minutes before the 5th receive even without a queue visibility floor: with
+// maxReceiveCount 5 and the breaker's 10 s cool-down, ≥ 15 minutes for any queue.
+export const DEFAULT_BACKOFF_BASE_SECONDS = 64;
 export const DEFAULT_BACKOFF_MAX_SECONDS = 900;
 export const DEFAULT_BACKOFF_JITTER = 0.2;
 

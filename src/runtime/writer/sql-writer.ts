@@ -59,7 +59,7 @@ export interface SqlWriterOptions {
   /**
    * Backoff of transient failures (visibility timeout), over the settings the constructs put in the environment
    * (EDA_BACKOFF_*, EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: the numbers the budget report's tolerated outage uses).
-   * @default the environment's, else 60 s doubling, capped at 900 s, 20 % jitter, never below the queue's visibility timeout
+   * @default the environment's, else 64 s doubling, capped at 900 s, 20 % jitter, never below the queue's visibility timeout
    */
   readonly backoff?: VisibilityBackoffOptions;
   /** Override of the error classification; return undefined to use the default. @default classifyError */

@@ -11,7 +11,7 @@ const MODEL = { breakerCoolDownSeconds: 10, functionTimeoutSeconds: 30 };
 
 describe('visibility backoff', () => {
   test('doubles the visibility with each receive from the base', () => {
-    expect([1, 2, 3, 4, 5].map((n) => backoffFloorSeconds(n))).toEqual([60, 120, 240, 480, 900]);
+    expect([1, 2, 3, 4, 5].map((n) => backoffFloorSeconds(n))).toEqual([64, 128, 256, 512, 900]);
   });
 
   test('caps the visibility at maxSeconds', () => {
@@ -23,8 +23,8 @@ describe('visibility backoff', () => {
   });
 
   test('adds at most the jitter fraction on top of the floor', () => {
-    expect(visibilityTimeoutSeconds(3, { jitter: 0.2 }, () => 0)).toBe(240);
-    expect(visibilityTimeoutSeconds(3, { jitter: 0.2 }, () => 1)).toBe(288);
+    expect(visibilityTimeoutSeconds(3, { jitter: 0.2 }, () => 0)).toBe(256);
+    expect(visibilityTimeoutSeconds(3, { jitter: 0.2 }, () => 1)).toBe(307);
   });
 
   test('never sets a visibility below the queue\'s own visibility timeout', () => {
@@ -37,7 +37,7 @@ describe('visibility backoff', () => {
   });
 
   test('rejects a cap above the SQS maximum of 12 hours', () => {
-    expect(() => backoffFloorSeconds(1, { maxSeconds: 43_201 })).toThrow('maxSeconds must be between baseSeconds (60) and 43200, got 43201');
+    expect(() => backoffFloorSeconds(1, { maxSeconds: 43_201 })).toThrow('maxSeconds must be between baseSeconds (64) and 43200, got 43201');
   });
 
   test('rejects a queue visibility timeout above the SQS maximum of 12 hours', () => {
@@ -48,9 +48,14 @@ describe('visibility backoff', () => {
 });
 
 describe('tolerated outage', () => {
-  test('at the defaults (maxReceiveCount 5, visibility 180 s, cool-down 10 s) a message survives 1,070 s: at least 15 minutes', () => {
-    // max(180, 60) + max(180, 120) + 240 + 480 − 10 s of breaker cool-down
-    expect(toleratedOutageSeconds(5, QUEUE, MODEL)).toBe(1_070);
+  test('at the defaults (maxReceiveCount 5, visibility 180 s, cool-down 10 s) a message survives 1,118 s: at least 15 minutes', () => {
+    // max(180, 64) + max(180, 128) + 256 + 512 − 10 s of breaker cool-down
+    expect(toleratedOutageSeconds(5, QUEUE, MODEL)).toBe(1_118);
+  });
+
+  test('at the default backoff a message survives 950 s on any queue (no visibility floor)', () => {
+    // 64 + 128 + 256 + 512 − 10
+    expect(toleratedOutageSeconds(5, {}, MODEL)).toBe(950);
   });
 
   test('with the old backoff (10 s doubling, no queue floor) it was 150 s', () => {
@@ -61,14 +66,14 @@ describe('tolerated outage', () => {
     expect(toleratedOutageSeconds(1, QUEUE, MODEL)).toBe(0);
   });
 
-  test('with maxReceiveCount 10 and the defaults a message survives 80 minutes', () => {
-    // 180 + 180 + 240 + 480 + 900 × 5
-    expect(toleratedOutageSeconds(10, QUEUE)).toBe(5_580);
+  test('with maxReceiveCount 10 and the defaults a message survives 94 minutes', () => {
+    // 180 + 180 + 256 + 512 + 900 × 5
+    expect(toleratedOutageSeconds(10, QUEUE)).toBe(5_628);
   });
 
   test('the worst-case delay after recovery is the cool-down, two function timeouts and the longest jittered visibility', () => {
-    // 10 + 30 + round(480 × 1.2) + 30
-    expect(worstCaseDelayAfterRecoverySeconds(5, QUEUE, MODEL)).toBe(646);
+    // 10 + 30 + round(512 × 1.2) + 30
+    expect(worstCaseDelayAfterRecoverySeconds(5, QUEUE, MODEL)).toBe(684);
   });
 
   test('the compressed setting of the local outage proof (÷ 20) tolerates 53.5 s, the old one 15 s', () => {

@@ -77,7 +77,7 @@ describe('sqlWriter control flow', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(db.transactions).toBe(0);
     expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0].args[0].input.Entries).toEqual([
-      { Id: 'v0', ReceiptHandle: expect.any(String), VisibilityTimeout: 240 },
+      { Id: 'v0', ReceiptHandle: expect.any(String), VisibilityTimeout: 256 },
     ]);
     expect(metrics.published[0].metrics.TransientRetries).toBe(1);
   });
