@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Message, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
 import { Client } from 'pg';
 import { LocalFunction } from '../../src/local/local-function';
 import { LocalStack } from '../../src/local/local-stack';
@@ -27,8 +28,10 @@ export interface WriterRunOptions {
   readonly timeoutMs?: number;
   readonly batchSize?: number;
   readonly maximumBatchingWindowMs?: number;
-  /** Extra EDA_FIXTURE_* variables. */
+  /** Extra environment variables (EDA_FIXTURE_* knobs, EDA_BACKOFF_*). */
   readonly fixture?: Record<string, string>;
+  /** Sees every batch the event source delivers, before the writer runs it. */
+  readonly onDelivery?: (records: readonly SQSRecord[]) => void;
 }
 
 export interface WriterRun {
@@ -79,7 +82,7 @@ export async function startWriter(stack: LocalStack, sqs: SQSClient, options: Wr
   const source = new LocalSqsEventSource({
     client: sqs,
     queueUrl: stack.sqs.queueUrl,
-    target: fn,
+    target: options.onDelivery ? { invoke: (event) => { options.onDelivery!(event.Records); return fn.invoke(event); } } : fn,
     maxConcurrency: concurrency,
     waitTimeSeconds: 1,
     batchSize: options.batchSize,
