@@ -2,7 +2,7 @@
  * SQS message attribute names shared by the producer, the writer and the dead-letter context.
  * SQS allows at most 10 message attributes per message
  * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html):
- * dead-lettered messages carry these 7.
+ * dead-lettered messages carry these 7 and up to 3 of the producer's own (runtime/writer/dead-letter-context.ts).
  */
 export const ATTRIBUTES = {
   idempotencyKey: 'eda-idempotency-key',

@@ -159,13 +159,14 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         logger.error('permanent write failure but EDA_DEAD_LETTER_QUEUE_URL is not set: left to the redrive policy', context_);
         throw error;
       }
+      let copy;
       try {
-        await sendToDeadLetterQueue(record, verdict, deadLetterQueueUrl, idempotencyKey);
+        copy = await sendToDeadLetterQueue(record, verdict, deadLetterQueueUrl, idempotencyKey);
       } catch (sendError) {
         logger.error('permanent write failure and sending it to the dead-letter queue failed: retried', { ...context_, send_error: String(sendError) });
         throw error;
       }
-      logger.error('permanent write failure: sent to the dead-letter queue', context_);
+      logger.error('permanent write failure: sent to the dead-letter queue', { ...context_, dead_letter_context: copy.context, dropped_attributes: copy.droppedAttributes });
     };
 
     const preOutcomes = mode === 'batch' ? await applyBatch(event.Records) : new Map<string, PreOutcome>();
