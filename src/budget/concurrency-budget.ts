@@ -4,8 +4,8 @@ import { Annotations, ISynthesisSession, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { BudgetEvaluation, environmentName, evaluateBudget, UNRESERVED_MINIMUM, WARNING_UTILISATION } from './budget-evaluation';
 import { ConnectionLedger } from './connection-ledger';
-import { collectOutageTolerances } from '../write-buffer/outage-tolerance';
 import { fail } from '../validation';
+import { collectOutageTolerances } from '../write-buffer/outage-tolerance';
 
 /** Settings of the app-wide concurrency budget. */
 export interface ConcurrencyBudgetOptions {

@@ -1,7 +1,7 @@
 import { Message, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { drainQueue, ORDERS_DDL, startWriter, withConnection } from './writer-harness';
-import { messageSizeBytes, SQS_MAXIMUM_MESSAGE_SIZE_BYTES } from '../../src/local/sqs-fidelity';
 import { LocalStack } from '../../src/local/local-stack';
+import { messageSizeBytes, SQS_MAXIMUM_MESSAGE_SIZE_BYTES } from '../../src/local/sqs-fidelity';
 import { ATTRIBUTES } from '../../src/runtime/queue/message-attributes';
 
 // EDA-11 #6: the writer's dead-letter copy keeps the producer's attributes and carries its error context even
@@ -26,7 +26,8 @@ function rejectedOrder(key: string, size: number) {
 }
 
 beforeAll(async () => {
-  stack = await LocalStack.up({ visibilityTimeoutSeconds: 2, maxReceiveCount: 5 });
+  // 30 s: reading and re-sending a 1 MiB message on this shared machine must finish well within the visibility.
+  stack = await LocalStack.up({ visibilityTimeoutSeconds: 30, maxReceiveCount: 5 });
   sqs = stack.sqs.createClient();
   await withConnection(stack.postgres.connectionString, (db) => db.query(ORDERS_DDL));
   const messages = [

@@ -26,9 +26,10 @@ afterAll(async () => {
   await sqs?.stop();
 });
 
-const send = async (body: string, queueUrl = sqs!.queueUrl) => (await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }))).MessageId!;
+const send = async (body: string, queueUrl = sqs!.queueUrl) =>
+  (await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }))).MessageId!;
 
-/** Receives the message with `body` (bounded: 40 polls of ≤ 1 s), or undefined; AttributeNames, which the emulator always knew. */
+/** Receives the message with `body` (bounded: 40 polls of ≤ 1 s), or undefined; with AttributeNames, which the emulator always knew. */
 async function receive(body: string, queueUrl = sqs!.queueUrl, polls = 40): Promise<Message | undefined> {
   for (let i = 0; i < polls; i++) {
     const { Messages } = await client.send(new ReceiveMessageCommand({
@@ -101,7 +102,8 @@ describe('ChangeMessageVisibility: "the 10 seconds begin to count from the time 
     await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: sqs!.queueUrl, ReceiptHandle: first!.ReceiptHandle, VisibilityTimeout: 3 }));
     const again = await receive('hidden');
     // SQS's visibility has whole seconds; the emulator keeps it to the millisecond.
-    expect({ hiddenForAtLeast3s: Date.now() - changedAt >= 3_000, receiveCount: receiveCount(again) }).toEqual({ hiddenForAtLeast3s: true, receiveCount: 2 });
+    expect({ hiddenForAtLeast3s: Date.now() - changedAt >= 3_000, receiveCount: receiveCount(again) })
+      .toEqual({ hiddenForAtLeast3s: true, receiveCount: 2 });
     await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: sqs!.queueUrl, ReceiptHandle: again!.ReceiptHandle, VisibilityTimeout: 0 }));
   }, 60_000);
 });

@@ -99,7 +99,8 @@ describe('GIVEN an imported queue whose visibility timeout cannot be read', () =
     const template = Template.fromStack(stack);
     expect(environmentOf(template)).not.toHaveProperty('EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS');
     // 64 + 128 + 256 + 512 − 10
-    expect(JSON.parse(ConcurrencyBudget.of(stack).reportFor(stack)).writeBuffers[0]).toMatchObject({ visibilityTimeoutSeconds: null, toleratedOutageSeconds: 950 });
+    expect(JSON.parse(ConcurrencyBudget.of(stack).reportFor(stack)).writeBuffers[0])
+      .toMatchObject({ visibilityTimeoutSeconds: null, toleratedOutageSeconds: 950 });
   });
 });
 

@@ -24,7 +24,12 @@ export class DeadLetterTooLargeError extends Error {
  * writer's context, within SQS's limits of 10 attributes and 1 MiB (dead-letter-context.ts says what gives way);
  * undefined when not even the error class fits.
  */
-export function deadLetterCopy(record: SQSRecord, verdict: ErrorClassification, deadLetterQueueUrl: string, idempotencyKey?: string): DeadLetterCopy | undefined {
+export function deadLetterCopy(
+  record: SQSRecord,
+  verdict: ErrorClassification,
+  deadLetterQueueUrl: string,
+  idempotencyKey?: string,
+): DeadLetterCopy | undefined {
   const chosen = deadLetterAttributes(Buffer.byteLength(record.body, 'utf8'), producerAttributes(record), {
     errorClass: verdict.errorClass,
     errorCode: verdict.code,

@@ -263,7 +263,8 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         logger.warn('cannot extend visibility of transient failures: no queue URL');
       } else {
         try {
-          const refused = await extendVisibility(stats.transientRecords, queueUrl, { ...readQueueSettings().backoff, ...options.backoff }, options.random);
+          const backoff = { ...readQueueSettings().backoff, ...options.backoff };
+          const refused = await extendVisibility(stats.transientRecords, queueUrl, backoff, options.random);
           if (refused.length > 0) logger.warn('visibility not extended for some transient failures', { message_ids: refused });
         } catch (error) {
           // They are still batch item failures: they return after the queue's visibility timeout.

@@ -10,7 +10,9 @@ describe('dead-letter attributes', () => {
   test('keeps the producer\'s attributes next to the context', () => {
     const chosen = deadLetterAttributes(10, PRODUCER, CONTEXT)!;
     expect(Object.keys(chosen.attributes).sort()).toEqual([
-      'eda-attempts', 'eda-correlation-id', 'eda-error-class', 'eda-error-code', 'eda-error-message', 'eda-idempotency-key', 'eda-original-message-id', 'tenant-id']);
+      'eda-attempts', 'eda-correlation-id', 'eda-error-class', 'eda-error-code', 'eda-error-message', 'eda-idempotency-key', 'eda-original-message-id',
+      'tenant-id',
+    ]);
     expect(chosen.context).toBe('full');
   });
 
