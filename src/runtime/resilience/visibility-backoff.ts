@@ -112,7 +112,11 @@ export function toleratedOutageSeconds(maxReceiveCount: number, options: Visibil
  * function timeout), the longest visibility among receives 1 … maxReceiveCount−1 with the largest jitter,
  * and the successful receive's processing. Excludes the time a backlog takes to drain (messages ÷ throughput).
  */
-export function worstCaseDelayAfterRecoverySeconds(maxReceiveCount: number, options: VisibilityBackoffOptions = {}, model: OutageModelOptions = {}): number {
+export function worstCaseDelayAfterRecoverySeconds(
+  maxReceiveCount: number,
+  options: VisibilityBackoffOptions = {},
+  model: OutageModelOptions = {},
+): number {
   let longest = 0;
   for (let n = 1; n < Math.max(2, maxReceiveCount); n++) longest = Math.max(longest, visibilityTimeoutSeconds(n, options, () => 1));
   const timeout = model.functionTimeoutSeconds ?? 0;
