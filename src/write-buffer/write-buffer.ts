@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { isTimeoutKnown, reservedConcurrencyOf, timeoutSecondsOf } from '../function-facts';
-import { BackoffSettings, DEFAULT_BACKOFF, outageTolerance, OutageToleranceReport, OutageToleranceSource } from './outage-tolerance';
+import { BackoffSettings, DEFAULT_BACKOFF, outageTolerance, OutageToleranceReport } from './outage-tolerance';
 import * as limits from './sqs-lambda-limits';
 import { TransientBackoff, WriteBufferConsumer, WriteBufferConsumerOptions, WriteBufferProps } from './write-buffer-props';
 import { ConcurrencyBudget } from '../budget/concurrency-budget';
@@ -17,7 +17,7 @@ import { fail, isConcrete, validateExclusive, validateInteger, validateRange, wa
  * producers `grantSend`, writer functions `addConsumer` with bounded concurrency, and the SQS → Lambda
  * limits that aws-cdk-lib leaves unchecked are enforced at synth.
  */
-export class WriteBuffer extends Construct implements OutageToleranceSource {
+export class WriteBuffer extends Construct {
   /** The queue producers send writes to. */
   public readonly queue: sqs.IQueue;
   /** The dead-letter queue receiving messages after `maxReceiveCount` receives. */
@@ -134,7 +134,8 @@ export class WriteBuffer extends Construct implements OutageToleranceSource {
   }
 
   /**
-   * The outage this buffer tolerates and the worst-case delay after recovery, as the budget report states them.
+   * The outage this buffer tolerates and the worst-case delay after recovery, as the budget report states them
+   * (the budget finds write buffers by this method: outage-tolerance.ts, OutageToleranceSource).
    * @internal
    */
   public _outageToleranceReport(): OutageToleranceReport | undefined {

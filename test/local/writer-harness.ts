@@ -65,6 +65,8 @@ export async function startWriter(stack: LocalStack, sqs: SQSClient, options: Wr
       ...options.fixture,
     },
     timeoutMs: options.timeoutMs ?? 10_000,
+    // Loading the handler through tsx takes ~3 s of CPU; on a machine shared by many jobs that was > 10 s of wall time.
+    initTimeoutMs: 60_000,
     maxEnvironments: concurrency,
     onLogLine: (line) => {
       if (!line.includes('"_aws"')) return;
