@@ -132,6 +132,8 @@ export function rewriteForEmulator(headers: IncomingHttpHeaders, body: string, m
   const target = headers['x-amz-target'];
   if (headers['content-type'] !== JSON_CONTENT_TYPE || typeof target !== 'string') return { kind: 'forward', body };
   const action = target.split('.')[1];
+  // Only these two are adapted: the others (most of the traffic) are not parsed at all.
+  if (action !== 'ReceiveMessage' && action !== 'SendMessage') return { kind: 'forward', body };
   let input: Record<string, unknown>;
   try {
     input = JSON.parse(body) as Record<string, unknown>;
