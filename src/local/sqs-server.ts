@@ -86,11 +86,7 @@ export async function startSqs(options: SqsServerOptions = {}): Promise<LocalSqs
         },
       ],
     });
-    const candidate = createServer((req, res) => {
-      // Queues created later (CreateQueue) are made faithful on their first request.
-      makeReceiveCountsFaithful(service);
-      void forward(req, res, requestHandler);
-    });
+    const candidate = createServer((req, res) => void forward(req, res, requestHandler, () => makeReceiveCountsFaithful(service)));
     try {
       await new Promise<void>((resolve, reject) => {
         candidate.once('error', reject);
@@ -130,11 +126,13 @@ type EmulatorHandler = (req: IncomingMessage, res: ServerResponse) => Promise<vo
  * Reads the request, lets {@link rewriteForEmulator} adapt or answer it, and hands the emulator an equivalent
  * request (it reads headers and the body stream only).
  */
-async function forward(req: IncomingMessage, res: ServerResponse, handler: EmulatorHandler): Promise<void> {
+async function forward(req: IncomingMessage, res: ServerResponse, handler: EmulatorHandler, patchQueues: () => void): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const body = Buffer.concat(chunks).toString('utf8');
   try {
+    // Queues created later (CreateQueue) are made faithful before their first message.
+    patchQueues();
     const rewritten = rewriteForEmulator(req.headers, body);
     if (rewritten.kind === 'answer') {
       res.statusCode = rewritten.statusCode;
