@@ -5,6 +5,7 @@ import { Construct, IConstruct } from 'constructs';
 import { BudgetEvaluation, defaultUnreservedMinimum, environmentName, evaluateBudget, WARNING_UTILISATION } from './budget-evaluation';
 import { ConnectionLedger } from './connection-ledger';
 import { fail } from '../validation';
+import { collectOutageTolerances } from '../write-buffer/outage-tolerance';
 
 /** Settings of the app-wide concurrency budget. */
 export interface ConcurrencyBudgetOptions {
@@ -39,6 +40,7 @@ export interface ConcurrencyBudgetOptions {
  * - each target's demand against its capacity: an error when over, a warning above 80 %;
  * - every SQS event source's maxConcurrency against the function's reserved concurrency;
  * - the sum of reserved concurrency per account/region against the account limit − the unreserved minimum.
+ * The report also states each write buffer's tolerated database outage (`writeBuffers`).
  *
  * It writes `<stack>.concurrency-budget.json` into the cloud assembly so reviewers see the numbers.
  * There is one budget per app: `ConcurrencyBudget.of(scope)`.
@@ -180,6 +182,8 @@ export class ConcurrencyBudget extends Construct {
         .filter((t) => Stack.of(t.anchor) === stack)
         .map(({ target: _target, anchor: _anchor, ...report }) => report),
       writers: evaluation.writers.filter((w) => inStack(w.function)),
+      // The outage each write buffer tolerates (computed from its real settings) and the delay after recovery.
+      writeBuffers: collectOutageTolerances(this.node.root).filter((w) => inStack(w.path)),
       account: evaluation.accounts.find((a) => a.environment === environmentName(stack)),
     };
   }

@@ -89,6 +89,8 @@ export class LocalStack {
       EDA_WRITE_QUEUE_URL: this.sqs.queueUrl,
       EDA_WRITE_QUEUE_FIFO: 'false',
       EDA_DEAD_LETTER_QUEUE_URL: this.sqs.deadLetterQueueUrl,
+      // As the constructs set it: the writer's backoff never sets a shorter visibility.
+      EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: String(this.sqs.visibilityTimeoutSeconds),
       EDA_SQS_ENDPOINT: this.sqs.endpoint,
       // The AWS SDK's own service-specific endpoint variable, so SQS clients that ignore EDA_SQS_ENDPOINT
       // also reach the local server (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).

@@ -187,7 +187,7 @@ export class LocalSqsEventSource {
       QueueUrl: this.options.queueUrl,
       MaxNumberOfMessages: max,
       WaitTimeSeconds: waitTimeSeconds,
-      AttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
       MessageAttributeNames: ['All'],
     })).then((result) => result.Messages ?? []);
     while (this.running && messages.length < batchSize) {

@@ -1,7 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsServer } from 'local-aws-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
 import { findFreePort } from './free-port';
+import { makeReceiveCountsFaithful, rewriteForEmulator } from './sqs-fidelity';
 
 const HOST = '127.0.0.1';
 /** local-aws-sqs puts these (cosmetic) values into queue ARNs and URLs. */
@@ -25,7 +27,11 @@ export interface SqsServerOptions {
   readonly port?: number;
 }
 
-/** An in-process SQS (npm local-aws-sqs) on 127.0.0.1 with the write queue and its DLQ. */
+/**
+ * An in-process SQS on 127.0.0.1 with the write queue and its DLQ: npm local-aws-sqs, wrapped so that it counts
+ * receives as SQS does and understands `MessageSystemAttributeNames` ({@link makeReceiveCountsFaithful},
+ * docs/local-stack.md lists what it still does not reproduce).
+ */
 export interface LocalSqs {
   /** `http://127.0.0.1:<port>`: the endpoint override for SQS clients (`EDA_SQS_ENDPOINT`). */
   readonly endpoint: string;
@@ -58,29 +64,36 @@ export async function startSqs(options: SqsServerOptions = {}): Promise<LocalSqs
   let port = options.port ?? 0;
   for (let attempt = 1; !server; attempt++) {
     if (options.port === undefined) port = await findFreePort();
-    try {
-      server = await createSqsServer({
-        port,
-        hostname: HOST,
-        region: REGION,
-        accountId: ACCOUNT_ID,
-        // Tests create and delete queues with the same names in quick succession.
-        emulateQueueCreationLifecycle: false,
-        queues: [
-          // 14 days, the maximum, so nothing expires out of the DLQ during a run.
-          { QueueName: dlqName, Attributes: { MessageRetentionPeriod: 1_209_600 } },
-          {
-            QueueName: queueName,
-            Attributes: {
-              VisibilityTimeout: visibilityTimeoutSeconds,
-              RedrivePolicy: JSON.stringify({
-                deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${dlqName}`,
-                maxReceiveCount,
-              }),
-            },
+    const { service, requestHandler } = createRequestHandler({
+      port,
+      hostname: HOST,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      // Tests create and delete queues with the same names in quick succession.
+      emulateQueueCreationLifecycle: false,
+      queues: [
+        // 14 days, the maximum, so nothing expires out of the DLQ during a run.
+        { QueueName: dlqName, Attributes: { MessageRetentionPeriod: 1_209_600 } },
+        {
+          QueueName: queueName,
+          Attributes: {
+            VisibilityTimeout: visibilityTimeoutSeconds,
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:${dlqName}`,
+              maxReceiveCount,
+            }),
           },
-        ],
+        },
+      ],
+    });
+    const candidate = createServer((req, res) => void forward(req, res, requestHandler, () => makeReceiveCountsFaithful(service)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        candidate.once('error', reject);
+        candidate.listen(port, HOST, () => resolve());
       });
+      makeReceiveCountsFaithful(service);
+      server = candidate;
     } catch (error) {
       if (options.port !== undefined || attempt >= 3) throw error;
     }
@@ -105,4 +118,34 @@ export async function startSqs(options: SqsServerOptions = {}): Promise<LocalSqs
       await new Promise<void>((resolve) => running.close(() => resolve()));
     },
   };
+}
+
+type EmulatorHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Reads the request, lets {@link rewriteForEmulator} adapt or answer it, and hands the emulator an equivalent
+ * request (it reads headers and the body stream only).
+ */
+async function forward(req: IncomingMessage, res: ServerResponse, handler: EmulatorHandler, patchQueues: () => void): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  try {
+    // Queues created later (CreateQueue) are made faithful before their first message.
+    patchQueues();
+    const rewritten = rewriteForEmulator(req.headers, body);
+    if (rewritten.kind === 'answer') {
+      res.statusCode = rewritten.statusCode;
+      for (const [name, value] of Object.entries(rewritten.headers)) res.setHeader(name, value);
+      res.end(rewritten.body);
+      return;
+    }
+    const replay = Readable.from([Buffer.from(rewritten.body, 'utf8')]) as Readable & Partial<IncomingMessage>;
+    Object.assign(replay, { headers: req.headers, method: req.method, url: req.url });
+    await handler(replay as IncomingMessage, res);
+  } catch (error) {
+    // Fails loudly (the client sees a 500) rather than serving a count that is not SQS's.
+    res.statusCode = 500;
+    res.end(JSON.stringify({ __type: 'InternalFailure', message: String(error) }));
+  }
 }

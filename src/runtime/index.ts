@@ -56,8 +56,10 @@ export {
 export type { FailedEnqueueEntry } from './errors';
 export { classifyError, PoisonMessageError, POISON_CODES } from './resilience/error-classification';
 export type { ErrorClass, ErrorClassification } from './resilience/error-classification';
-export { visibilityTimeoutSeconds, toleratedOutageSeconds, backoffFloorSeconds, MAX_VISIBILITY_TIMEOUT_SECONDS } from './resilience/visibility-backoff';
-export type { VisibilityBackoffOptions } from './resilience/visibility-backoff';
+export {
+  visibilityTimeoutSeconds, toleratedOutageSeconds, worstCaseDelayAfterRecoverySeconds, backoffFloorSeconds, MAX_VISIBILITY_TIMEOUT_SECONDS,
+} from './resilience/visibility-backoff';
+export type { OutageModelOptions, VisibilityBackoffOptions } from './resilience/visibility-backoff';
 
 // Correlation ids and telemetry
 export { useCorrelationId, correlationIdFromEvent, currentCorrelationId, setCorrelationId, CORRELATION_HEADER, CORRELATION_LOG_KEY } from './observability/correlation';

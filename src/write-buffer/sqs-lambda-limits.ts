@@ -54,6 +54,12 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
  * github.com/winglang/wing/issues/1507 and github.com/18F/identity-terraform/pull/27). The WriteBuffer fails
  * synth on it (function timeout ≤ visibility timeout), since the stack would fail at deploy.
  */
+/**
+ * SQS's maximum visibility timeout: "Values range: 0 to 43200. Maximum: 12 hours."
+ * (@aws-sdk/client-sqs, ChangeMessageVisibilityRequest.VisibilityTimeout)
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html
+ */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 
 /** The SQS default visibility timeout (30 s), also our floor for a derived visibility timeout. */
 export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30;

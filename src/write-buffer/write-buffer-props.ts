@@ -23,6 +23,30 @@ export interface WriteBufferConsumerOptions {
   readonly maxConcurrency?: number;
 }
 
+/**
+ * The writers' backoff after a transient failure (the database is down, a deadlock): the visibility of the failed
+ * message is set to base × 2^(receives − 1), capped, plus up to `jitter` × that, and never below the queue's
+ * visibility timeout. Passed to every consumer's environment (EDA_BACKOFF_*), so the writer and the budget
+ * report's tolerated outage use the same numbers.
+ */
+export interface TransientBackoff {
+  /**
+   * Visibility after the first failed receive (whole seconds).
+   * @default Duration.seconds(64)
+   */
+  readonly base?: Duration;
+  /**
+   * Upper bound of the visibility (whole seconds, at most 12 hours, SQS's maximum visibility timeout).
+   * @default Duration.minutes(15)
+   */
+  readonly max?: Duration;
+  /**
+   * Extra random delay, as a fraction of the computed one (0–1), to spread the retries after an outage.
+   * @default 0.2
+   */
+  readonly jitter?: number;
+}
+
 /** A function consuming the write buffer, as recorded for the concurrency budget. */
 export interface WriteBufferConsumer {
   /** The consumer function. */
@@ -96,4 +120,17 @@ export interface WriteBufferProps {
    * @default Duration.days(14)
    */
   readonly deadLetterRetention?: Duration;
+  /**
+   * The writers' backoff after transient failures.
+   * @default - 64 s doubling, capped at 15 minutes, 20 % jitter, never below the queue's visibility timeout
+   */
+  readonly transientBackoff?: TransientBackoff;
+  /**
+   * The shortest database outage that must leave every healthy message on the queue. Synth warns
+   * (`cdk-elastic-data-access:ToleratedOutageBelowMinimum`) when the outage computed from maxReceiveCount, the
+   * visibility timeout and `transientBackoff` is shorter; the budget report (`<stack>.concurrency-budget.json`,
+   * `writeBuffers`) states it with the worst-case delay after recovery.
+   * @default Duration.minutes(15)
+   */
+  readonly minimumToleratedOutage?: Duration;
 }

@@ -5,8 +5,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { isTimeoutKnown, reservedConcurrencyOf, timeoutSecondsOf } from '../function-facts';
+import { BackoffSettings, DEFAULT_BACKOFF, outageTolerance, OutageToleranceReport } from './outage-tolerance';
 import * as limits from './sqs-lambda-limits';
-import { WriteBufferConsumer, WriteBufferConsumerOptions, WriteBufferProps } from './write-buffer-props';
+import { TransientBackoff, WriteBufferConsumer, WriteBufferConsumerOptions, WriteBufferProps } from './write-buffer-props';
 import { ConcurrencyBudget } from '../budget/concurrency-budget';
 import { acknowledge } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateExclusive, validateInteger, validateRange, warn } from '../validation';
@@ -29,6 +30,9 @@ export class WriteBuffer extends Construct {
   private readonly consumerList: WriteBufferConsumer[] = [];
   /** True when the visibility timeout is ours to derive from the consumers (a new queue, not set by the user). */
   private derivesVisibilityTimeout = false;
+  /** The consumers' backoff; undefined while one of its values is a token. */
+  private readonly backoff: BackoffSettings | undefined;
+  private readonly minimumToleratedOutageSeconds: number | undefined;
 
   constructor(scope: Construct, id: string, props: WriteBufferProps = {}) {
     super(scope, id);
@@ -44,6 +48,9 @@ export class WriteBuffer extends Construct {
       validateRange(this, 'deadLetterRetention (seconds)', props.deadLetterRetention.toSeconds(), limits.MIN_RETENTION_SECONDS, limits.MAX_RETENTION_SECONDS);
     }
     this.fifo = this.resolveFifo(props);
+    this.backoff = this.resolveBackoff(props.transientBackoff);
+    const minimum = props.minimumToleratedOutage ?? Duration.minutes(15);
+    this.minimumToleratedOutageSeconds = minimum.isUnresolved() ? undefined : minimum.toMilliseconds() / 1000;
 
     if (props.existingQueue) {
       const existing = this.adoptExistingQueue(props.existingQueue, props);
@@ -71,7 +78,13 @@ export class WriteBuffer extends Construct {
 
     // Cross-resource rules run at synth so the order of calls does not matter: reserved concurrency or a
     // timeout set after addConsumer is still checked.
-    this.node.addValidation({ validate: () => { this.validateConsumers(); return []; } });
+    this.node.addValidation({
+      validate: () => {
+        this.validateConsumers();
+        this.warnOnOutageTolerance();
+        return [];
+      },
+    });
   }
 
   /**
@@ -117,6 +130,7 @@ export class WriteBuffer extends Construct {
       // Lazy: retention set on the queues after addConsumer (escape hatches) is still what the writer gets.
       fn.addEnvironment('EDA_IDEMPOTENCY_RETENTION_SECONDS', Lazy.string({ produce: () => String(this.idempotencyRetention.toSeconds()) }));
     }
+    this.passBackoffTo(fn);
     if (fn.role) {
       this.grantConsume(fn);
     } else {
@@ -132,6 +146,24 @@ export class WriteBuffer extends Construct {
       eventSourceMapping,
     });
     return eventSourceMapping;
+  }
+
+  /**
+   * The outage this buffer tolerates and the worst-case delay after recovery, as the budget report states them
+   * (the budget finds write buffers by this method: outage-tolerance.ts, OutageToleranceSource).
+   * @internal
+   */
+  public _outageToleranceReport(): OutageToleranceReport | undefined {
+    if (!this.backoff || !isConcrete(this.maxReceiveCount) || this.minimumToleratedOutageSeconds === undefined) return undefined;
+    const timeouts = this.consumerList
+      .map(c => timeoutSecondsOf(c.function, limits.DEFAULT_FUNCTION_TIMEOUT_SECONDS))
+      .filter((t): t is number => t !== undefined);
+    return outageTolerance(this.node.path, {
+      maxReceiveCount: this.maxReceiveCount,
+      visibilityTimeoutSeconds: this.knownVisibilityTimeoutSeconds(),
+      backoff: this.backoff,
+      functionTimeoutSeconds: timeouts.length > 0 ? Math.max(...timeouts) : undefined,
+    }, this.minimumToleratedOutageSeconds);
   }
 
   /** Lets `grantee` send messages to the queue (with kms:Encrypt/GenerateDataKey* when a KMS key is used). */
@@ -162,6 +194,54 @@ export class WriteBuffer extends Construct {
   /** Messages in the dead-letter queue (AWS/SQS ApproximateNumberOfMessagesVisible, Maximum over 1 minute). */
   public metricDeadLetterQueueDepth(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(1), ...props });
+  }
+
+  private resolveBackoff(backoff: TransientBackoff = {}): BackoffSettings | undefined {
+    const seconds = (prop: string, duration: Duration | undefined, fallback: number) => {
+      if (duration === undefined) return fallback;
+      if (duration.isUnresolved()) return undefined;
+      const value = duration.toMilliseconds() / 1000;
+      validateInteger(this, `${prop} (seconds)`, value);
+      return value;
+    };
+    const baseSeconds = seconds('transientBackoff.base', backoff.base, DEFAULT_BACKOFF.baseSeconds);
+    const maxSeconds = seconds('transientBackoff.max', backoff.max, DEFAULT_BACKOFF.maxSeconds);
+    const jitter = backoff.jitter ?? DEFAULT_BACKOFF.jitter;
+    // "Values range: 0 to 43200. Maximum: 12 hours." (@aws-sdk/client-sqs ChangeMessageVisibilityRequest.VisibilityTimeout)
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html
+    validateRange(this, 'transientBackoff.base (seconds)', baseSeconds, 0, limits.MAX_VISIBILITY_TIMEOUT_SECONDS);
+    validateRange(this, 'transientBackoff.max (seconds)', maxSeconds, baseSeconds ?? 0, limits.MAX_VISIBILITY_TIMEOUT_SECONDS);
+    validateRange(this, 'transientBackoff.jitter', jitter, 0, 1);
+    if (baseSeconds === undefined || maxSeconds === undefined || !isConcrete(jitter)) return undefined;
+    return { baseSeconds, maxSeconds, jitter };
+  }
+
+  /**
+   * The writer runtime reads its backoff from the environment: the same numbers the report computes with.
+   * Functions of other kinds (imported) keep the runtime's defaults.
+   */
+  private passBackoffTo(fn: lambda.IFunction): void {
+    if (!(fn instanceof lambda.Function)) return;
+    const backoff = this.backoff;
+    if (backoff) {
+      fn.addEnvironment('EDA_BACKOFF_BASE_SECONDS', String(backoff.baseSeconds));
+      fn.addEnvironment('EDA_BACKOFF_MAX_SECONDS', String(backoff.maxSeconds));
+      fn.addEnvironment('EDA_BACKOFF_JITTER', String(backoff.jitter));
+    }
+    if (this.queue instanceof sqs.Queue) {
+      // Lazy: a derived visibility timeout depends on consumers added later.
+      fn.addEnvironment('EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS', Lazy.string({ produce: () => String(this.visibilityTimeoutValue()) }));
+    }
+  }
+
+  private warnOnOutageTolerance(): void {
+    const report = this._outageToleranceReport();
+    if (report?.status !== 'below-minimum') return;
+    warn(this, 'ToleratedOutageBelowMinimum',
+      `a database outage longer than ${report.toleratedOutageSeconds} s moves healthy messages to the dead-letter queue, below minimumToleratedOutage ` +
+      `(${report.minimumToleratedOutageSeconds} s): maxReceiveCount ${report.maxReceiveCount}, visibility timeout ` +
+      `${report.visibilityTimeoutSeconds ?? 'unknown'} s, backoff ${report.backoff.baseSeconds} s doubling to ${report.backoff.maxSeconds} s. ` +
+      'Raise maxReceiveCount, transientBackoff.base or the visibility timeout, or lower minimumToleratedOutage');
   }
 
   private resolveFifo(props: WriteBufferProps): boolean {
@@ -294,11 +374,22 @@ export class WriteBuffer extends Construct {
     return Math.max(limits.DEFAULT_VISIBILITY_TIMEOUT_SECONDS, ...recommended);
   }
 
+  /** The queue's visibility timeout as a CloudFormation value (possibly a token). */
+  private visibilityTimeoutValue(): number {
+    if (this.derivesVisibilityTimeout) return this.derivedVisibilityTimeoutSeconds();
+    return (this.queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout ?? limits.DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
+  }
+
+  /** The queue's visibility timeout when it can be known at synth (undefined for imported queues and tokens). */
+  private knownVisibilityTimeoutSeconds(): number | undefined {
+    if (!(this.queue instanceof sqs.Queue)) return undefined;
+    const value = this.visibilityTimeoutValue();
+    return isConcrete(value) ? value : undefined;
+  }
+
   /** The visibility timeout the queue will have, when it is set by the user and readable. */
   private configuredVisibilityTimeoutSeconds(): number | undefined {
-    if (this.derivesVisibilityTimeout || !(this.queue instanceof sqs.Queue)) return undefined;
-    const value = (this.queue.node.defaultChild as sqs.CfnQueue).visibilityTimeout ?? limits.DEFAULT_VISIBILITY_TIMEOUT_SECONDS;
-    return isConcrete(value) ? value : undefined;
+    return this.derivesVisibilityTimeout ? undefined : this.knownVisibilityTimeoutSeconds();
   }
 
   private validateConsumerOptions(fn: lambda.IFunction, options: WriteBufferConsumerOptions): void {

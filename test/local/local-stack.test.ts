@@ -65,7 +65,11 @@ describe('GIVEN a local stack', () => {
 
   test('THEN its environment names the local write queue, its DLQ and the SQS endpoint', () => {
     expect(readQueueSettings(stack!.environment())).toEqual({
-      writeQueueUrl: stack!.sqs.queueUrl, writeQueueFifo: false, deadLetterQueueUrl: stack!.sqs.deadLetterQueueUrl, sqsEndpoint: stack!.sqs.endpoint,
+      writeQueueUrl: stack!.sqs.queueUrl,
+      writeQueueFifo: false,
+      deadLetterQueueUrl: stack!.sqs.deadLetterQueueUrl,
+      sqsEndpoint: stack!.sqs.endpoint,
+      backoff: { queueVisibilityTimeoutSeconds: stack!.sqs.visibilityTimeoutSeconds },
     });
   });
 

@@ -6,12 +6,13 @@ import { LocalStack } from '../../src/local/local-stack';
 
 // Faults in the middle of a run of the real writer: whatever breaks, no write is lost, none is applied twice and
 // no healthy message ends up in the DLQ. Short local timings: visibility 4 s, function timeout 2 s, transient
-// backoff 1 s doubling to 4 s (an outage of ~11 s is tolerated before the 5th receive), breaker cool-down 1 s.
+// backoff 1 s doubling to 4 s, never below the queue's 4 s (an outage of 16 s − 1 s of cool-down is tolerated
+// before the 5th receive), breaker cool-down 1 s.
 const WRITES = 2_000;
 const FUNCTION_TIMEOUT_MS = 2_000;
 const FIXTURE = {
-  EDA_FIXTURE_BACKOFF_BASE_SECONDS: '1',
-  EDA_FIXTURE_BACKOFF_MAX_SECONDS: '4',
+  EDA_BACKOFF_BASE_SECONDS: '1',
+  EDA_BACKOFF_MAX_SECONDS: '4',
   EDA_FIXTURE_BREAKER_COOLDOWN_MS: '1000',
 };
 

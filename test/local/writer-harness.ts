@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Message, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
 import { Client } from 'pg';
 import { InvocationError, LocalFunction } from '../../src/local/local-function';
 import { LocalStack } from '../../src/local/local-stack';
@@ -28,10 +29,12 @@ export interface WriterRunOptions {
   readonly timeoutMs?: number;
   readonly batchSize?: number;
   readonly maximumBatchingWindowMs?: number;
-  /** Extra variables: EDA_FIXTURE_* knobs, or overrides of the stack's environment (e.g. EDA_WRITE_PORT). */
+  /** Extra variables: EDA_FIXTURE_* knobs, EDA_BACKOFF_*, or overrides of the stack's environment (e.g. EDA_WRITE_PORT). */
   readonly fixture?: Record<string, string>;
   /** The writer module. @default fixtures/order-writer.ts */
   readonly handlerModule?: string;
+  /** Sees every batch the event source delivers, before the writer runs it. */
+  readonly onDelivery?: (records: readonly SQSRecord[]) => void;
 }
 
 export interface WriterRun {
@@ -88,10 +91,13 @@ export async function startWriter(stack: LocalStack, sqs: SQSClient, options: Wr
     client: sqs,
     queueUrl: stack.sqs.queueUrl,
     target: {
-      invoke: (event) => fn.invoke(event).catch((error: unknown) => {
-        if (error instanceof InvocationError && error.kind === 'crash') crashes++;
-        throw error;
-      }),
+      invoke: (event) => {
+        options.onDelivery?.(event.Records);
+        return fn.invoke(event).catch((error: unknown) => {
+          if (error instanceof InvocationError && error.kind === 'crash') crashes++;
+          throw error;
+        });
+      },
     },
     maxConcurrency: concurrency,
     waitTimeSeconds: 1,

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS, VisibilityBackoffOptions } from '../resilience/visibility-backoff';
 
 /**
  * The environment contract between the constructs and the runtime (docs/environment-contract.md).
@@ -39,6 +40,12 @@ export interface QueueSettings {
   readonly writeQueueFifo: boolean;
   readonly deadLetterQueueUrl?: string;
   readonly sqsEndpoint?: string;
+  /**
+   * The writer's transient-failure backoff as the constructs computed the tolerated outage with it
+   * (EDA_BACKOFF_BASE_SECONDS, EDA_BACKOFF_MAX_SECONDS, EDA_BACKOFF_JITTER, EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS);
+   * unset variables leave the backoff's defaults.
+   */
+  readonly backoff: VisibilityBackoffOptions;
 }
 
 /** Idempotency settings, parsed from the environment. */
@@ -71,6 +78,14 @@ function integer(env: Environment, name: string, min: number, max: number, fallb
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigurationError(name, `must be an integer between ${min} and ${max}, got ${raw}`);
   }
+  return value;
+}
+
+function fraction(env: Environment, name: string): number | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new ConfigurationError(name, `must be a number between 0 and 1, got ${raw}`);
   return value;
 }
 
@@ -133,10 +148,21 @@ export function readQueueSettings(env: Environment = process.env): QueueSettings
     writeQueueFifo: fifoFlag === 'true' || (fifoFlag === undefined && (writeQueueUrl?.endsWith('.fifo') ?? false)),
     deadLetterQueueUrl: optional(env, 'EDA_DEAD_LETTER_QUEUE_URL'),
     sqsEndpoint: optional(env, 'EDA_SQS_ENDPOINT'),
+    backoff: withoutUndefined({
+      baseSeconds: integer(env, 'EDA_BACKOFF_BASE_SECONDS', 0, MAX_VISIBILITY_TIMEOUT_SECONDS, undefined),
+      maxSeconds: integer(env, 'EDA_BACKOFF_MAX_SECONDS', 0, MAX_VISIBILITY_TIMEOUT_SECONDS, undefined),
+      jitter: fraction(env, 'EDA_BACKOFF_JITTER'),
+      queueVisibilityTimeoutSeconds: integer(env, 'EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS', 0, MAX_VISIBILITY_TIMEOUT_SECONDS, undefined),
+    }),
   };
 }
 
 /** Reads the idempotency settings (all optional). */
 export function readIdempotencySettings(env: Environment = process.env): IdempotencySettings {
   return { retentionSeconds: integer(env, 'EDA_IDEMPOTENCY_RETENTION_SECONDS', 1, 2_147_483_647, undefined) };
+}
+
+/** The object without its undefined properties, so that spreading it over defaults keeps them. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -2,7 +2,8 @@
  * SQS message attribute names shared by the producer, the writer and the dead-letter context.
  * SQS allows at most 10 message attributes per message
  * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html):
- * dead-lettered messages carry these 8 (eda redrive adds eda-replay-attempt to a replay, minus the 4 error ones).
+ * dead-lettered messages carry these 8 and up to 2 of the producer's own (runtime/writer/dead-letter-context.ts);
+ * eda redrive adds eda-replay-attempt to a replay, minus the 4 error ones.
  */
 export const ATTRIBUTES = {
   idempotencyKey: 'eda-idempotency-key',

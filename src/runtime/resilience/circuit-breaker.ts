@@ -2,6 +2,9 @@ import { Clock, systemClock } from '../clock';
 import { DatabaseUnavailableError, TimeBudgetExhaustedError } from '../errors';
 import { classifyError, isStatementTimeout } from './error-classification';
 
+/** How long a breaker stays open by default; the constructs' tolerated-outage figure assumes it. */
+export const DEFAULT_BREAKER_COOL_DOWN_MS = 10_000;
+
 /** closed: calls flow; open: calls fail fast; half-open: one trial call decides. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -9,7 +12,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export interface CircuitBreakerOptions {
   /** Consecutive connection failures that open the breaker. @default 5 */
   readonly failureThreshold?: number;
-  /** How long the breaker stays open before letting one trial call through. @default 10000 */
+  /** How long the breaker stays open before letting one trial call through. @default 10000 (DEFAULT_BREAKER_COOL_DOWN_MS) */
   readonly coolDownMs?: number;
   /** Time source (tests pass a fake). @default the wall clock */
   readonly clock?: Clock;
@@ -46,7 +49,7 @@ export class CircuitBreaker {
 
   constructor(options: CircuitBreakerOptions = {}) {
     this.failureThreshold = options.failureThreshold ?? 5;
-    this.coolDownMs = options.coolDownMs ?? 10_000;
+    this.coolDownMs = options.coolDownMs ?? DEFAULT_BREAKER_COOL_DOWN_MS;
     if (!Number.isInteger(this.failureThreshold) || this.failureThreshold < 1) {
       throw new RangeError(`failureThreshold must be an integer >= 1, got ${this.failureThreshold}`);
     }

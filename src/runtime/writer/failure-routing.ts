@@ -1,47 +1,71 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { correlationIdOf, receiveCountOf } from './write-message';
-import { ATTRIBUTES, stringAttribute } from '../queue/message-attributes';
+import { DeadLetterAttributes, deadLetterAttributes, producerAttributes } from './dead-letter-context';
+import { receiveCountOf } from './write-message';
 import { sqsClient } from '../queue/sqs-client';
 import type { ErrorClassification } from '../resilience/error-classification';
 import { VisibilityBackoffOptions, visibilityTimeoutSeconds } from '../resilience/visibility-backoff';
 
-// Keeps the dead-letter context readable; SQS caps the whole message (body + attributes) anyway.
-const MAX_ERROR_MESSAGE_LENGTH = 1024;
+/** The copy of a permanently failed message for the dead-letter queue, and what of its context had to give way. */
+export interface DeadLetterCopy extends Omit<DeadLetterAttributes, 'attributes'> {
+  readonly input: SendMessageCommandInput;
+}
 
-/** The SendMessage input that dead-letters `record` with its replay context. */
-export function deadLetterInput(record: SQSRecord, verdict: ErrorClassification, deadLetterQueueUrl: string, idempotencyKey?: string) {
-  const attributes: Record<string, ReturnType<typeof stringAttribute>> = {
-    [ATTRIBUTES.errorClass]: stringAttribute(verdict.errorClass),
-    [ATTRIBUTES.errorCode]: stringAttribute(verdict.code || 'UNKNOWN'),
-    [ATTRIBUTES.errorMessage]: stringAttribute((verdict.message || '-').slice(0, MAX_ERROR_MESSAGE_LENGTH)),
-    [ATTRIBUTES.attempts]: stringAttribute(String(receiveCountOf(record))),
-    [ATTRIBUTES.originalMessageId]: stringAttribute(record.messageId),
-  };
-  // Where `eda redrive` returns it (see ATTRIBUTES.sourceQueueArn).
-  if (record.eventSourceARN) attributes[ATTRIBUTES.sourceQueueArn] = stringAttribute(record.eventSourceARN);
-  const correlationId = correlationIdOf(record);
-  if (correlationId) attributes[ATTRIBUTES.correlationId] = stringAttribute(correlationId);
-  const key = idempotencyKey ?? record.messageAttributes?.[ATTRIBUTES.idempotencyKey]?.stringValue;
-  if (key) attributes[ATTRIBUTES.idempotencyKey] = stringAttribute(key);
+/** Raised when not even the message body and its error class fit SQS's size limit: the redrive policy moves it. */
+export class DeadLetterTooLargeError extends Error {
+  constructor(bodyBytes: number, errorClass: string) {
+    super(`the message body (${bodyBytes} bytes) leaves no room for eda-error-class=${errorClass} within SQS's 1,048,576 bytes: left to the redrive policy`);
+    this.name = 'DeadLetterTooLargeError';
+  }
+}
+
+/**
+ * The SendMessage input that dead-letters `record`: its body byte for byte, the producer's attributes and the
+ * writer's context, within SQS's limits of 10 attributes and 1 MiB (dead-letter-context.ts says what gives way);
+ * undefined when not even the error class fits.
+ */
+export function deadLetterCopy(
+  record: SQSRecord,
+  verdict: ErrorClassification,
+  deadLetterQueueUrl: string,
+  idempotencyKey?: string,
+): DeadLetterCopy | undefined {
+  const chosen = deadLetterAttributes(Buffer.byteLength(record.body, 'utf8'), producerAttributes(record), {
+    errorClass: verdict.errorClass,
+    errorCode: verdict.code,
+    errorMessage: verdict.message,
+    attempts: receiveCountOf(record),
+    originalMessageId: record.messageId,
+    idempotencyKey,
+    // Where `eda redrive` returns it (see ATTRIBUTES.sourceQueueArn).
+    sourceQueueArn: record.eventSourceARN,
+  });
+  if (!chosen) return undefined;
   const fifo = deadLetterQueueUrl.endsWith('.fifo');
+  const { attributes, ...giveWay } = chosen;
   return {
-    QueueUrl: deadLetterQueueUrl,
-    // The original body, byte for byte, so that a replay re-sends exactly what failed.
-    MessageBody: record.body,
-    MessageAttributes: attributes,
-    ...(fifo ? { MessageGroupId: record.attributes?.MessageGroupId ?? 'eda-dead-letter', MessageDeduplicationId: record.messageId } : {}),
+    ...giveWay,
+    input: {
+      QueueUrl: deadLetterQueueUrl,
+      // The original body, byte for byte, so that a replay re-sends exactly what failed.
+      MessageBody: record.body,
+      MessageAttributes: attributes,
+      ...(fifo ? { MessageGroupId: record.attributes?.MessageGroupId ?? 'eda-dead-letter', MessageDeduplicationId: record.messageId } : {}),
+    },
   };
 }
 
-/** Sends `record` to the dead-letter queue with its context; throws if SQS refuses. */
+/** Sends `record` to the dead-letter queue with its context; throws if SQS refuses or if it cannot carry even its error class. */
 export async function sendToDeadLetterQueue(
   record: SQSRecord,
   verdict: ErrorClassification,
   deadLetterQueueUrl: string,
   idempotencyKey?: string,
-): Promise<void> {
-  await sqsClient().send(new SendMessageCommand(deadLetterInput(record, verdict, deadLetterQueueUrl, idempotencyKey)));
+): Promise<DeadLetterCopy> {
+  const copy = deadLetterCopy(record, verdict, deadLetterQueueUrl, idempotencyKey);
+  if (!copy) throw new DeadLetterTooLargeError(Buffer.byteLength(record.body, 'utf8'), verdict.errorClass);
+  await sqsClient().send(new SendMessageCommand(copy.input));
+  return copy;
 }
 
 /** ChangeMessageVisibilityBatch accepts at most 10 entries per call. */

@@ -103,7 +103,11 @@ export interface SqlWriterOptions {
    * Turn it off when redeliveries of one write may carry different bodies. @default true
    */
   readonly payloadFingerprint?: boolean;
-  /** Backoff of transient failures (visibility timeout). @default 10 s doubling, capped at 900 s, 20 % jitter */
+  /**
+   * Backoff of transient failures (visibility timeout), over the settings the constructs put in the environment
+   * (EDA_BACKOFF_*, EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: the numbers the budget report's tolerated outage uses).
+   * @default the environment's, else 64 s doubling, capped at 900 s, 20 % jitter, never below the queue's visibility timeout
+   */
   readonly backoff?: VisibilityBackoffOptions;
   /** Override of the error classification; return undefined to use the default. @default classifyError */
   readonly classifyError?: (error: unknown) => ErrorClassification | undefined;
@@ -254,13 +258,14 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         logger.error('permanent write failure but EDA_DEAD_LETTER_QUEUE_URL is not set: left to the redrive policy', context_);
         throw error;
       }
+      let copy;
       try {
-        await sendToDeadLetterQueue(record, verdict, deadLetterQueueUrl, idempotencyKey);
+        copy = await sendToDeadLetterQueue(record, verdict, deadLetterQueueUrl, idempotencyKey);
       } catch (sendError) {
         logger.error('permanent write failure and sending it to the dead-letter queue failed: retried', { ...context_, send_error: String(sendError) });
         throw error;
       }
-      logger.error('permanent write failure: sent to the dead-letter queue', context_);
+      logger.error('permanent write failure: sent to the dead-letter queue', { ...context_, dead_letter_context: copy.context, dropped_attributes: copy.droppedAttributes });
     };
 
     const preOutcomes = mode === 'batch' ? await applyBatch(event.Records) : new Map<string, PreOutcome>();
@@ -380,7 +385,8 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         logger.warn('cannot extend visibility of transient failures: no queue URL');
       } else {
         try {
-          const refused = await extendVisibility(stats.transientRecords, queueUrl, options.backoff, options.random);
+          const backoff = { ...readQueueSettings().backoff, ...options.backoff };
+          const refused = await extendVisibility(stats.transientRecords, queueUrl, backoff, options.random);
           if (refused.length > 0) logger.warn('visibility not extended for some transient failures', { message_ids: refused });
         } catch (error) {
           // They are still batch item failures: they return after the queue's visibility timeout.

@@ -72,7 +72,23 @@ describe('readQueueSettings', () => {
 
   test('reads the dead-letter queue and the local endpoint override', () => {
     expect(readQueueSettings({ EDA_DEAD_LETTER_QUEUE_URL: 'https://dlq', EDA_SQS_ENDPOINT: 'http://127.0.0.1:9324', EDA_WRITE_QUEUE_FIFO: 'false' }))
-      .toEqual({ writeQueueUrl: undefined, writeQueueFifo: false, deadLetterQueueUrl: 'https://dlq', sqsEndpoint: 'http://127.0.0.1:9324' });
+      .toEqual({ writeQueueUrl: undefined, writeQueueFifo: false, deadLetterQueueUrl: 'https://dlq', sqsEndpoint: 'http://127.0.0.1:9324', backoff: {} });
+  });
+
+  test('reads the backoff and the queue visibility timeout the constructs computed the tolerated outage with', () => {
+    expect(readQueueSettings({
+      EDA_BACKOFF_BASE_SECONDS: '3', EDA_BACKOFF_MAX_SECONDS: '45', EDA_BACKOFF_JITTER: '0.2', EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '9',
+    }).backoff).toEqual({ baseSeconds: 3, maxSeconds: 45, jitter: 0.2, queueVisibilityTimeoutSeconds: 9 });
+  });
+
+  test('accepts a visibility timeout of 43,200 s (SQS\'s maximum) and rejects 43,201', () => {
+    expect(readQueueSettings({ EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '43200' }).backoff.queueVisibilityTimeoutSeconds).toBe(43_200);
+    expect(() => readQueueSettings({ EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '43201' }))
+      .toThrow('EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS must be an integer between 0 and 43200, got 43201');
+  });
+
+  test('rejects a jitter above 1', () => {
+    expect(() => readQueueSettings({ EDA_BACKOFF_JITTER: '1.5' })).toThrow('EDA_BACKOFF_JITTER must be a number between 0 and 1, got 1.5');
   });
 
   test('rejects a non-boolean EDA_WRITE_QUEUE_FIFO', () => {

@@ -170,7 +170,7 @@ describe.each<TestedMode>(['per-message', 'batch', 'batch-effect'])('sqlWriter (
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'mx' }, { itemIdentifier: 'my' }]);
       const visibility = sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0].args[0].input;
       expect(visibility.QueueUrl).toBe(QUEUE);
-      expect(visibility.Entries?.map((e) => e.VisibilityTimeout)).toEqual([10, 80]);
+      expect(visibility.Entries?.map((e) => e.VisibilityTimeout)).toEqual([64, 512]);
       expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
       expect(metrics.published[1].metrics).toMatchObject({ TransientRetries: 2, PoisonMessages: 0 });
       expect(logger.lines('warn').some((l) => l.message === 'transient write failure: retried with backoff' && l.extra.error_class === 'transient')).toBe(true);

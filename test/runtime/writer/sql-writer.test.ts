@@ -2,7 +2,7 @@ import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } fr
 import { mockClient } from 'aws-sdk-client-mock';
 import { DatabaseUnavailableError, PermanentWriteError } from '../../../src/runtime/errors';
 import { queueUrlFromArn, useSqsClient } from '../../../src/runtime/queue/sqs-client';
-import { deadLetterInput } from '../../../src/runtime/writer/failure-routing';
+import { deadLetterCopy } from '../../../src/runtime/writer/failure-routing';
 import { sqlWriter, SqlWriterOptions, WriteEffect } from '../../../src/runtime/writer/sql-writer';
 import { FakeDatabase } from '../support/fake-database';
 import { RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
@@ -77,7 +77,7 @@ describe('sqlWriter control flow', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(db.transactions).toBe(0);
     expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0].args[0].input.Entries).toEqual([
-      { Id: 'v0', ReceiptHandle: expect.any(String), VisibilityTimeout: 40 },
+      { Id: 'v0', ReceiptHandle: expect.any(String), VisibilityTimeout: 256 },
     ]);
     expect(metrics.published[0].metrics.TransientRetries).toBe(1);
   });
@@ -170,14 +170,14 @@ describe('sqlWriter control flow', () => {
 describe('dead-letter and queue helpers', () => {
   test('a FIFO dead-letter queue gets the original message group and the message id as deduplication id', () => {
     const record = sqsRecord({ key: 'k', body: 'x', messageId: 'm1', messageGroupId: 'G' });
-    const input = deadLetterInput(record, { errorClass: 'permanent', code: 'EDA_BAD_JSON', connectionFailure: false, message: 'bad' }, 'https://q/dlq.fifo');
+    const input = deadLetterCopy(record, { errorClass: 'permanent', code: 'EDA_BAD_JSON', connectionFailure: false, message: 'bad' }, 'https://q/dlq.fifo')!.input;
     expect(input).toMatchObject({ MessageGroupId: 'G', MessageDeduplicationId: 'm1', MessageBody: 'x' });
   });
 
   test('the error message attribute is truncated to 1024 characters', () => {
     const record = sqsRecord({ key: 'k', body: 'x' });
-    const input = deadLetterInput(record, { errorClass: 'permanent', code: 'X', connectionFailure: false, message: 'e'.repeat(5000) }, DLQ);
-    expect(input.MessageAttributes['eda-error-message'].StringValue).toHaveLength(1024);
+    const input = deadLetterCopy(record, { errorClass: 'permanent', code: 'X', connectionFailure: false, message: 'e'.repeat(5000) }, DLQ)!.input;
+    expect(input.MessageAttributes!['eda-error-message'].StringValue).toHaveLength(1024);
   });
 
   test('queueUrlFromArn builds the SQS URL of an event source ARN', () => {
