@@ -35,6 +35,14 @@ export function complianceApp(): App {
  * canary stack that all six run.) Findings of aws-cdk-lib's own "CloudFormation Validate" plugin count too.
  */
 export function unacknowledgedFindings(app: App): Finding[] {
+  return synthesizedForCompliance(app).findings;
+}
+
+/**
+ * Synthesizes the app once with all six plugins: the unacknowledged findings (see {@link unacknowledgedFindings})
+ * and the synthesized templates, read before the temp assembly is deleted.
+ */
+export function synthesizedForCompliance(app: App): { findings: Finding[]; templates: any[] } {
   const reportFile = path.join(app.outdir, 'validation-report.json');
   // aws-cdk-lib prints the whole report on console.error when there are findings; the file is what we read.
   const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
@@ -46,6 +54,8 @@ export function unacknowledgedFindings(app: App): Finding[] {
     quiet.mockRestore();
   }
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const templates = fs.readdirSync(app.outdir).filter((file) => file.endsWith('.template.json'))
+    .map((file) => JSON.parse(fs.readFileSync(path.join(app.outdir, file), 'utf8')));
   fs.rmSync(app.outdir, { recursive: true, force: true });
   const findings: Finding[] = [];
   for (const plugin of report.pluginReports) {
@@ -55,5 +65,5 @@ export function unacknowledgedFindings(app: App): Finding[] {
       }
     }
   }
-  return findings.sort();
+  return { findings: findings.sort(), templates };
 }
