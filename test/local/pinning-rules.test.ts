@@ -171,4 +171,3 @@ describe('GIVEN the MySQL batch claim of the runtime, as mysql2 query() sends it
     expect(findings).toEqual([]);
   });
 });
-});
