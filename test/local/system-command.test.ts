@@ -16,6 +16,7 @@ describe('requireSystemBinary', () => {
     process.env.EDA_PGBOUNCER_BIN = '/nonexistent/pgbouncer';
     try {
       let start: typeof import('../../src/local/pgbouncer').startPgBouncer | undefined;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module reads EDA_PGBOUNCER_BIN at load
       jest.isolateModules(() => { start = (require('../../src/local/pgbouncer') as typeof import('../../src/local/pgbouncer')).startPgBouncer; });
       await expect(start!({ host: '127.0.0.1', port: 1, database: 'app', user: 'app_user', password: 'x' } as never))
         .rejects.toThrow('/nonexistent/pgbouncer not found: install the Debian package pgbouncer');

@@ -178,7 +178,15 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const metrics = options.metrics ?? runtimeMetrics();
     const db = (options.database ?? (() => database('writer')))();
     const stats: BatchStats = {
-      applied: 0, duplicates: 0, poison: 0, transient: 0, deferred: 0, afterCommitFailures: 0, committed: [], correlationIds: new Set(), transientRecords: [],
+      applied: 0,
+      duplicates: 0,
+      poison: 0,
+      transient: 0,
+      deferred: 0,
+      afterCommitFailures: 0,
+      committed: [],
+      correlationIds: new Set(),
+      transientRecords: [],
     };
     const budget = new InvocationBudget(context, options.timeReserveMs ?? DEFAULT_TIME_RESERVE_MS, db.pool.statementTimeoutMs);
     const classify = (error: unknown) => options.classifyError?.(error) ?? classifyError(error);
