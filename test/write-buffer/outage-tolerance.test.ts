@@ -28,7 +28,7 @@ describe('GIVEN a write buffer at its defaults (maxReceiveCount 5, visibility 6 
   });
 
   test('THEN the writer\'s environment carries the backoff and the queue visibility the report computes with', () => {
-    expect(environmentOf(result.template)).toEqual({
+    expect(environmentOf(result.template)).toMatchObject({
       EDA_BACKOFF_BASE_SECONDS: '64', EDA_BACKOFF_MAX_SECONDS: '900', EDA_BACKOFF_JITTER: '0.2', EDA_WRITE_QUEUE_VISIBILITY_TIMEOUT_SECONDS: '180',
     });
   });
