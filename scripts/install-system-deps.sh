@@ -8,7 +8,7 @@ missing=()
 [ -x "${EDA_PG_BIN:-/usr/lib/postgresql/15/bin}/postgres" ] || missing+=(postgresql-15)
 [ -x "${EDA_PGBOUNCER_BIN:-/usr/sbin/pgbouncer}" ] || missing+=(pgbouncer)
 [ -x "${EDA_REDIS_SERVER:-/usr/bin/redis-server}" ] || missing+=(redis-server)
-[ -x "${EDA_MARIADB_BIN:-/usr/sbin/mariadbd}" ] || missing+=(mariadb-server)
+[ -x "${EDA_MARIADBD:-/usr/sbin/mariadbd}" ] || missing+=(mariadb-server)
 if [ "${1:-}" = "--check" ]; then
   for package in "${missing[@]}"; do
     echo "missing system package $package: run 'apt-get install -y $package' (or: bash scripts/install-system-deps.sh)" >&2

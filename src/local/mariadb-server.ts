@@ -6,7 +6,7 @@ import * as mysql from 'mysql2/promise';
 import { registerExitCleanup } from './exit-cleanup';
 import { findFreePort } from './free-port';
 import { checkIdentifier } from './sql-identifier';
-import { asServiceUser, discardService, makeServiceDir, run } from './system-command';
+import { asServiceUser, discardService, makeServiceDir, requireSystemBinary, run } from './system-command';
 
 /** The MariaDB server binary (Debian layout); override with `EDA_MARIADBD`. */
 export const MARIADBD = process.env.EDA_MARIADBD ?? '/usr/sbin/mariadbd';
@@ -78,6 +78,8 @@ function sleep(ms: number): Promise<void> {
  * (`postgres`). Stopped and deleted on `stop()` and, as a last resort, when the Node process exits.
  */
 export async function startMariaDb(options: MariaDbServerOptions = {}): Promise<LocalMariaDb> {
+  requireSystemBinary(MARIADBD, 'mariadb-server', 'EDA_MARIADBD');
+  requireSystemBinary(MARIADB_INSTALL_DB, 'mariadb-server', 'EDA_MARIADB_INSTALL_DB');
   const characterSet = options.characterSet ?? 'utf8mb4';
   const collation = checkCollation(options.collation ?? (characterSet === 'utf8mb4' ? 'utf8mb4_general_ci' : 'latin1_swedish_ci'));
   const user = checkIdentifier('user', options.user ?? 'app_user');
