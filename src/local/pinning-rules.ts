@@ -1,4 +1,5 @@
 import { splitStatements, SqlStatementText } from './sql-statements';
+import { MAX_UNPINNED_STATEMENT_BYTES } from '../runtime/sql/idempotency-sql';
 
 /**
  * What would pin an RDS Proxy session, rule by rule, from AWS's page "Avoiding pinning an RDS Proxy"
@@ -64,8 +65,11 @@ export const PINNING_CONDITIONS: Readonly<Record<PinningRule, string>> = {
   'executable-comment': 'Queries with executable comments for MySQL (syntax /*! ... */) or MariaDB (syntax /*M! ... */) cause pinning. RDS Proxy cannot parse SQL embedded in these comments to track session state changes.',
 };
 
-/** "greater than 16 KB": read as 16 × 1024 bytes of statement text (the page does not say KB or KiB). */
-export const MAX_UNPINNED_STATEMENT_BYTES = 16 * 1024;
+/**
+ * "greater than 16 KB", read as 16 × 1024 bytes of statement text (the page does not say KB or KiB): the same bound
+ * the runtime keeps its MySQL batch claims under, so the detector checks exactly what the writer promises.
+ */
+export { MAX_UNPINNED_STATEMENT_BYTES };
 
 /** One statement that would pin, and the rule it breaks. */
 export interface PinningMatch {
