@@ -1,4 +1,5 @@
 import { awscdk, javascript } from 'projen';
+import { addWorkspacePackages } from './projenrc/packages';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-elastic-data-access',
@@ -22,29 +23,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // cdk-nag is a peer: users already run it, and our rule pack (src/checks) plugs into their app.
   peerDeps: ['cdk-nag@^3.0.2'],
 
-  // The runtime helpers (`cdk-elastic-data-access/runtime`) run inside Lambda. jsii only allows
-  // non-jsii dependencies when they are bundled into the tarball.
-  bundledDeps: [
-    'pg@^8.23.1',
-    'mysql2@^3.24.6',
-    '@aws-lambda-powertools/logger@^2',
-    '@aws-lambda-powertools/metrics@^2',
-    '@aws-lambda-powertools/tracer@^2',
-    '@aws-lambda-powertools/batch@^2',
-    '@aws-sdk/rds-signer@^3',
-    '@aws-sdk/client-sqs@^3',
-    // loaded only for EDA_AUTH=secret; the Lambda runtime has it, other runtimes need it installed
-    '@aws-sdk/client-secrets-manager@^3',
-    // read cache (Valkey/Redis), Data API reader, and the `eda` operations CLI
-    'ioredis@^5',
-    '@aws-sdk/client-rds-data@^3',
-    '@aws-sdk/client-rds@^3',
-    // `eda doctor` reads the account's Lambda concurrency limits (GetAccountSettings)
-    '@aws-sdk/client-lambda@^3',
-    '@aws-sdk/credential-provider-node@^3',
-    // `cdk-elastic-data-access/local`: the local stack teams run their own writer code against
-    'local-aws-sqs@^2',
-  ],
+  // Nothing is bundled: the runtime helpers, the `eda` CLI and the local stack are their own packages
+  // (packages/runtime, packages/local; docs/packages.md), so a CDK app installs only the constructs.
   devDeps: [
     'cdk-nag@^3.0.2',
     '@types/node@^20',
@@ -58,9 +38,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@cdklabs/cdk-validator-cfnguard@^0.0.62',
     // CloudFormation registry schemas (the source aws-cdk-lib is generated from): templates are validated against them in tests
     '@aws-cdk/aws-service-spec',
+    // tests and examples use the workspace packages' sources and dependencies
+    'pg@^8.23.1',
+    'mysql2@^3.24.6',
+    'ioredis@^5',
+    '@aws-lambda-powertools/logger@^2',
+    '@aws-lambda-powertools/metrics@^2',
+    '@aws-lambda-powertools/tracer@^2',
+    '@aws-lambda-powertools/batch@^2',
+    '@aws-sdk/client-sqs@^3',
+    '@aws-sdk/client-rds@^3',
+    '@aws-sdk/client-rds-data@^3',
+    '@aws-sdk/client-lambda@^3',
+    '@aws-sdk/client-secrets-manager@^3',
+    '@aws-sdk/credential-provider-node@^3',
+    '@aws-sdk/rds-signer@^3',
+    'local-aws-sqs@^2',
   ],
-  // `npx eda doctor|redrive`: the operations CLI (docs/operations.md)
-  bin: { eda: 'bin/eda' },
 
   // No Python/Java/.NET/Go registries are reachable here; only the npm (JavaScript) package is built.
   publishToPypi: undefined,
@@ -77,9 +71,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out', '*.cdk.out', '.local-stack/', '.bench/'],
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools', 'projenrc', 'examples', 'benchmarks', 'scripts'] },
   tsconfigDev: {
-    include: ['../src/**/*.ts', '../examples/**/*.ts', '../benchmarks/**/*.ts', '../scripts/**/*.ts'],
+    include: ['../src/**/*.ts', '../packages/*/src/**/*.ts', '../packages/*/test/**/*.ts', '../examples/**/*.ts', '../benchmarks/**/*.ts', '../scripts/**/*.ts'],
     exclude: ['../examples/**/cdk.out'],
-    compilerOptions: {},
+    compilerOptions: {
+      // the repository type-checks the local package against the runtime's sources (as jest resolves it)
+      paths: { '@cdk-elastic-data-access/runtime': ['../packages/runtime/src/index.ts'] },
+    },
   },
   jestOptions: {
     // Snapshots are asserted in every run (CI included); `npx projen test:update` rewrites them on purpose.
@@ -92,37 +89,28 @@ const project = new awscdk.AwsCdkConstructLibrary({
       maxWorkers: 2,
       // examples carry their own cdk.out; never collect tests from there
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/', '<rootDir>/examples/'],
+      // One `npm test` runs every package's tests (packages/*/test mirror packages/*/src).
+      testMatch: ['<rootDir>/@(test|packages/*/test)/**/*(*.)@(spec|test).ts?(x)'],
+      // Inside the repository the local package's import of the runtime resolves to the runtime's sources,
+      // so that tests hold one copy of its module state (the published local package depends on the built one).
+      moduleNameMapper: { '^@cdk-elastic-data-access/runtime$': '<rootDir>/packages/runtime/src/index.ts' },
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
     },
   },
 });
 
-for (const ignored of ['/examples/', '/benchmarks/', '/scripts/', '/.ci/', '/.local-stack/']) {
+for (const ignored of ['/examples/', '/benchmarks/', '/scripts/', '/.ci/', '/.local-stack/', '/packages/', '/docs/']) {
   project.npmignore?.exclude(ignored);
 }
+// npm workspaces: one `npm ci` at the root installs the three packages' dependencies and links
+// node_modules/@cdk-elastic-data-access/{runtime,local} to packages/* (docs/packages.md).
+project.package.addField('workspaces', ['packages/runtime', 'packages/local']);
+project.package.addField('engines', { node: '>= 20.0.0' });
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
-// `cdk-elastic-data-access/runtime` is plain TypeScript for Lambda handlers (not part of the jsii API).
-project.package.addField('exports', {
-  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
-  './runtime': { types: './lib/runtime/index.d.ts', default: './lib/runtime/index.js' },
-  // The producer alone bundles to ~46 KB instead of the whole runtime's ~198 KB (BENCHMARKS.md).
-  './runtime/producer': { types: './lib/runtime/producer.d.ts', default: './lib/runtime/producer.js' },
-  './runtime/cache': { types: './lib/runtime/cache/index.d.ts', default: './lib/runtime/cache/index.js' },
-  './runtime/data-api': { types: './lib/runtime/data-api/index.d.ts', default: './lib/runtime/data-api/index.js' },
-  './local': { types: './lib/local/index.d.ts', default: './lib/local/index.js' },
-  './.jsii': './.jsii',
-  './package.json': './package.json',
-});
-project.package.addField('typesVersions', {
-  '*': {
-    'runtime': ['lib/runtime/index.d.ts'],
-    'runtime/producer': ['lib/runtime/producer.d.ts'],
-    'runtime/cache': ['lib/runtime/cache/index.d.ts'],
-    'runtime/data-api': ['lib/runtime/data-api/index.d.ts'],
-    'local': ['lib/local/index.d.ts'],
-  },
-});
+// The runtime helpers and the local stack are workspace packages (projenrc/packages.ts, docs/packages.md).
+addWorkspacePackages(project);
 
 // ts-jest only transpiles (isolatedModules); type-check src, tests, examples and scripts as part of `test`.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
@@ -146,7 +134,7 @@ for (const [name, description, command] of localTasks) {
   project.addTask(name, { description, exec: `tsx scripts/local-stack.ts ${command}`, receiveArgs: command === 'writer' });
 }
 project.addTask('synth:examples', { description: 'cdk synth every example app with the aws-cdk CLI', exec: 'bash scripts/synth-examples.sh' });
-project.addTask('test:local', { description: 'Only the local-stack proof tests', exec: 'jest test/local --coverage=false' });
+project.addTask('test:local', { description: 'Only the local-stack proof tests', exec: 'jest packages/local/test --coverage=false' });
 
 // Benchmarks print numbers (BENCHMARKS.md); they are not tests.
 const benchmarks: Array<[string, string, string]> = [

@@ -6,9 +6,9 @@
  *
  *   npx tsx benchmarks/storm.ts            (RUNS=3 CLIENTS=1000 by default)
  */
-import { ConnectionStormResult, runConnectionStorm } from '../src/local/connection-storm';
-import { startPgBouncer } from '../src/local/pgbouncer';
-import { startPostgres } from '../src/local/postgres-server';
+import { ConnectionStormResult, runConnectionStorm } from '../packages/local/src/connection-storm';
+import { startPgBouncer } from '../packages/local/src/pgbouncer';
+import { startPostgres } from '../packages/local/src/postgres-server';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const CLIENTS = Number(process.env.CLIENTS ?? 1000);

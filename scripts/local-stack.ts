@@ -16,9 +16,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { LocalFunction } from '../src/local/local-function';
-import { LocalStack, LocalStackOptions } from '../src/local/local-stack';
-import { LocalSqsEventSource } from '../src/local/sqs-event-source';
+import { LocalFunction } from '../packages/local/src/local-function';
+import { LocalStack, LocalStackOptions } from '../packages/local/src/local-stack';
+import { LocalSqsEventSource } from '../packages/local/src/sqs-event-source';
 
 const STATE_DIR = resolve(process.env.EDA_LOCAL_STACK_DIR ?? '.local-stack');
 const ENV_FILE = join(STATE_DIR, 'env');

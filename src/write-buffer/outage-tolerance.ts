@@ -1,12 +1,12 @@
 import { IConstruct } from 'constructs';
-import { DEFAULT_BREAKER_COOL_DOWN_MS } from '../runtime/resilience/circuit-breaker';
 import {
+  DEFAULT_BREAKER_COOL_DOWN_MS,
   DEFAULT_BACKOFF_BASE_SECONDS,
   DEFAULT_BACKOFF_JITTER,
   DEFAULT_BACKOFF_MAX_SECONDS,
   toleratedOutageSeconds,
   worstCaseDelayAfterRecoverySeconds,
-} from '../runtime/resilience/visibility-backoff';
+} from './visibility-backoff';
 
 /*
  * The outage a write buffer tolerates, computed with the runtime's own functions from the settings the

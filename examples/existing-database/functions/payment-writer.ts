@@ -2,7 +2,7 @@
 // message records the idempotency key and the payment, so redeliveries and client retries never insert
 // twice. Poison messages (a bad amount, say) go to the DLQ with context.
 // In your project: import { sqlWriter } from 'cdk-elastic-data-access/runtime';
-import { sqlWriter } from '../../../src/runtime';
+import { sqlWriter } from '../../../packages/runtime/src';
 
 /** What your existing services enqueue (`enqueueWrite(payment, { idempotencyKey })`). */
 export interface NewPayment { readonly id: string; readonly accountId: string; readonly amountCents: number; readonly currency: string }

@@ -2,7 +2,7 @@
 // or re-enqueued shard never inserts twice.
 // In your project: import { sqlWriter } from 'cdk-elastic-data-access/runtime';
 import type { Shard } from './splitter';
-import { sqlWriter } from '../../../src/runtime';
+import { sqlWriter } from '../../../packages/runtime/src';
 
 export const handler = sqlWriter<Shard>(async (tx, message) => {
   const { jobId, shard, rows } = message.body;

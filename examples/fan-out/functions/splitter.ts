@@ -2,7 +2,7 @@
 // so a retried request re-enqueues the same keys and the workers apply each shard once.
 // In your project: import { … } from 'cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { enqueueWrites, useCorrelationId } from '../../../src/runtime';
+import { enqueueWrites, useCorrelationId } from '../../../packages/runtime/src';
 
 interface ImportJob { readonly jobId: string; readonly rows: readonly ImportRow[] }
 interface ImportRow { readonly id: string; readonly value: number }

@@ -2,7 +2,7 @@
 // In your project: import { … } from 'cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as mysql from 'mysql2/promise';
-import { DatabaseUnavailableError, useCorrelationId, useMysqlDriver, withReader } from '../../../src/runtime';
+import { DatabaseUnavailableError, useCorrelationId, useMysqlDriver, withReader } from '../../../packages/runtime/src';
 
 // Hand the bundled driver to the runtime (it does not import mysql2 itself, so bundlers would miss it).
 useMysqlDriver(mysql);

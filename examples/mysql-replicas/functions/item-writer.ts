@@ -3,7 +3,7 @@
 // In your project: import { sqlWriter, useMysqlDriver } from 'cdk-elastic-data-access/runtime';
 import * as mysql from 'mysql2/promise';
 import type { Item } from './put-item';
-import { sqlWriter, useMysqlDriver } from '../../../src/runtime';
+import { sqlWriter, useMysqlDriver } from '../../../packages/runtime/src';
 
 useMysqlDriver(mysql);
 

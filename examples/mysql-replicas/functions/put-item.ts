@@ -1,7 +1,7 @@
 // POST /items: enqueues the write with the caller's idempotency key and answers 202.
 // In your project: import { … } from 'cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { enqueueWrite, useCorrelationId } from '../../../src/runtime';
+import { enqueueWrite, useCorrelationId } from '../../../packages/runtime/src';
 
 export interface Item { readonly id: string; readonly name: string; readonly priceCents: number }
 

@@ -1,7 +1,7 @@
 // POST /orders: validates, enqueues the write with the caller's idempotency key, answers 202.
 // In your project: import { … } from 'cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { enqueueWrite, useCorrelationId } from '../../../src/runtime';
+import { enqueueWrite, useCorrelationId } from '../../../packages/runtime/src';
 
 interface NewOrder { readonly id: string; readonly customerId: string; readonly totalCents: number }
 

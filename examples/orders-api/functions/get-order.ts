@@ -1,7 +1,7 @@
 // GET /orders/{id}: reads through the proxy READ_ONLY endpoint (EDA_READ_HOSTS).
 // In your project: import { … } from 'cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { DatabaseUnavailableError, runtimeLogger, useCorrelationId, withReader } from '../../../src/runtime';
+import { DatabaseUnavailableError, runtimeLogger, useCorrelationId, withReader } from '../../../packages/runtime/src';
 
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
   const correlationId = useCorrelationId(event);

@@ -1,0 +1,102 @@
+import { LocalPostgres, startPostgres } from '../../../local/src/postgres-server';
+import { readConnectionSettings } from '../../src/config/environment';
+import { createPasswordProvider } from '../../src/connections/credentials';
+import { closeDatabases, configureDatabases, withWriter } from '../../src/connections/database-registry';
+import { createPostgresPool } from '../../src/connections/postgres-pool';
+import { claimKey, claimKeys, ensureIdempotencyTable } from '../../src/writer/idempotency-store';
+import { queryOnce } from '../../../../test/support/postgres-query';
+import { postgresEnvironment } from '../support/postgres-env';
+
+let pg: LocalPostgres;
+
+const inspect = (text: string) => queryOnce(pg.connectionString, text);
+
+beforeAll(async () => {
+  pg = await startPostgres();
+});
+
+afterAll(async () => {
+  await closeDatabases();
+  await pg?.stop();
+});
+
+beforeEach(async () => {
+  await inspect('drop table if exists eda_idempotency_keys');
+});
+
+describe('idempotency store on PostgreSQL 15', () => {
+  test('writers creating the table at the same moment all succeed', async () => {
+    // GIVEN five execution environments, each with its own pool
+    const settings = readConnectionSettings('writer', postgresEnvironment(pg));
+    const credentials = createPasswordProvider(settings, pg.host);
+    const pools = Array.from({ length: 5 }, () => createPostgresPool({ settings, host: pg.host, credentials }));
+    try {
+      // WHEN
+      const results = await Promise.allSettled(pools.map((pool) => ensureIdempotencyTable(pool)));
+      // THEN
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect((await inspect("select to_regclass('eda_idempotency_keys') is not null as present")).rows[0].present).toBe(true);
+    } finally {
+      await Promise.all(pools.map((p) => p.end()));
+    }
+  });
+
+  test('the batch claim returns only new keys and records message and correlation ids', async () => {
+    // GIVEN
+    await configureDatabases({ env: postgresEnvironment(pg) });
+    await ensureIdempotencyTable();
+    await withWriter((tx) => claimKey(tx, { key: 'old', messageId: 'm0' }));
+    // WHEN
+    const fresh = await withWriter((tx) => claimKeys(tx, [
+      { key: 'old', messageId: 'm1' },
+      { key: 'new', messageId: 'm2', correlationId: 'c2' },
+    ]));
+    // THEN
+    expect([...fresh]).toEqual(['new']);
+    const rows = await inspect('select key, message_id, correlation_id from eda_idempotency_keys order by key');
+    expect(rows.rows).toEqual([
+      { key: 'new', message_id: 'm2', correlation_id: 'c2' },
+      { key: 'old', message_id: 'm0', correlation_id: null },
+    ]);
+  });
+
+  test('a claim rolled back with its transaction leaves the key free', async () => {
+    // GIVEN
+    await configureDatabases({ env: postgresEnvironment(pg) });
+    await ensureIdempotencyTable();
+    // WHEN
+    await expect(withWriter(async (tx) => {
+      await claimKey(tx, { key: 'k', messageId: 'm1' });
+      throw new Error('effect failed');
+    })).rejects.toThrow('effect failed');
+    // THEN
+    await expect(withWriter((tx) => claimKey(tx, { key: 'k', messageId: 'm2' }))).resolves.toBe(true);
+  });
+
+  test('IAM auth: the pool connects with a token signed for the host, port, user and region of the endpoint', async () => {
+    // GIVEN a token generator standing in for the RDS signer (the local server accepts the app password)
+    const generateIamToken = jest.fn(async () => pg.password);
+    await configureDatabases({ env: postgresEnvironment(pg, { EDA_AUTH: 'iam', AWS_REGION: 'eu-west-1' }), credentials: { generateIamToken } });
+    // WHEN
+    await withWriter((tx) => tx.query('select 1'));
+    await closeDatabases();
+    await configureDatabases({ env: postgresEnvironment(pg, { EDA_AUTH: 'iam', AWS_REGION: 'eu-west-1' }), credentials: { generateIamToken } });
+    await withWriter((tx) => tx.query('select 1'));
+    // THEN
+    expect(generateIamToken).toHaveBeenCalledWith({ hostname: pg.host, port: pg.port, username: pg.user, region: 'eu-west-1' });
+  });
+
+  test('secret auth: the password comes from the secret', async () => {
+    // GIVEN
+    const fetchSecret = jest.fn(async () => JSON.stringify({ username: pg.user, password: pg.password }));
+    await configureDatabases({
+      env: postgresEnvironment(pg, { EDA_AUTH: 'secret', EDA_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:db' }),
+      credentials: { fetchSecret },
+    });
+    // WHEN
+    const result = await withWriter((tx) => tx.query<{ user: string }>('select current_user as user'));
+    // THEN
+    expect(result.rows[0].user).toBe(pg.user);
+    expect(fetchSecret).toHaveBeenCalledTimes(1);
+  });
+});
