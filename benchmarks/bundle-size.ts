@@ -1,5 +1,5 @@
 /**
- * Bundle size of representative handlers built on `cdk-elastic-data-access/runtime`, bundled the way
+ * Bundle size of representative handlers built on `@cdk-elastic-data-access/runtime`, bundled the way
  * projen/NodejsFunction bundle Lambda handlers: esbuild, minified, --platform=node --target=node20,
  * `@aws-sdk/*` external (provided by the Lambda Node.js runtime).
  *

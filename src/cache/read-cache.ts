@@ -9,7 +9,7 @@ import { fail, validateInteger, validateRange } from '../validation';
 
 /**
  * An ElastiCache Serverless (Valkey) cache for the read path: readers check it before the database
- * (`cachedRead` in `cdk-elastic-data-access/runtime`), writers invalidate keys after a write.
+ * (`cachedRead` in `@cdk-elastic-data-access/runtime`), writers invalidate keys after a write.
  *
  * The cache sits in the given VPC behind its own security group, which `grantConnect` opens to each
  * consumer on the primary (6379) and reader (6380) ports. Serverless caches always encrypt in transit

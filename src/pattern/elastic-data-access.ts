@@ -92,7 +92,7 @@ export interface ConnectWriterOptions extends ConnectOptions, WriteBufferConsume
 
 /** Options of `addWriter`: the writer function the pattern creates from your handler file. */
 export interface WriterFunctionOptions extends ConnectWriterOptions {
-  /** Path to the TypeScript/JavaScript file with the handler (typically `sqlWriter(...)` from `cdk-elastic-data-access/runtime`). */
+  /** Path to the TypeScript/JavaScript file with the handler (typically `sqlWriter(...)` from `@cdk-elastic-data-access/runtime`). */
   readonly entry: string;
   /**
    * Exported handler name.

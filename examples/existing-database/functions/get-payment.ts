@@ -1,5 +1,5 @@
 // GET /payments/{id}: reads through the READ_ONLY endpoint of the existing proxy (EDA_READ_HOSTS).
-// In your project: import { … } from 'cdk-elastic-data-access/runtime';
+// In your project: import { … } from '@cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { DatabaseUnavailableError, runtimeLogger, useCorrelationId, withReader } from '../../../packages/runtime/src';
 

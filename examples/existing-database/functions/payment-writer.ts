@@ -1,7 +1,7 @@
 // Drains the write buffer into the existing cluster through the existing proxy: one transaction per
 // message records the idempotency key and the payment, so redeliveries and client retries never insert
 // twice. Poison messages (a bad amount, say) go to the DLQ with context.
-// In your project: import { sqlWriter } from 'cdk-elastic-data-access/runtime';
+// In your project: import { sqlWriter } from '@cdk-elastic-data-access/runtime';
 import { sqlWriter } from '../../../packages/runtime/src';
 
 /** What your existing services enqueue (`enqueueWrite(payment, { idempotencyKey })`). */

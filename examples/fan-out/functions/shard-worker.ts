@@ -1,6 +1,6 @@
 // Applies one shard per message in one transaction together with its idempotency key, so a redelivered
 // or re-enqueued shard never inserts twice.
-// In your project: import { sqlWriter } from 'cdk-elastic-data-access/runtime';
+// In your project: import { sqlWriter } from '@cdk-elastic-data-access/runtime';
 import type { Shard } from './splitter';
 import { sqlWriter } from '../../../packages/runtime/src';
 

@@ -1,6 +1,6 @@
 // POST /imports: splits a job into shards and enqueues one write per shard, keyed `<jobId>#<shard>`,
 // so a retried request re-enqueues the same keys and the workers apply each shard once.
-// In your project: import { … } from 'cdk-elastic-data-access/runtime';
+// In your project: import { … } from '@cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { enqueueWrites, useCorrelationId } from '../../../packages/runtime/src';
 

@@ -1,5 +1,5 @@
 // GET /items/{id}: reads one of the read replicas directly (EDA_READ_HOSTS lists both).
-// In your project: import { … } from 'cdk-elastic-data-access/runtime';
+// In your project: import { … } from '@cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as mysql from 'mysql2/promise';
 import { DatabaseUnavailableError, useCorrelationId, useMysqlDriver, withReader } from '../../../packages/runtime/src';

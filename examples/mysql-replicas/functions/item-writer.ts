@@ -1,6 +1,6 @@
 // Applies each buffered write to the primary (through the proxy) in one transaction with its idempotency key.
 // MySQL placeholders are `?`, not `$1`.
-// In your project: import { sqlWriter, useMysqlDriver } from 'cdk-elastic-data-access/runtime';
+// In your project: import { sqlWriter, useMysqlDriver } from '@cdk-elastic-data-access/runtime';
 import * as mysql from 'mysql2/promise';
 import type { Item } from './put-item';
 import { sqlWriter, useMysqlDriver } from '../../../packages/runtime/src';

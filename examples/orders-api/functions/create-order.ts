@@ -1,5 +1,5 @@
 // POST /orders: validates, enqueues the write with the caller's idempotency key, answers 202.
-// In your project: import { … } from 'cdk-elastic-data-access/runtime';
+// In your project: import { … } from '@cdk-elastic-data-access/runtime';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { enqueueWrite, useCorrelationId } from '../../../packages/runtime/src';
 

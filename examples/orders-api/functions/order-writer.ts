@@ -1,6 +1,6 @@
 // Drains the write buffer: one transaction per message records the idempotency key and the effect,
 // so redeliveries and client retries never insert twice. Poison messages go to the DLQ with context.
-// In your project: import { sqlWriter } from 'cdk-elastic-data-access/runtime';
+// In your project: import { sqlWriter } from '@cdk-elastic-data-access/runtime';
 import { sqlWriter } from '../../../packages/runtime/src';
 
 interface NewOrder { readonly id: string; readonly customerId: string; readonly totalCents: number }

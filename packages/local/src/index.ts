@@ -1,5 +1,5 @@
 /**
- * The local stack (`cdk-elastic-data-access/local`): PostgreSQL 15, PgBouncer in transaction mode (the RDS Proxy
+ * The local stack (`@cdk-elastic-data-access/local`): PostgreSQL 15, PgBouncer in transaction mode (the RDS Proxy
  * stand-in) behind a session-pinning detector, and a local SQS with the write queue and its DLQ, all on 127.0.0.1. Node-only test tooling: not part
  * of the jsii API and never bundled into Lambda functions.
  */

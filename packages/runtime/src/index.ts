@@ -1,6 +1,6 @@
 /**
  * Runtime helpers for functions deployed with cdk-elastic-data-access:
- * `import { sqlWriter, enqueueWrite, withReader } from 'cdk-elastic-data-access/runtime'`.
+ * `import { sqlWriter, enqueueWrite, withReader } from '@cdk-elastic-data-access/runtime'`.
  *
  * Configuration comes only from the environment contract (docs/environment-contract.md). Nothing
  * connects or reads the environment at import time: pools, clients, Logger and Metrics are created
@@ -74,6 +74,6 @@ export { readConnectionSettings, readQueueSettings, readIdempotencySettings } fr
 export type { ConnectionSettings, QueueSettings, IdempotencySettings, DatabaseEngine, AuthMode, TlsMode, EndpointRole, Environment } from './config/environment';
 export type { Clock } from './clock';
 
-// The read cache (`cdk-elastic-data-access/runtime/cache`, with ioredis) and the Data API reader
-// (`cdk-elastic-data-access/runtime/data-api`) have entries of their own: the compiled runtime is
+// The read cache (`@cdk-elastic-data-access/runtime/cache`, with ioredis) and the Data API reader
+// (`@cdk-elastic-data-access/runtime/data-api`) have entries of their own: the compiled runtime is
 // CommonJS, so bundlers cannot drop what a handler does not use (BENCHMARKS.md, bundle sizes).

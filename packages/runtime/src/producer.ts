@@ -1,5 +1,5 @@
 /**
- * The producer side alone (`cdk-elastic-data-access/runtime/producer`, once package.json exports it):
+ * The producer side alone (`@cdk-elastic-data-access/runtime/producer`, once package.json exports it):
  * the compiled library is CommonJS, which bundlers cannot tree-shake, so an API function that only
  * enqueues writes imports this entry instead of `runtime` and bundles no database driver.
  */

@@ -1,7 +1,9 @@
 import type { Clock } from '../clock';
 import type { ConnectionSettings } from '../config/environment';
 import { ConfigurationError } from '../errors';
+import { requireOptional } from '../optional-module';
 import { AuthTokenCache } from './auth-token-cache';
+import { rdsAuthToken, signingCredentials } from './rds-auth-token';
 
 /** Supplies the password for each new connection. */
 export interface PasswordProvider {
@@ -23,24 +25,22 @@ export interface CredentialDependencies {
   readonly clock?: Clock;
 }
 
-// Required lazily so that password/secret users never load the signer (and a bundle can leave it out).
-const signWithRdsSigner: IamTokenGenerator = async ({ hostname, port, username, region }) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Signer } = require('@aws-sdk/rds-signer') as typeof import('@aws-sdk/rds-signer');
-  return new Signer({ hostname, port, username, region }).getAuthToken();
+// SigV4 with the execution role's credentials from the environment (rds-auth-token.ts says why not the SDK's Signer).
+const signWithEnvironmentCredentials: IamTokenGenerator = async ({ hostname, port, username, region }) => {
+  const signingRegion = region ?? process.env.AWS_REGION;
+  if (!signingRegion) throw new ConfigurationError('AWS_REGION', 'is not set: the IAM auth token is signed for a region');
+  return rdsAuthToken({ hostname, port, username, region: signingRegion, credentials: await signingCredentials() });
 };
 
 // @aws-sdk/client-secrets-manager is provided by the Lambda Node.js runtime's SDK v3; it is loaded
-// only when EDA_AUTH=secret, through a non-literal specifier so that the library does not need it
-// to compile or to bundle.
+// only when EDA_AUTH=secret, through requireOptional so that no bundle includes it.
 const SECRETS_MANAGER_MODULE = '@aws-sdk/client-secrets-manager';
 interface SecretsManagerModule {
   SecretsManagerClient: new (config: object) => { send(command: unknown): Promise<{ SecretString?: string }> };
   GetSecretValueCommand: new (input: { SecretId: string }) => unknown;
 }
 const fetchWithSecretsManager: SecretFetcher = async (secretArn) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sm = require(SECRETS_MANAGER_MODULE) as SecretsManagerModule;
+  const sm = requireOptional<SecretsManagerModule>(SECRETS_MANAGER_MODULE);
   const result = await new sm.SecretsManagerClient({}).send(new sm.GetSecretValueCommand({ SecretId: secretArn }));
   if (!result.SecretString) throw new ConfigurationError('EDA_SECRET_ARN', `secret ${secretArn} has no SecretString`);
   return result.SecretString;
@@ -57,7 +57,7 @@ export function createPasswordProvider(settings: ConnectionSettings, host: strin
       return { password: async () => password, invalidate: () => undefined };
     }
     case 'iam': {
-      const generate = deps.generateIamToken ?? signWithRdsSigner;
+      const generate = deps.generateIamToken ?? signWithEnvironmentCredentials;
       const cache = new AuthTokenCache({
         generate: () => generate({ hostname: host, port: settings.port, username: settings.user, region: settings.region }),
         clock: deps.clock,

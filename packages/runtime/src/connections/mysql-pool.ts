@@ -4,6 +4,7 @@ import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sq
 import { boundedDeadlineMs } from './transaction-deadline';
 import type { ConnectionSettings } from '../config/environment';
 import { ConfigurationError } from '../errors';
+import { requireOptional } from '../optional-module';
 import { classifyError } from '../resilience/error-classification';
 
 /** Options of {@link createMysqlPool}. */
@@ -36,8 +37,7 @@ const MYSQL_MODULE = ['mysql2', 'promise'].join('/');
 function loadMysqlDriver(): MysqlDriver {
   if (registeredDriver) return registeredDriver;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(MYSQL_MODULE) as MysqlDriver;
+    return requireOptional<MysqlDriver>(MYSQL_MODULE);
   } catch (error) {
     throw new ConfigurationError('EDA_ENGINE',
       "is mysql but mysql2 is not bundled: add `import * as mysql from 'mysql2/promise'; useMysqlDriver(mysql);` to the handler",

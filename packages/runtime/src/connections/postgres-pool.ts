@@ -1,4 +1,5 @@
-import type { Pool, PoolClient, PoolConfig } from 'pg';
+import { Pool } from 'pg';
+import type { PoolClient, PoolConfig } from 'pg';
 import type { PasswordProvider } from './credentials';
 import type { QueryResult, SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
 import { boundedDeadlineMs } from './transaction-deadline';
@@ -138,9 +139,7 @@ function executor(checkout: Checkout, deadlineMs: number | undefined): SqlExecut
 
 /** A node-postgres pool behind the {@link SqlPool} interface. */
 export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pg = require('pg') as typeof import('pg');
-  const pool: Pool = new pg.Pool(postgresPoolConfig(options));
+  const pool = new Pool(postgresPoolConfig(options));
   pool.on('error', (error) => options.onIdleError?.(error));
   const beginDeadlineMs = options.beginTimeoutMillis ?? options.connectionTimeoutMillis ?? 5_000;
   const deadlineMs = statementDeadlineMs(options.settings.statementTimeoutMs);

@@ -101,7 +101,7 @@ describe('createPasswordProvider', () => {
   });
 });
 
-describe('IAM token from @aws-sdk/rds-signer (signed locally, no network)', () => {
+describe('IAM token signed by the runtime from the environment credentials (no network)', () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
