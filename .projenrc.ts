@@ -133,6 +133,11 @@ const localTasks: Array<[string, string, string]> = [
 for (const [name, description, command] of localTasks) {
   project.addTask(name, { description, exec: `tsx scripts/local-stack.ts ${command}`, receiveArgs: command === 'writer' });
 }
+project.addTask('test:packaged', {
+  description: 'Pack the three packages, install them into a fresh CDK app, synthesize README Quick start and run its writer locally',
+  exec: 'tsx scripts/packaged-install.ts',
+  receiveArgs: true,
+});
 project.addTask('synth:examples', { description: 'cdk synth every example app with the aws-cdk CLI', exec: 'bash scripts/synth-examples.sh' });
 project.addTask('test:local', { description: 'Only the local-stack proof tests', exec: 'jest packages/local/test --coverage=false' });
 
@@ -140,8 +145,7 @@ project.addTask('test:local', { description: 'Only the local-stack proof tests',
 const benchmarks: Array<[string, string, string]> = [
   ['bench:storm', 'Connection storm: 1,000 clients direct vs through PgBouncer', 'benchmarks/storm.ts'],
   ['bench:writer', 'Writer rows/s (per-message, batch; 1/2/4 consumers) next to COPY, same run (~5 min)', 'benchmarks/writer-throughput.ts'],
-  ['bench:cold-init', 'Cold init of the runtime handlers vs an empty handler', 'benchmarks/cold-init.ts'],
-  ['bench:bundle-size', 'esbuild bundle sizes of representative handlers', 'benchmarks/bundle-size.ts'],
+  ['bench:bundle-size', 'Bundles addWriter builds (examples/orders-api synthesized) and their cold require() vs a hand-written writer', 'benchmarks/bundle-size.ts'],
   ['bench:synth', 'Synth of examples/orders-api vs the same resources hand-written with aws-cdk-lib', 'benchmarks/synth-overhead.ts'],
 ];
 for (const [name, description, file] of benchmarks) {

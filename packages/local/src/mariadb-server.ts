@@ -2,11 +2,24 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import * as mysql from 'mysql2/promise';
+import type * as Mysql from 'mysql2/promise';
 import { registerExitCleanup } from './exit-cleanup';
 import { findFreePort } from './free-port';
 import { checkIdentifier } from './sql-identifier';
 import { asServiceUser, discardService, makeServiceDir, requireSystemBinary, run } from './system-command';
+
+/**
+ * mysql2 is an optional peer of this package (only MySQL users need it): loaded when a MariaDB server starts, so
+ * that importing the package works without it.
+ */
+function mysqlDriver(): typeof Mysql {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('mysql2/promise') as typeof Mysql;
+  } catch {
+    throw new Error('startMariaDb needs mysql2: npm install --save-dev mysql2');
+  }
+}
 
 /** The MariaDB server binary (Debian layout); override with `EDA_MARIADBD`. */
 export const MARIADBD = process.env.EDA_MARIADBD ?? '/usr/sbin/mariadbd';
@@ -140,7 +153,7 @@ export async function startMariaDb(options: MariaDbServerOptions = {}): Promise<
         throw new Error(`mariadbd exited (${child.exitCode ?? child.signalCode}):\n${readLog(errorLog)}`);
       }
       try {
-        const connection = await mysql.createConnection({ socketPath, user: 'root' });
+        const connection = await mysqlDriver().createConnection({ socketPath, user: 'root' });
         await connection.end();
         return;
       } catch {
@@ -206,7 +219,7 @@ interface AppDatabase {
 
 /** As root through the socket: the app database and a user with every privilege on it and none elsewhere. */
 async function createAppDatabase(socketPath: string, app: AppDatabase): Promise<void> {
-  const admin = await mysql.createConnection({ socketPath, user: 'root' });
+  const admin = await mysqlDriver().createConnection({ socketPath, user: 'root' });
   try {
     await admin.query(`CREATE DATABASE ${app.database} CHARACTER SET ${app.characterSet} COLLATE ${app.collation}`);
     await admin.query(`CREATE USER ${app.account} IDENTIFIED BY '${app.password}'`);

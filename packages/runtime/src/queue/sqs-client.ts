@@ -1,4 +1,5 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { sqsModule } from './sqs-module';
 import { readQueueSettings } from '../config/environment';
 
 let client: SQSClient | undefined;
@@ -10,7 +11,7 @@ let client: SQSClient | undefined;
 export function sqsClient(): SQSClient {
   if (!client) {
     const endpoint = readQueueSettings().sqsEndpoint;
-    client = new SQSClient(endpoint ? { endpoint } : {});
+    client = new (sqsModule().SQSClient)(endpoint ? { endpoint } : {});
   }
   return client;
 }

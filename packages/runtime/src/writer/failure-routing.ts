@@ -1,4 +1,5 @@
-import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SendMessageCommandInput } from '@aws-sdk/client-sqs';
+import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
+import { sqsModule } from '../queue/sqs-module';
 import type { SQSRecord } from 'aws-lambda';
 import { DeadLetterAttributes, deadLetterAttributes, producerAttributes } from './dead-letter-context';
 import { receiveCountOf } from './write-message';
@@ -64,7 +65,7 @@ export async function sendToDeadLetterQueue(
 ): Promise<DeadLetterCopy> {
   const copy = deadLetterCopy(record, verdict, deadLetterQueueUrl, idempotencyKey);
   if (!copy) throw new DeadLetterTooLargeError(Buffer.byteLength(record.body, 'utf8'), verdict.errorClass);
-  await sqsClient().send(new SendMessageCommand(copy.input));
+  await sqsClient().send(new (sqsModule().SendMessageCommand)(copy.input));
   return copy;
 }
 
@@ -84,7 +85,7 @@ export async function extendVisibility(
   const refused: string[] = [];
   for (let i = 0; i < records.length; i += MAX_VISIBILITY_ENTRIES) {
     const chunk = records.slice(i, i + MAX_VISIBILITY_ENTRIES);
-    const result = await sqsClient().send(new ChangeMessageVisibilityBatchCommand({
+    const result = await sqsClient().send(new (sqsModule().ChangeMessageVisibilityBatchCommand)({
       QueueUrl: queueUrl,
       Entries: chunk.map((record, j) => ({
         Id: `v${j}`,
