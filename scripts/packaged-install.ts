@@ -5,7 +5,8 @@
  *   1. packs the three packages (the construct library, @cdk-elastic-data-access/runtime, @cdk-elastic-data-access/local);
  *   2. creates a fresh CDK app outside the repository with aws-cdk-lib, constructs, cdk-nag, aws-cdk and esbuild
  *      (measuring its node_modules), then installs the tarballs (measuring what they add);
- *   3. writes an app that follows README's Quick start and synthesizes it with `cdk synth` (addWriter bundles the
+ *   3. writes README's TypeScript snippets into it (scripts/readme-snippets.ts), type-checks them (strict) against
+ *      the installed packages and synthesizes the app ones with `cdk synth` (the Quick start's addWriter bundles the
  *      writer with esbuild from the installed runtime package);
  *   4. runs that bundled writer, the asset in cdk.out, against the local stack from the installed local package:
  *      messages in, rows per key out, nothing in the DLQ.
@@ -19,6 +20,7 @@ import { execFileSync, ExecFileSyncOptions } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readmeSnippets, Snippet, snippetApps } from './readme-snippets';
 
 const ROOT = resolve(__dirname, '..');
 const keep = process.argv.includes('--keep');
@@ -105,13 +107,23 @@ async function main() {
   const withLocal = footprint(join(app, 'node_modules'));
   console.log(`+ @cdk-elastic-data-access/local: +${MiB(withLocal.bytes - withRuntime.bytes)}, +${withLocal.packages - withRuntime.packages} packages`);
 
-  step('synthesize an app that follows README Quick start (cdk synth; addWriter bundles the writer)');
-  writeQuickStartApp();
-  run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '-o', 'cdk.out'], { cwd: app });
-  const writerAsset = findWriterAsset(join(app, 'cdk.out'));
+  step("README's snippets: type-checked (strict) against the installed packages; the app ones synthesized with cdk synth");
+  npmInstall(['--save-dev', `@cdklabs/cdk-validator-cfnguard@${v('@cdklabs/cdk-validator-cfnguard')}`]); // README's compliance snippet uses it
+  const snippets = writeReadmeProject();
+  for (const s of snippets) console.log(`README.md:${s.line} → ${s.path} (${s.kind})`);
+  run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { cwd: app });
+  console.log(`type-check: ${snippets.length} snippets, 0 errors`);
+  for (const entry of snippetApps(snippets)) {
+    run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--app', `npx tsx ${entry.path}`, '-o', `cdk.out/${entry.snippet.stackClass}`], { cwd: app });
+    console.log(`README.md:${entry.snippet.line}: cdk synth OK`);
+  }
+  const quickStart = snippets.find((s) => s.kind === 'app' && s.source.includes('addWriter('));
+  if (!quickStart) throw new Error("README's Quick start (the first app snippet with addWriter) not found");
+  const assembly = join(app, 'cdk.out', quickStart.stackClass!);
+  const writerAsset = findWriterAsset(assembly, quickStart.stackClass!);
   const bundleBytes = statSync(join(writerAsset, 'index.js')).size;
-  console.log(`OrderWriter asset ${writerAsset.replace(app + '/', '')}: index.js ${KB(bundleBytes)} (minified, as addWriter builds it)`);
-  const budget = JSON.parse(readFileSync(join(app, 'cdk.out', 'QuickStart.concurrency-budget.json'), 'utf8')) as { targets: { name: string; status: string }[] };
+  console.log(`synthesized ${snippets.filter((s) => s.kind === 'app').length} app snippets; Quick start's OrderWriter asset: index.js ${KB(bundleBytes)} (minified, as addWriter builds it)`);
+  const budget = JSON.parse(readFileSync(join(assembly, `${quickStart.stackClass}.concurrency-budget.json`), 'utf8')) as { targets: { name: string; status: string }[] };
   console.log(`budget report: ${budget.targets.map((t) => `${t.name} ${t.status}`).join(', ')}`);
 
   step('run the bundled writer against the local stack from the installed local package');
@@ -125,60 +137,51 @@ async function main() {
   console.log(`\npackaged install OK: ${result.keys} keys → ${result.rows} rows, 0 duplicates, 0 dead letters; bundle ${KB(bundleBytes)}`);
 }
 
-function findWriterAsset(assembly: string): string {
-  const template = JSON.parse(readFileSync(join(assembly, 'QuickStart.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties?: any; Metadata?: any }> };
-  for (const [id, resource] of Object.entries(template.Resources)) {
-    if (resource.Type !== 'AWS::Lambda::Function' || !id.startsWith('OrdersOrderWriter')) continue;
-    const asset = resource.Metadata?.['aws:asset:path'] as string | undefined;
-    if (asset) return join(assembly, asset);
-    const key = resource.Properties?.Code?.S3Key as string;
-    return join(assembly, `asset.${key.replace(/\.zip$/, '')}`);
+function findWriterAsset(assembly: string, stackName: string): string {
+  const template = JSON.parse(readFileSync(join(assembly, `${stackName}.template.json`), 'utf8')) as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+  };
+  for (const resource of Object.values(template.Resources)) {
+    const path = resource.Metadata?.['aws:cdk:path'] ?? '';
+    if (resource.Type === 'AWS::Lambda::Function' && /\/OrderWriter\/Resource$/.test(path)) return join(assembly, resource.Metadata!['aws:asset:path']);
   }
-  throw new Error('no OrderWriter function in the QuickStart template');
+  throw new Error(`no OrderWriter function in ${stackName}`);
 }
 
-/** README's Quick start, completed into an app (VPC, the three functions) the way a user would. */
-function writeQuickStartApp() {
-  writeFileSync(join(app, 'cdk.json'), JSON.stringify({ app: 'node app.js' }, null, 2));
+/**
+ * The fresh project README's snippets are written into (scripts/readme-snippets.ts says how), with the two entry
+ * files the Quick start's prelude functions name, a strict tsconfig as `cdk init` writes one, and one app file per app snippet.
+ */
+function writeReadmeProject(): Snippet[] {
+  const snippets = readmeSnippets(readFileSync(join(ROOT, 'README.md'), 'utf8'));
   mkdirSync(join(app, 'src'), { recursive: true });
-  writeFileSync(join(app, 'src', 'order-writer.ts'), `import { sqlWriter } from '@cdk-elastic-data-access/runtime';
-export const handler = sqlWriter<{ id: string; totalCents: number }>(async (tx, message) => {
-  await tx.query('insert into orders (id, total_cents) values ($1, $2)', [message.body.id, message.body.totalCents]);
-});
+  mkdirSync(join(app, 'snippets'), { recursive: true });
+  writeFileSync(join(app, 'src', 'get-order.ts'), `import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { withReader } from '@cdk-elastic-data-access/runtime';
+export const handler = async (event: APIGatewayProxyEvent) =>
+  withReader((db) => db.query('select id, total_cents from orders where id = $1', [event.pathParameters?.id]));
 `);
-  writeFileSync(join(app, 'src', 'get-order.ts'), `import { withReader } from '@cdk-elastic-data-access/runtime';
-export const handler = async (event: { id: string }) =>
-  withReader((db) => db.query('select id, total_cents from orders where id = $1', [event.id]));
+  writeFileSync(join(app, 'src', 'create-order.ts'), `import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { enqueueWrite } from '@cdk-elastic-data-access/runtime/producer';
+export const handler = async (event: APIGatewayProxyEvent) => {
+  const order = JSON.parse(event.body ?? '{}') as { id: string };
+  await enqueueWrite(order, { idempotencyKey: order.id });
+  return { statusCode: 202, body: '' };
+};
 `);
-  writeFileSync(join(app, 'src', 'create-order.ts'), `import { enqueueWrite } from '@cdk-elastic-data-access/runtime/producer';
-export const handler = async (event: { id: string; totalCents: number }) => enqueueWrite(event, { idempotencyKey: event.id });
-`);
-  // plain JavaScript so that the app needs no TypeScript runner: what `cdk init app --language javascript` gives
-  writeFileSync(join(app, 'app.js'), `const { App, Duration, Stack } = require('aws-cdk-lib');
-const ec2 = require('aws-cdk-lib/aws-ec2');
-const lambda = require('aws-cdk-lib/aws-lambda');
-const nodejs = require('aws-cdk-lib/aws-lambda-nodejs');
-const { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } = require('cdk-elastic-data-access');
-
-const app = new App();
-const stack = new Stack(app, 'QuickStart');
-const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-const fn = (id, entry) => new nodejs.NodejsFunction(stack, id, { entry, runtime: lambda.Runtime.NODEJS_24_X, vpc });
-const getOrderFn = fn('GetOrder', 'src/get-order.ts');
-const createOrderFn = fn('CreateOrder', 'src/create-order.ts');
-
-const orders = new ElasticDataAccess(stack, 'Orders', {
-  vpc,
-  database: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, readers: 1, maxCapacity: 8 }),
-  budget: { accountConcurrency: 1000 },
-});
-orders.connectReader(getOrderFn, {
-  reservedConcurrency: Concurrency.fromLoad({ requestsPerSecond: 500, duration: Duration.millis(80), headroom: 1.25 }),
-});
-orders.connectProducer(createOrderFn);
-orders.addWriter('OrderWriter', { entry: 'src/order-writer.ts', maxConcurrency: 5 });
-app.synth();
-`);
+  for (const snippet of snippets) {
+    mkdirSync(join(app, snippet.path, '..'), { recursive: true });
+    writeFileSync(join(app, snippet.path), snippet.source);
+  }
+  for (const entry of snippetApps(snippets)) writeFileSync(join(app, entry.path), entry.source);
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['es2022'], strict: true,
+      noImplicitAny: true, esModuleInterop: true, skipLibCheck: true, types: ['node'], noEmit: true,
+    },
+    include: ['app-*.ts', 'src/**/*.ts', 'snippets/**/*.ts'],
+  }, null, 2));
+  return snippets;
 }
 
 /** Runs in the fresh app with only its installed packages: the local stack, the bundled writer, messages, counts. */
