@@ -1,4 +1,4 @@
-/** Messages between a {@link LocalFunction} and its execution-environment processes (src/local/lambda-worker.ts). */
+/** Messages between a {@link LocalFunction} and its execution-environment processes (packages/local/src/lambda-worker.ts). */
 
 /** Parent → environment: run the handler once. */
 export interface InvokeRequest {

@@ -10,7 +10,7 @@ import { LocalSqsEventSource } from '../src/sqs-event-source';
 import { ATTRIBUTES } from '../../runtime/src/queue/message-attributes';
 
 /**
- * Drives the real writer (test/local/fixtures/order-writer.ts, built with sqlWriter) the way Lambda does:
+ * Drives the real writer (packages/local/test/fixtures/order-writer.ts, built with sqlWriter) the way Lambda does:
  * execution environments in child processes behind the local SQS event source, against the local stack.
  */
 
