@@ -69,7 +69,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   sampleCode: false,
 
   gitignore: ['cdk.out', '*.cdk.out', '.local-stack/', '.bench/'],
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools', 'projenrc', 'examples', 'benchmarks', 'scripts'] },
+  eslintOptions: {
+    dirs: ['src', 'packages/runtime/src', 'packages/local/src'],
+    devdirs: ['test', 'packages/runtime/test', 'packages/local/test', 'packages/runtime/scripts', 'build-tools', 'projenrc', 'examples', 'benchmarks', 'scripts'],
+  },
   tsconfigDev: {
     include: ['../src/**/*.ts', '../packages/*/src/**/*.ts', '../packages/*/test/**/*.ts', '../examples/**/*.ts', '../benchmarks/**/*.ts', '../scripts/**/*.ts'],
     exclude: ['../examples/**/cdk.out'],

@@ -126,6 +126,19 @@ async function main() {
   const budget = JSON.parse(readFileSync(join(assembly, `${quickStart.stackClass}.concurrency-budget.json`), 'utf8')) as { targets: { name: string; status: string }[] };
   console.log(`budget report: ${budget.targets.map((t) => `${t.name} ${t.status}`).join(', ')}`);
 
+  step('the runtime as Node.js and bundlers load it: ESM and CommonJS builds export the same names; one Powertools Logger');
+  npmInstall(['ioredis@^5']); // README: the read cache needs ioredis (an optional peer)
+  writeFileSync(join(app, 'esm-check.mjs'), ESM_CHECK);
+  const entries = JSON.parse(run(process.execPath, ['esm-check.mjs'], { cwd: app }).trim()) as Record<string, { esm: number; same: boolean; onlyEsm: string[]; onlyCjs: string[] }>;
+  for (const [name, e] of Object.entries(entries)) {
+    console.log(`${name}: import and require export the same ${e.esm} names: ${e.same}`);
+    if (!e.same || e.esm === 0) throw new Error(`${name}: ESM and CommonJS builds differ (only ESM: ${e.onlyEsm.join(', ')}; only CommonJS: ${e.onlyCjs.join(', ')})`);
+  }
+  writeFileSync(join(app, 'powertools-check.mjs'), POWERTOOLS_CHECK);
+  const copies = JSON.parse(run(process.execPath, ['powertools-check.mjs'], { cwd: app }).trim()) as { loggerCopies: number; roots: string[] };
+  console.log(`a writer that also imports Powertools Logger bundles ${copies.loggerCopies} copy of it (${copies.roots.join(', ')})`);
+  if (copies.loggerCopies !== 1) throw new Error(`Powertools Logger bundled ${copies.loggerCopies} times: ${copies.roots.join(', ')}`);
+
   step('run the bundled writer against the local stack from the installed local package');
   writeFileSync(join(app, 'run-writer.mjs'), RUN_WRITER);
   const out = run(process.execPath, ['run-writer.mjs', join(writerAsset, 'index.js')], { cwd: app, timeout: 180_000 });
@@ -183,6 +196,34 @@ export const handler = async (event: APIGatewayProxyEvent) => {
   }, null, 2));
   return snippets;
 }
+
+/** Every entry of the runtime through `import` (lib/esm) and through `require` (lib): the same names. */
+const ESM_CHECK = `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const out = {};
+for (const entry of ['', '/producer', '/cache', '/data-api']) {
+  const name = '@cdk-elastic-data-access/runtime' + entry;
+  const esm = Object.keys(await import(name)).filter((k) => k !== 'default' && k !== 'module.exports').sort();
+  const cjs = Object.keys(require(name)).filter((k) => k !== '__esModule').sort();
+  out[name] = { esm: esm.length, cjs: cjs.length, same: JSON.stringify(esm) === JSON.stringify(cjs),
+    onlyEsm: esm.filter((k) => !cjs.includes(k)), onlyCjs: cjs.filter((k) => !esm.includes(k)) };
+}
+console.log(JSON.stringify(out));
+`;
+
+/** A writer that uses Powertools Logger itself, bundled as addWriter bundles: how many Logger packages it holds. */
+const POWERTOOLS_CHECK = `import { build } from 'esbuild';
+const result = await build({
+  stdin: { contents: \`import { Logger } from '@aws-lambda-powertools/logger';
+import { sqlWriter } from '@cdk-elastic-data-access/runtime';
+const logger = new Logger({ serviceName: 'orders' });
+export const handler = sqlWriter(async (tx, m) => { logger.info('apply'); await tx.query('select 1'); });\`, resolveDir: process.cwd(), loader: 'ts' },
+  bundle: true, minify: true, platform: 'node', target: 'node24', external: ['@aws-sdk/client-*'], metafile: true, write: false, logLevel: 'error',
+});
+const marker = '@aws-lambda-powertools/logger/';
+const roots = new Set(Object.keys(result.metafile.inputs).filter((f) => f.includes(marker)).map((f) => f.slice(0, f.indexOf(marker))));
+console.log(JSON.stringify({ loggerCopies: roots.size, roots: [...roots] }));
+`;
 
 /** Runs in the fresh app with only its installed packages: the local stack, the bundled writer, messages, counts. */
 const RUN_WRITER = `import { createRequire } from 'node:module';
