@@ -1,4 +1,4 @@
-import { awscdk, javascript, typescript } from 'projen';
+import { awscdk, javascript, JsonFile, typescript } from 'projen';
 
 /*
  * The two workspace packages beside the construct library (docs/packages.md):
@@ -64,6 +64,13 @@ function workspacePackage(root: awscdk.AwsCdkConstructLibrary, options: Partial<
   // Subprojects are installed by the root's workspaces (see the note above): skip projen's per-package install.
   (pkg.package as unknown as { installDependencies: () => void }).installDependencies = () => undefined;
   pkg.npmignore?.exclude('/src/', '/test/', '/tsconfig.json', '/scripts/');
+  // The tests are type-checked by the root's test/tsconfig.json; this one lets eslint's project service find them
+  // (it uses the nearest tsconfig.json, and the package's own covers src only).
+  new JsonFile(pkg, 'test/tsconfig.json', {
+    obj: { extends: '../../../test/tsconfig.json', include: ['**/*.ts'] },
+    marker: true,
+    allowComments: true,
+  });
   return pkg;
 }
 
@@ -126,6 +133,7 @@ export function addWorkspacePackages(root: awscdk.AwsCdkConstructLibrary) {
     peerDeps: ['@cdk-elastic-data-access/runtime@>=0.0.0', 'pg@^8.23.1', 'mysql2@^3.24.6'],
     deps: ['local-aws-sqs@^2', '@aws-sdk/client-sqs@^3', 'tsx', '@types/aws-lambda@^8.10.164'],
     devDeps: ['@types/node@^20', '@types/pg@^8.23.1'],
+    bin: { 'eda-local': 'bin/eda-local' },
   });
   local.package.addField('peerDependenciesMeta', { mysql2: { optional: true } });
   return { runtime, local };
