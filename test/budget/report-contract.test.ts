@@ -1,5 +1,5 @@
-import type { BudgetReportAccount, BudgetReportTarget } from '../../packages/runtime/src/cli/doctor/budget-report';
 import type { BudgetTableAccount, BudgetTableTarget, BudgetTableWriter } from '../../packages/runtime/src/cli/budget/budget-table-report';
+import type { BudgetReportAccount, BudgetReportTarget } from '../../packages/runtime/src/cli/doctor/budget-report';
 import type { AccountReport, TargetReport, WriterReport } from '../../src/budget/budget-evaluation';
 
 /*

@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Client } from 'pg';
 import { edaLocal, EdaLocalProcess, startEdaLocal } from './eda-local-process';
 import { parseEnvFile } from '../../src/cli/state-dir';
+import { portOpen } from '../port-probe';
 import { drainQueue, order, sendAll, waitFor } from '../writer-harness';
 
 /*
@@ -62,18 +62,6 @@ async function query<Row>(url: string, sql: string): Promise<Row[]> {
   } finally {
     await db.end();
   }
-}
-
-/** true when nothing accepts connections on the port any more. */
-function portClosed(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
 }
 
 const countLines = (run: EdaLocalProcess) => run.stdout().split('\n').filter((line) => line.startsWith('messages: '));
@@ -166,13 +154,13 @@ describe('eda-local in a project directory, with --schema', () => {
       Number(env.EDA_WRITE_PORT),
       Number(new URL(env.EDA_SQS_ENDPOINT).port),
     ];
-    expect(await Promise.all(ports.map(portClosed))).toEqual([false, false, false, false]);
+    expect(await Promise.all(ports.map(portOpen))).toEqual([true, true, true, true]);
 
     const result = await edaLocal(['down'], dir);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`local stack stopped (pid ${pid}); deleted ${join(dir, '.local-stack')}\n`);
-    expect(await Promise.all(ports.map(portClosed))).toEqual([true, true, true, true]);
+    expect(await Promise.all(ports.map(portOpen))).toEqual([false, false, false, false]);
     expect(existsSync(join(dir, '.local-stack'))).toBe(false);
     const status = await edaLocal(['status'], dir);
     expect(status.code).toBe(1);

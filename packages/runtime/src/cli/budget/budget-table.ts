@@ -33,7 +33,7 @@ function accountLines(account: BudgetTableAccount, isDatabaseFacing: (path: stri
     lines.push('    the report does not list the functions it counted: synthesize it again with this version');
     return lines;
   }
-  lines.push(`    why: Lambda sets each function's reserved concurrency aside from the account limit, database-facing or not, `
+  lines.push('    why: Lambda sets each function\'s reserved concurrency aside from the account limit, database-facing or not, '
     + `and keeps ${account.unreservedMinimum} unreserved for the functions without one`);
   const facing = account.functions.filter((f) => f.databaseFacing ?? isDatabaseFacing(f.path));
   const others = account.functions.filter((f) => !facing.includes(f));
