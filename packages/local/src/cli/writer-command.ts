@@ -6,7 +6,7 @@ import { LocalCliError } from './cli-output';
 import type { CommandContext } from './stack-commands';
 import { StateDir } from './state-dir';
 import { WriterTally } from './writer-tally';
-import { LocalFunction } from '../local-function';
+import { InvocationError, LocalFunction } from '../local-function';
 import { LocalSqsEventSource } from '../sqs-event-source';
 
 export const WRITER_OPTIONS = '<handler file> [--export=handler] [--concurrency=2] [--batch-size=10] [--timeout=30]';
@@ -86,7 +86,11 @@ export async function writer(context: CommandContext, args: readonly string[], s
     last = line;
   };
   try {
-    await fn.warm();
+    await fn.warm().catch((error: unknown) => {
+      // The handler's module threw while loading (a missing package, a top-level error): the user's problem, not ours.
+      if (error instanceof InvocationError && error.kind === 'init') throw new LocalCliError(`handler file ${given} failed to load: ${error.message}`);
+      throw error;
+    });
     await source.start();
     context.out(`writer ${given} polling ${environment.EDA_WRITE_QUEUE_URL} (concurrency ${concurrency}); Ctrl-C to stop`);
     await report(true);

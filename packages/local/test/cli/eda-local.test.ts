@@ -247,6 +247,19 @@ describe('eda-local messages', () => {
     expect(result.stderr).toBe(`eda-local writer: handler file src/missing-writer.ts not found (looked for ${join(dir, 'src', 'missing-writer.ts')})\n`);
   });
 
+  test('a handler file that throws while loading is named with its error (needs a running stack)', async () => {
+    const up = await edaLocal(['up'], dir);
+    expect(up.code).toBe(0);
+    try {
+      writeFileSync(join(dir, 'broken-writer.ts'), "throw new Error('EDA_ORDERS_TABLE is not set');\n");
+      const result = await edaLocal(['writer', 'broken-writer.ts'], dir);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('eda-local writer: handler file broken-writer.ts failed to load: init failed: Error: EDA_ORDERS_TABLE is not set\n');
+    } finally {
+      await edaLocal(['down'], dir);
+    }
+  }, 120_000);
+
   test('--version prints the package name and version from package.json', async () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
     const result = await edaLocal(['--version'], dir);
