@@ -166,6 +166,16 @@ ${ACCOUNT_BLOCK}`);
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('an account over its reservable concurrency exits 1', async () => {
+    const dir = assemblyWithReport('OrdersStack', [], undefined, reportAccount(1000, 950));
+
+    const result = await eda(['budget', '--assembly', dir], { env: {} });
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('  account (aws://111111111111/eu-west-1): reserved 950 of 900 reservable (limit 1000 − 100 unreserved), headroom -50 → over\n');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   test('a stack without a report names the file and the assembly', async () => {
     const result = await eda(['budget', '--assembly', assembly, '--stack', 'Missing'], { env: {} });
 
