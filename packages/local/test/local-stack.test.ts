@@ -1,20 +1,9 @@
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { Client } from 'pg';
+import { portOpen } from './port-probe';
 import { LocalStack } from '../src/local-stack';
 import { closeDatabases, configureDatabases, withReader, withWriter } from '../../runtime/src';
 import { readConnectionSettings, readQueueSettings } from '../../runtime/src/config/environment';
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function query<T extends Record<string, unknown>>(connectionString: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString });

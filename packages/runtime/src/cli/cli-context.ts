@@ -42,12 +42,12 @@ export interface AwsTarget {
 }
 
 /**
- * Resolves the region (--region, then AWS_REGION, then AWS_DEFAULT_REGION) and credentials (the SDK's
- * default chain) before any AWS call, so a missing one is a clear message and exit code 2 instead of
- * an SDK stack trace from deep inside the first request.
+ * Resolves the region (--region, then the region the resource names, e.g. a queue URL's, then AWS_REGION, then
+ * AWS_DEFAULT_REGION) and credentials (the SDK's default chain) before any AWS call, so a missing one is a clear
+ * message and exit code 2 instead of an SDK stack trace from deep inside the first request.
  */
-export async function resolveAwsTarget(context: CliContext, regionFlag: string | undefined): Promise<AwsTarget> {
-  const region = regionFlag?.trim() || context.env.AWS_REGION?.trim() || context.env.AWS_DEFAULT_REGION?.trim();
+export async function resolveAwsTarget(context: CliContext, regionFlag: string | undefined, resourceRegion?: string): Promise<AwsTarget> {
+  const region = regionFlag?.trim() || resourceRegion || context.env.AWS_REGION?.trim() || context.env.AWS_DEFAULT_REGION?.trim();
   if (!region) {
     throw new CliError('no AWS region configured: pass --region <region> or set AWS_REGION (or AWS_DEFAULT_REGION)');
   }

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { BUDGET_USAGE, runBudget } from './budget/budget-command';
 import { CliContext, CliDependencies, CliError, EXIT_CANNOT_RUN, EXIT_OK } from './cli-context';
 import { DOCTOR_USAGE, runDoctor } from './doctor/doctor-command';
+import { packageVersionLine } from './package-version';
 import { REDRIVE_USAGE, runRedrive } from './redrive/redrive-command';
 
 /*
@@ -13,10 +15,11 @@ import { REDRIVE_USAGE, runRedrive } from './redrive/redrive-command';
 const USAGE = `usage: eda <command> [options]
 
 commands:
+  budget    print the concurrency budget of a synthesized app (cdk.out), every reservation the account line counts
   doctor    describe a deployed RDS Proxy, its pool and target health; compare with the concurrency budget
   redrive   move dead-letter queue messages back (or list them with --dry-run)
 
-Run \`eda <command> --help\` for the options of a command.`;
+Run \`eda <command> --help\` for the options of a command; \`eda --version\` prints the version.`;
 
 function context(deps: CliDependencies): CliContext {
   return {
@@ -39,6 +42,22 @@ function wholeNumber(flag: string, raw: string | undefined): number | undefined 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new CliError(`${flag} must be a whole number of at least 0, got ${raw}`);
   return value;
+}
+
+function budget(ctx: CliContext, args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      assembly: { type: 'string' },
+      stack: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    ctx.out(BUDGET_USAGE);
+    return EXIT_OK;
+  }
+  return runBudget(ctx, { assembly: values.assembly, stack: values.stack });
 }
 
 async function doctor(ctx: CliContext, args: string[]): Promise<number> {
@@ -118,10 +137,16 @@ export async function main(argv: readonly string[], deps: CliDependencies = {}):
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case 'budget':
+        return budget(ctx, rest);
       case 'doctor':
         return await doctor(ctx, rest);
       case 'redrive':
         return await redrive(ctx, rest);
+      case '--version':
+      case '-v':
+        ctx.out(packageVersionLine());
+        return EXIT_OK;
       case undefined:
       case 'help':
       case '--help':

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock';
 import { createPasswordProvider, CredentialDependencies } from './credentials';
+import { idleErrorRecord } from './idle-error-record';
 import { createMysqlPool } from './mysql-pool';
 import { createPostgresPool } from './postgres-pool';
 import type { SqlExecutor, SqlPool, TransactionOptions } from './sql-pool';
@@ -52,7 +53,7 @@ function buildPool(settings: ConnectionSettings, host: string): SqlPool {
     settings,
     host,
     credentials,
-    onIdleError: (error) => runtimeLogger().warn('idle database connection failed', { host, error }),
+    onIdleError: (error) => runtimeLogger().warn('idle database connection failed', { ...idleErrorRecord(host, error) }),
   });
 }
 

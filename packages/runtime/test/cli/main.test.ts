@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eda } from './cli-fixture';
 import { main } from '../../src/cli/main';
 
@@ -33,6 +35,23 @@ describe('eda', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown option '--colour'");
+  });
+
+  test.each(['--version', '-v'])('%s prints the package name and version from package.json', async (flag) => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+
+    const result = await eda([flag], { env: {} });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`@cdk-elastic-data-access/runtime ${pkg.version}\n`);
+    expect(result.stderr).toBe('');
+  });
+
+  test('the usage lists budget and --version', async () => {
+    const result = await eda(['--help']);
+
+    expect(result.stdout).toContain('  budget    print the concurrency budget of a synthesized app (cdk.out), every reservation the account line counts\n');
+    expect(result.stdout).toContain('`eda --version` prints the version.');
   });
 
   test('prints the usage of a command with --help', async () => {

@@ -4,6 +4,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { eda } from './cli-fixture';
+import { regionOfQueueUrl } from '../../src/cli/redrive/queue-url-region';
 import { replayDeduplicationId } from '../../src/cli/redrive/replay-ids';
 
 const sqs = mockClient(SQSClient);
@@ -289,6 +290,61 @@ describe('eda redrive input checks', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`queue ${DLQ} does not exist (check the URL and --region)`);
+  });
+});
+
+describe('EDA-17 eda redrive takes the Region from the queue URL', () => {
+  /** The Region of the SQS client that sent the first GetQueueAttributes call. */
+  async function regionOfFirstCall(): Promise<string> {
+    const client = sqs.commandCalls(GetQueueAttributesCommand)[0].thisValue as SQSClient;
+    return client.config.region();
+  }
+
+  test("without --region and without AWS_REGION, the URL's Region is used and nothing asks for one", async () => {
+    const url = `https://sqs.ap-southeast-2.amazonaws.com/${ACCOUNT}/orders-dlq`;
+    queues(url);
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+
+    const result = await eda(['redrive', '--dlq', url, '--dry-run', '--wait-seconds', '0'], { env: {} });
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(await regionOfFirstCall()).toBe('ap-southeast-2');
+  });
+
+  test("the URL's Region wins over AWS_REGION, which would address another Region's endpoint", async () => {
+    queues(DLQ);
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+
+    await eda(['redrive', '--dlq', DLQ, '--dry-run', '--wait-seconds', '0'], { env: { AWS_REGION: 'us-east-1' } });
+
+    expect(await regionOfFirstCall()).toBe('eu-west-1');
+  });
+
+  test('--region still overrides the URL', async () => {
+    queues(DLQ);
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [] });
+
+    await eda(['redrive', '--dlq', DLQ, '--dry-run', '--wait-seconds', '0', '--region', 'eu-central-1'], { env: {} });
+
+    expect(await regionOfFirstCall()).toBe('eu-central-1');
+  });
+
+  test('a URL without a Region (a local SQS) still needs --region or AWS_REGION, with the usual message', async () => {
+    const result = await eda(['redrive', '--dlq', `http://127.0.0.1:4566/${ACCOUNT}/orders-dlq`, '--dry-run'], { env: {} });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('eda redrive: no AWS region configured: pass --region <region> or set AWS_REGION (or AWS_DEFAULT_REGION)\n');
+  });
+
+  test.each([
+    [`https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/orders`, 'us-east-1'],
+    [`https://sqs.cn-north-1.amazonaws.com.cn/${ACCOUNT}/orders.fifo`, 'cn-north-1'],
+    [`https://eu-west-1.queue.amazonaws.com/${ACCOUNT}/orders`, 'eu-west-1'],
+    [`https://vpce-1a2b3c-abc.sqs.us-east-1.vpce.amazonaws.com/${ACCOUNT}/orders`, undefined],
+    [`http://127.0.0.1:4566/${ACCOUNT}/orders`, undefined],
+  ])('regionOfQueueUrl(%s) is %s', (url, region) => {
+    expect(regionOfQueueUrl(url)).toBe(region);
   });
 });
 

@@ -39,27 +39,48 @@ export interface BudgetReport {
 
 const PROXY_KINDS = new Set(['proxy-writer', 'proxy-read-only']);
 
-/** Finds `<stack>.concurrency-budget.json` in the assembly or in its nested (stage) assemblies. */
-export function findBudgetReport(assemblyDir: string, stack: string): string {
+const REPORT_SUFFIX = '.concurrency-budget.json';
+
+function checkAssembly(assemblyDir: string): void {
   if (!existsSync(assemblyDir) || !statSync(assemblyDir).isDirectory()) {
     throw new CliError(`cloud assembly ${assemblyDir} not found: run \`cdk synth\` first or pass --assembly <dir>`);
   }
-  const fileName = `${stack}.concurrency-budget.json`;
+}
+
+/** The assembly's directories: its own and those of nested (stage) assemblies, which nest at most a few levels deep. */
+function assemblyDirs(assemblyDir: string): string[] {
+  const dirs: string[] = [];
   const pending = [assemblyDir];
-  // Stages synthesize into assembly-<stage> folders; they nest at most a few levels deep.
   for (let visited = 0; pending.length > 0 && visited < 200; visited++) {
     const dir = pending.shift()!;
-    const candidate = join(dir, fileName);
-    if (existsSync(candidate)) return candidate;
+    dirs.push(dir);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory() && entry.name.startsWith('assembly-')) pending.push(join(dir, entry.name));
     }
   }
+  return dirs;
+}
+
+/** Finds `<stack>.concurrency-budget.json` in the assembly or in its nested (stage) assemblies. */
+export function findBudgetReport(assemblyDir: string, stack: string): string {
+  checkAssembly(assemblyDir);
+  const fileName = `${stack}${REPORT_SUFFIX}`;
+  const found = assemblyDirs(assemblyDir).map((dir) => join(dir, fileName)).find((candidate) => existsSync(candidate));
+  if (found) return found;
   throw new CliError(`${fileName} not found in ${assemblyDir}: is ${stack} the stack's artifact id, and does the stack use the ConcurrencyBudget?`);
 }
 
-/** Reads and checks a budget report. */
-export function readBudgetReport(file: string): BudgetReport {
+/** Every `<stack>.concurrency-budget.json` of the assembly and its nested assemblies, in directory then name order. */
+export function findBudgetReports(assemblyDir: string): string[] {
+  checkAssembly(assemblyDir);
+  return assemblyDirs(assemblyDir).flatMap((dir) => readdirSync(dir)
+    .filter((name) => name.endsWith(REPORT_SUFFIX))
+    .sort()
+    .map((name) => join(dir, name)));
+}
+
+/** Parses a report file and checks its version; the callers read the parts they know. */
+export function parseBudgetReportFile(file: string): any {
   let parsed: any;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -69,6 +90,12 @@ export function readBudgetReport(file: string): BudgetReport {
   if (parsed?.version !== 1 || !Array.isArray(parsed.targets)) {
     throw new CliError(`${file} is not a version 1 concurrency budget report`);
   }
+  return parsed;
+}
+
+/** Reads and checks a budget report. */
+export function readBudgetReport(file: string): BudgetReport {
+  const parsed = parseBudgetReportFile(file);
   return { file, stack: String(parsed.stack ?? ''), targets: parsed.targets as BudgetReportTarget[], account: accountOf(parsed) };
 }
 

@@ -3,6 +3,7 @@ import { receiveMessages, releaseMessages, summarise } from './dead-letter-messa
 import { ManualMoveResult, moveManually } from './manual-move';
 import { MessageSources } from './message-sources';
 import { MoveTaskOutcome, runMoveTask } from './move-task';
+import { regionOfQueueUrl } from './queue-url-region';
 import { awsFailure, CliContext, CliError, EXIT_OK, EXIT_PROBLEMS, resolveAwsTarget } from '../cli-context';
 
 /** Options of `eda redrive`. */
@@ -35,6 +36,7 @@ Moves messages from a dead-letter queue back to the queue they came from (or --t
                   eda-source-queue-arn attribute; with --max, a bounded receive → send → delete instead
   FIFO queue:     receive → send (same MessageGroupId, a fresh MessageDeduplicationId per replay) → delete, in order
   --dry-run:      lists up to --max (default 10) messages with their eda-error-* attributes, moves nothing
+  --region:       default: the Region in the queue URL (https://sqs.<region>.amazonaws.com/…), else AWS_REGION
 Exit code: 0 every message moved, 1 some not moved (failed, no known source, task failed or still running), 2 could not run.`;
 
 /** Messages listed by a dry run unless --max says otherwise. */
@@ -64,7 +66,8 @@ export async function runRedrive(context: CliContext, options: RedriveOptions): 
   if (!/^https?:\/\/\S+\/\d+\/\S+$/.test(options.dlq)) {
     throw new CliError(`--dlq must be a queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>), got ${options.dlq}\n\n${REDRIVE_USAGE}`);
   }
-  const target = await resolveAwsTarget(context, options.region);
+  // The queue URL names its Region: asking for it again (or using another from AWS_REGION) would only fail.
+  const target = await resolveAwsTarget(context, options.region, regionOfQueueUrl(options.dlq));
   // AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL: the SDK's service-specific endpoint variables (local SQS, LocalStack).
   const endpoint = context.env.AWS_ENDPOINT_URL_SQS?.trim() || context.env.AWS_ENDPOINT_URL?.trim() || undefined;
   const client = new SQSClient({ region: target.region, credentials: target.credentials, endpoint });
