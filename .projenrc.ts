@@ -128,13 +128,13 @@ project.addTask('example', {
 
 // The local stack (docs/local-stack.md): PostgreSQL 15 + PgBouncer (transaction mode) + SQS on 127.0.0.1.
 const localTasks: Array<[string, string, string]> = [
-  ['local:up', 'Start the local stack in the background; prints the environment and writes .local-stack/env', 'up'],
+  ['local:up', 'Start the local stack in the background (--schema <file.sql>); prints the database, psql command and queues, writes .local-stack/env', 'up'],
   ['local:down', 'Stop the local stack and delete its data', 'down'],
   ['local:status', 'Show whether the local stack runs and its environment', 'status'],
   ['local:writer', 'Run a writer handler against the local stack as Lambda would (args: <handler file>)', 'writer'],
 ];
 for (const [name, description, command] of localTasks) {
-  project.addTask(name, { description, exec: `tsx scripts/local-stack.ts ${command}`, receiveArgs: command === 'writer' });
+  project.addTask(name, { description, exec: `tsx scripts/local-stack.ts ${command}`, receiveArgs: command === 'writer' || command === 'up' });
 }
 project.addTask('test:packaged', {
   description: 'Pack the three packages, install them into a fresh CDK app, synthesize README Quick start and run its writer locally',
