@@ -17,7 +17,7 @@ export function parseDuration(what: string, raw: unknown): number {
 
 /** `600` → `10m`, `90` → `1m30s`, `0.5` → `500ms`: for messages and chart axes. */
 export function formatDuration(seconds: number): string {
-  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  if (seconds > 0 && seconds < 1) return `${Math.round(seconds * 1000)}ms`;
   const whole = Math.round(seconds);
   const h = Math.floor(whole / 3600);
   const m = Math.floor((whole % 3600) / 60);

@@ -78,7 +78,7 @@ export class VisibleMessages {
 
 /** Invisible messages (in backoff or waiting for their visibility timeout), by the second they become visible. */
 export class HiddenMessages {
-  private readonly bySecond = new Map<number, Map<string, Cohort>>();
+  private readonly bySecond = new Map<number, Map<number, Cohort>>();
 
   /** Hides `cohort` until `visibleAt` (seconds, rounded up: the model steps whole seconds). */
   public hide(cohort: Cohort, visibleAt: number): void {
@@ -90,7 +90,7 @@ export class HiddenMessages {
       this.bySecond.set(second, bucket);
     }
     // Pieces of one cohort that meet again in one second merge, so cohorts do not multiply with every retry.
-    const key = `${cohort.sentAt}:${cohort.receiveCount}`;
+    const key = cohort.sentAt * 65_536 + cohort.receiveCount;
     const existing = bucket.get(key);
     if (existing) existing.count += cohort.count;
     else bucket.set(key, { ...cohort });

@@ -14,7 +14,10 @@ import { visibilityTimeoutSeconds, VisibilityBackoffOptions } from '../../resili
  * are real numbers, concurrency is the average over the second (Little's law: arrivals × duration).
  */
 
-/** Jitter quantiles a failed batch's messages are spread over (the writer draws Math.random per message). */
+/**
+ * Jitter quantiles of the writer's backoff (it draws Math.random per message). A cohort gets one of them, chosen by its
+ * send second and receive count, so the population spreads over the jitter range without cohorts multiplying.
+ */
 const JITTER_QUANTILES = [0.125, 0.375, 0.625, 0.875];
 /** The writer's default time reserve (SqlWriterOptions.timeReserveMs): no transaction starts closer to the timeout. */
 const WRITER_TIME_RESERVE_SECONDS = 1;
@@ -218,7 +221,7 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
   const entry = functions.filter((f) => !f.facts.eventSource);
   const consumers = functions.filter((f) => f.facts.eventSource && queues.has(f.facts.eventSource.queue));
   const proxies = topology.proxyTargets.map((p) => ({ name: p.name, kind: p.kind, capacity: p.capacity, connections: [] as number[] }));
-  const backoffs = new Map(consumers.map((f) => [f, backoffOf(f.facts, queues.get(f.facts.eventSource!.queue)!.facts, scenario)]));
+  const backoffs = new Map(consumers.map((f) => [f, backoffTable(backoffOf(f.facts, queues.get(f.facts.eventSource!.queue)!.facts, scenario))]));
 
   const horizon = Math.ceil(scenario.durationSeconds + scenario.drainLimitSeconds);
   const writesFail = (t: number) => within(scenario.outages, t, topology.breakerCoolDownSeconds);
@@ -374,14 +377,21 @@ function startBatches(fn: FunctionState, queue: QueueState, size: number, free: 
     : { start: t, end: t + seconds, slots: groups, received, parts, succeeded, failed: failing };
 }
 
+/** The runtime's visibility after the n-th failed receive, for each jitter quantile (computed once per receive count). */
+type BackoffTable = (receiveCount: number) => readonly number[];
+
+function backoffTable(backoff: VisibilityBackoffOptions): BackoffTable {
+  const rows: number[][] = [];
+  return (receiveCount) => (rows[receiveCount] ??= JITTER_QUANTILES.map((q) => visibilityTimeoutSeconds(receiveCount, backoff, () => q)));
+}
+
 /** The end of a group of batches: deleted, hidden with the writer's backoff, or returned after the visibility timeout. */
-function settle(flight: InFlight, queue: QueueState, backoff: VisibilityBackoffOptions): void {
+function settle(flight: InFlight, queue: QueueState, backoff: BackoffTable): void {
   if (flight.failed) {
     // The writer sets each failed message's visibility from its receive count (ChangeMessageVisibility counts from the call).
     for (const part of flight.parts) {
-      for (const q of JITTER_QUANTILES) {
-        queue.hidden.hide({ ...part, count: part.count / JITTER_QUANTILES.length }, flight.end + visibilityTimeoutSeconds(part.receiveCount, backoff, () => q));
-      }
+      const visibility = backoff(part.receiveCount)[(part.sentAt + part.receiveCount) % JITTER_QUANTILES.length];
+      queue.hidden.hide(part, flight.end + visibility);
     }
     return;
   }
