@@ -118,7 +118,8 @@ export function builtInScenario(name: string, options: BuiltInOptions): Scenario
   const rate = options.rate ?? DEFAULT_RATE;
   switch (name) {
     case 'steady': {
-      if (options.spike !== undefined || options.outageSeconds !== undefined) throw new CliError('--spike and --outage belong to the spike and outage scenarios');
+      if (options.spike !== undefined) throw new CliError('--spike belongs to the spike scenario');
+      if (options.outageSeconds !== undefined) throw new CliError('--outage belongs to the outage scenario');
       return base('steady', options.forSeconds ?? 600, [{ atSeconds: 0, perSecond: rate }]);
     }
     case 'spike': {
@@ -132,7 +133,8 @@ export function builtInScenario(name: string, options: BuiltInOptions): Scenario
       ]);
     }
     case 'outage': {
-      if (options.spike !== undefined || options.forSeconds !== undefined) throw new CliError('--spike and --for belong to the spike and steady scenarios; the outage scenario takes --outage');
+      if (options.spike !== undefined) throw new CliError('--spike belongs to the spike scenario');
+      if (options.forSeconds !== undefined) throw new CliError('--for belongs to the steady and spike scenarios; the outage scenario takes --outage');
       const outage = options.outageSeconds ?? 600;
       return { ...base('outage', LEAD_SECONDS + outage + LEAD_SECONDS, [{ atSeconds: 0, perSecond: rate }]), outages: [{ fromSeconds: LEAD_SECONDS, toSeconds: LEAD_SECONDS + outage }] };
     }
