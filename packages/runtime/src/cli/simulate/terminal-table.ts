@@ -9,12 +9,13 @@ function columns(rows: string[][]): string[] {
 
 /** The short table `eda simulate` prints. */
 export function terminalTable(summary: SimulationSummary): string[] {
-  const drain = summary.drained ? `${summary.drainSeconds} s (${formatDuration(summary.drainSeconds)})` : 'not drained within the drain limit';
+  const seconds = (n: number) => (n >= 60 ? `${n} s (${formatDuration(n)})` : `${n} s`);
+  const drain = summary.drained ? seconds(summary.drainSeconds) : 'not drained within the drain limit';
   const lines = [
     `${summary.stack}, scenario ${summary.scenario}: ${formatDuration(summary.scenarioSeconds)}, simulated ${formatDuration(summary.simulatedSeconds)}`,
     ...columns([
       ['dead-letter messages', String(summary.deadLetterMessages)],
-      ['oldest message age', `${summary.maxOldestMessageAgeSeconds} s`],
+      ['oldest message age', seconds(summary.maxOldestMessageAgeSeconds)],
       ['throttles', String(summary.throttles)],
       ['max queue depth', String(summary.maxQueueDepth)],
       ['proxy connections', `${summary.maxProxyConnections} of ${summary.proxyPoolSize}`],
