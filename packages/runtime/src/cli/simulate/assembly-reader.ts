@@ -162,7 +162,8 @@ export function readTopology(assemblyDir: string, stack: string): Topology {
     for (const target of targets) {
       if (target.kind !== 'proxy-writer' && target.kind !== 'proxy-read-only') continue;
       for (const consumer of target.consumers ?? []) {
-        if (consumer.path === fullPath(id)) draws.push({ target: String(target.name), connectionsPerEnvironment: Number(consumer.connectionsPerEnvironment ?? 1) });
+        if (consumer.path !== fullPath(id)) continue;
+        draws.push({ target: String(target.name), connectionsPerEnvironment: Number(consumer.connectionsPerEnvironment ?? 1) });
       }
     }
     const backoff = eventSource ? {
@@ -185,7 +186,9 @@ export function readTopology(assemblyDir: string, stack: string): Topology {
   }
 
   const account = report.account ?? report.accountSettings ?? {};
-  const coolDowns = (Array.isArray(report.writeBuffers) ? report.writeBuffers : []).map((w: any) => numberOf(w.breakerCoolDownSeconds)).filter((n: unknown): n is number => n !== undefined);
+  const coolDowns = (Array.isArray(report.writeBuffers) ? report.writeBuffers : [])
+    .map((w: any) => numberOf(w.breakerCoolDownSeconds))
+    .filter((n: unknown): n is number => n !== undefined);
   return {
     stack,
     functions,

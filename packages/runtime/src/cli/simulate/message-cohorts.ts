@@ -28,7 +28,7 @@ export class VisibleMessages {
     heap.push(cohort);
     let i = heap.length - 1;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
+      const parent = Math.floor((i - 1) / 2);
       if (heap[parent].sentAt <= heap[i].sentAt) break;
       [heap[parent], heap[i]] = [heap[i], heap[parent]];
       i = parent;

@@ -15,33 +15,51 @@ export function chartsOf(result: SimulationResult): Chart[] {
   const common = { shaded, marker };
   return [
     {
-      id: 'concurrency', title: 'Concurrent executions per function (dashed: its limit)', unit: 'concurrent executions', ...common,
+      id: 'concurrency',
+      title: 'Concurrent executions per function (dashed: its limit)',
+      unit: 'concurrent executions',
+      ...common,
       lines: result.functions.flatMap((f) => [
         { name: f.id, values: f.concurrency },
         { name: `${f.id} ${f.reserved ? 'reserved' : 'unreserved pool'}`, values: f.concurrency.map(() => f.limit), dashed: true },
       ]),
     },
     {
-      id: 'throttles', title: 'Throttled invocations per second', unit: 'throttles / s', ...common,
+      id: 'throttles',
+      title: 'Throttled invocations per second',
+      unit: 'throttles / s',
+      ...common,
       lines: result.functions.map((f) => ({ name: f.id, values: f.throttles })),
     },
     {
-      id: 'queue-depth', title: 'Queue depth (visible + not visible messages)', unit: 'messages', ...common,
+      id: 'queue-depth',
+      title: 'Queue depth (visible + not visible messages)',
+      unit: 'messages',
+      ...common,
       lines: result.queues.flatMap((q) => [
         { name: `${q.id} visible`, values: q.visible },
         { name: `${q.id} not visible`, values: q.notVisible },
       ]),
     },
     {
-      id: 'oldest-message-age', title: 'Age of the oldest message', unit: 'seconds', ...common,
+      id: 'oldest-message-age',
+      title: 'Age of the oldest message',
+      unit: 'seconds',
+      ...common,
       lines: result.queues.map((q) => ({ name: q.id, values: q.oldestAgeSeconds })),
     },
     {
-      id: 'dead-letter-messages', title: 'Messages moved to the dead-letter queue (cumulative)', unit: 'messages', ...common,
+      id: 'dead-letter-messages',
+      title: 'Messages moved to the dead-letter queue (cumulative)',
+      unit: 'messages',
+      ...common,
       lines: result.queues.map((q) => ({ name: `${q.id} → DLQ`, values: q.deadLetters })),
     },
     {
-      id: 'proxy-connections', title: 'Proxy connections borrowed (dashed: the pool)', unit: 'connections', ...common,
+      id: 'proxy-connections',
+      title: 'Proxy connections borrowed (dashed: the pool)',
+      unit: 'connections',
+      ...common,
       lines: result.proxies.length === 0
         ? [{ name: 'no proxy target in the budget report', values: result.queues[0]?.visible.map(() => 0) ?? [0] }]
         : result.proxies.flatMap((p) => [

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseDuration } from './duration';
 import type { PollerScaling } from './aws-scaling-rules';
+import { parseDuration } from './duration';
 import type { Topology } from './topology';
 import { CliError } from '../cli-context';
 

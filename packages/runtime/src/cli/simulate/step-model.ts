@@ -147,10 +147,10 @@ class FunctionState {
   constructor(public readonly facts: FunctionFacts, public readonly behaviour: FunctionBehaviour, public readonly series: FunctionSeries) {}
 
   /** Average concurrency during step t of what was started before it. */
-  public carried(t: number, requestSeconds: number): number {
+  public carried(t: number, seconds: number): number {
     if (this.facts.eventSource) return this.inFlight.reduce((sum, f) => sum + f.slots * overlap(f.start, f.end, t), 0);
     let carried = 0;
-    for (let k = 1; k <= this.admitted.length; k++) carried += this.admitted[this.admitted.length - k] * Math.min(1, Math.max(0, requestSeconds - k));
+    for (let k = 1; k <= this.admitted.length; k++) carried += this.admitted[this.admitted.length - k] * Math.min(1, Math.max(0, seconds - k));
     return carried;
   }
 
@@ -176,7 +176,8 @@ function backoffOf(fn: FunctionFacts, queue: QueueFacts, scenario: Scenario): Vi
 /** The topology with the scenario's overrides applied. */
 export function effectiveTopology(topology: Topology, scenario: Scenario): Topology {
   const queueOverride = (id: string) => ({ ...scenario.queueOverrides['*'], ...scenario.queueOverrides[id] });
-  const pollers: PollerScaling = { ...topology.pollerScaling, ...Object.fromEntries(Object.entries(scenario.pollers ?? {}).filter(([, v]) => v !== undefined)) };
+  const given = Object.entries(scenario.pollers ?? {}).filter(([, v]) => v !== undefined);
+  const pollers: PollerScaling = { ...topology.pollerScaling, ...Object.fromEntries(given) };
   return {
     ...topology,
     accountConcurrency: scenario.accountConcurrency ?? topology.accountConcurrency,
@@ -216,7 +217,8 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
   const functions = topology.functions.map((f) => {
     const behaviour = { ...DEFAULT_BEHAVIOUR, ...scenario.behaviour[f.id] } as FunctionBehaviour;
     const limit = f.reservedConcurrency ?? pool;
-    return new FunctionState(f, behaviour, { id: f.id, limit, reserved: f.reservedConcurrency !== undefined, concurrency: [], throttles: [], invocations: 0 });
+    const series = { id: f.id, limit, reserved: f.reservedConcurrency !== undefined, concurrency: [], throttles: [], invocations: 0 };
+    return new FunctionState(f, behaviour, series);
   });
   const entry = functions.filter((f) => !f.facts.eventSource);
   const consumers = functions.filter((f) => f.facts.eventSource && queues.has(f.facts.eventSource.queue));
@@ -225,7 +227,8 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
 
   const horizon = Math.ceil(scenario.durationSeconds + scenario.drainLimitSeconds);
   const writesFail = (t: number) => within(scenario.outages, t, topology.breakerCoolDownSeconds);
-  const slowFactor = (t: number) => scenario.slow.reduce((factor, s) => (t >= s.fromSeconds && t < s.toSeconds ? Math.max(factor, s.factor) : factor), 1);
+  const slowFactor = (t: number) => scenario.slow.reduce(
+    (factor, s) => (t >= s.fromSeconds && t < s.toSeconds ? Math.max(factor, s.factor) : factor), 1);
   let drainSeconds: number | undefined;
   let t = 0;
   for (; t < horizon; t++) {
@@ -256,7 +259,8 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
     for (const fn of consumers) demand.set(fn, Math.max(fn.pollers, initialPollers(topology.pollerScaling, fn.facts)));
     const unreservedDemand = [...demand].filter(([fn]) => fn.facts.reservedConcurrency === undefined).reduce((sum, [, d]) => sum + d, 0);
     /** What Lambda lets the function run this second: its reservation (or pool share), within the scaling rate. */
-    const shareOf = (fn: FunctionState) => fn.facts.reservedConcurrency ?? (unreservedDemand > pool ? pool * demand.get(fn)! / unreservedDemand : pool);
+    const shareOf = (fn: FunctionState) =>
+      fn.facts.reservedConcurrency ?? (unreservedDemand > pool ? pool * demand.get(fn)! / unreservedDemand : pool);
     const capOf = (fn: FunctionState) => Math.min(shareOf(fn), fn.grow(Math.min(shareOf(fn), demand.get(fn)!)));
 
     // 3. Entry functions admit what fits and throttle the rest; producers send.
@@ -318,7 +322,9 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
     for (const proxy of proxies) {
       let connections = 0;
       for (const fn of functions) {
-        for (const draw of fn.facts.proxyDraws) if (draw.target === proxy.name) connections += fn.series.concurrency[t] * draw.connectionsPerEnvironment;
+        for (const draw of fn.facts.proxyDraws) {
+          if (draw.target === proxy.name) connections += fn.series.concurrency[t] * draw.connectionsPerEnvironment;
+        }
       }
       proxy.connections.push(connections);
     }

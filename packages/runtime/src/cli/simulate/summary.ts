@@ -59,7 +59,12 @@ const tenth = (n: number) => Math.round(n * 10) / 10;
 export function summarize(result: SimulationResult): SimulationSummary {
   const functions: Record<string, FunctionSummary> = {};
   for (const f of result.functions) {
-    functions[f.id] = { peakConcurrency: tenth(max(f.concurrency)), concurrencyLimit: whole(f.limit), throttles: whole(sum(f.throttles)), invocations: whole(f.invocations) };
+    functions[f.id] = {
+      peakConcurrency: tenth(max(f.concurrency)),
+      concurrencyLimit: whole(f.limit),
+      throttles: whole(sum(f.throttles)),
+      invocations: whole(f.invocations),
+    };
   }
   const queues: Record<string, QueueSummary> = {};
   for (const q of result.queues) {

@@ -24,7 +24,7 @@ export function terminalTable(summary: SimulationSummary): string[] {
     '',
     ...columns([
       ['function', 'peak', 'limit', 'throttles', 'invocations'],
-      ...Object.entries(summary.functions).map(([id, f]) => [id, String(f.peakConcurrency), String(f.concurrencyLimit), String(f.throttles), String(f.invocations)]),
+      ...Object.entries(summary.functions).map(([id, f]) => [id, ...[f.peakConcurrency, f.concurrencyLimit, f.throttles, f.invocations].map(String)]),
     ]),
   ];
   return lines;
