@@ -70,6 +70,17 @@ describe('the step model', () => {
     expect(Math.max(...writer)).toBeCloseTo(400);
   });
 
+  test('the SQS event source scales back to 5 concurrent batches once the queue is empty', () => {
+    const result = simulate(topology({ writerReserved: 500, maximumConcurrency: 400, producerReserved: 1000 }), scenario({
+      durationSeconds: 230,
+      load: { Producer: [{ atSeconds: 0, perSecond: 2000 }, { atSeconds: 30, perSecond: 0 }, { atSeconds: 200, perSecond: 2000 }] },
+      behaviour: { Writer: { invocationSeconds: 1, messageSeconds: 0 } },
+    }));
+    const writer = fn(result, 'Writer').concurrency;
+    expect(writer[29]).toBeGreaterThan(100);
+    expect(writer[200]).toBeCloseTo(5);
+  });
+
   test('an event source allowed more batches than the reservation is throttled, and the throttled receives take healthy messages to the DLQ', () => {
     const settings = { writerReserved: 2, visibilityTimeoutSeconds: 5, maxReceiveCount: 2, producerReserved: 1000 };
     const bounded = summarize(simulate(topology({ ...settings, maximumConcurrency: 2 }), scenario({ durationSeconds: 30, load: { Producer: [{ atSeconds: 0, perSecond: 1000 }] } })));
