@@ -80,10 +80,13 @@ export class VisibleMessages {
 export class HiddenMessages {
   private readonly bySecond = new Map<number, Map<number, Cohort>>();
 
-  /** Hides `cohort` until `visibleAt` (seconds, rounded up: the model steps whole seconds). */
+  /**
+   * Hides `cohort` until `visibleAt` (seconds). The model steps whole seconds and receives at the start of a step, so
+   * the time is rounded to the nearest step: the pollers of a real queue receive it as soon as it is visible.
+   */
   public hide(cohort: Cohort, visibleAt: number): void {
     if (cohort.count <= 0) return;
-    const second = Math.ceil(visibleAt - 1e-9);
+    const second = Math.round(visibleAt);
     let bucket = this.bySecond.get(second);
     if (!bucket) {
       bucket = new Map();

@@ -70,6 +70,8 @@ export interface SimulationResult {
 interface InFlight {
   readonly start: number;
   readonly end: number;
+  /** When its messages are deleted or failed: within the second for sub-second batches, else at the end. */
+  readonly settleAt: number;
   /** Average concurrency it holds while it runs (batches, or batches × duration for sub-second batches). */
   readonly slots: number;
   readonly received: number;
@@ -232,8 +234,9 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
   let drainSeconds: number | undefined;
   let t = 0;
   for (; t < horizon; t++) {
-    const slow = slowFactor(t);
-    const failing = writesFail(t);
+    // A step is [t, t + 1): outages and slow periods that start or end within it count where most of it lies.
+    const slow = slowFactor(t + 0.5);
+    const failing = writesFail(t + 0.5);
 
     // 1. Invocations that ended settle: deleted, or hidden again.
     for (const fn of consumers) {
@@ -378,9 +381,10 @@ function startBatches(fn: FunctionState, queue: QueueState, size: number, free: 
   const parts = queue.visible.take(batches * size).map((p) => ({ ...p, receiveCount: p.receiveCount + 1 }));
   const received = parts.reduce((sum, p) => sum + p.count, 0);
   const groups = received / size;
-  return seconds < 1
-    ? { start: t, end: t + 1, slots: groups * seconds, received, parts, succeeded, failed: failing }
-    : { start: t, end: t + seconds, slots: groups, received, parts, succeeded, failed: failing };
+  if (seconds >= 1) return { start: t, end: t + seconds, settleAt: t + seconds, slots: groups, received, parts, succeeded, failed: failing };
+  // Sub-second batches end between t + seconds (the first on each slot) and the time the busiest slot is done.
+  const busyUntil = Math.max(seconds, Math.min(1, (groups * seconds) / free));
+  return { start: t, end: t + 1, settleAt: t + (seconds + busyUntil) / 2, slots: groups * seconds, received, parts, succeeded, failed: failing };
 }
 
 /** The runtime's visibility after the n-th failed receive, for each jitter quantile (computed once per receive count). */
@@ -397,7 +401,7 @@ function settle(flight: InFlight, queue: QueueState, backoff: BackoffTable): voi
     // The writer sets each failed message's visibility from its receive count (ChangeMessageVisibility counts from the call).
     for (const part of flight.parts) {
       const visibility = backoff(part.receiveCount)[(part.sentAt + part.receiveCount) % JITTER_QUANTILES.length];
-      queue.hidden.hide(part, flight.end + visibility);
+      queue.hidden.hide(part, flight.settleAt + visibility);
     }
     return;
   }
