@@ -15,10 +15,11 @@ import { visibilityTimeoutSeconds, VisibilityBackoffOptions } from '../../resili
  */
 
 /**
- * Jitter quantiles of the writer's backoff (it draws Math.random per message). A cohort gets one of them, chosen by its
- * send second and receive count, so the population spreads over the jitter range without cohorts multiplying.
+ * Points of the jitter range of the writer's backoff (it draws Math.random per message): both ends (the earliest retry
+ * decides a dead letter, the latest the drain) and the mean kept. A cohort gets one of them, chosen by its send second
+ * and receive count, so the population spreads over the range without cohorts multiplying.
  */
-const JITTER_QUANTILES = [0.125, 0.375, 0.625, 0.875];
+const JITTER_QUANTILES = [0, 1 / 3, 2 / 3, 1];
 /** The writer's default time reserve (SqlWriterOptions.timeReserveMs): no transaction starts closer to the timeout. */
 const WRITER_TIME_RESERVE_SECONDS = 1;
 /** Below this many messages a queue counts as empty (the model's counts are fractional). */
@@ -123,16 +124,20 @@ class QueueState {
     return count;
   }
 
-  public releaseDue(t: number): void {
+  /** Makes the messages due at `t` visible, or moves them to the DLQ; returns whether any moved. */
+  public releaseDue(t: number): boolean {
+    let moved = false;
     for (const cohort of this.hidden.release(t)) {
       if (movesToDeadLetterQueue(cohort.receiveCount, this.facts.maxReceiveCount)) {
         this.ages.remove(cohort.sentAt, cohort.count);
         this.total -= cohort.count;
         this.deadLetters += cohort.count;
+        moved = true;
       } else {
         this.visible.push(cohort);
       }
     }
+    return moved;
   }
 }
 
@@ -232,6 +237,8 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
   const slowFactor = (t: number) => scenario.slow.reduce(
     (factor, s) => (t >= s.fromSeconds && t < s.toSeconds ? Math.max(factor, s.factor) : factor), 1);
   let drainSeconds: number | undefined;
+  /** When the last group of batches settled: the queue empties then, not at the step's end. */
+  let lastSettled = 0;
   let t = 0;
   for (; t < horizon; t++) {
     // A step is [t, t + 1): outages and slow periods that start or end within it count where most of it lies.
@@ -248,10 +255,11 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
           continue;
         }
         settle(flight, queue, backoffs.get(fn)!);
+        lastSettled = Math.max(lastSettled, flight.settleAt);
       }
       fn.inFlight = still;
     }
-    for (const queue of queues.values()) queue.releaseDue(t);
+    for (const queue of queues.values()) if (queue.releaseDue(t)) lastSettled = Math.max(lastSettled, t);
 
     // 2. Concurrency demand, and the account's unreserved pool shared in proportion to it.
     const demand = new Map<FunctionState, number>();
@@ -336,7 +344,7 @@ export function simulate(stack: Topology, scenario: Scenario): SimulationResult 
     if (t + 1 >= scenario.durationSeconds) {
       const empty = [...queues.values()].every((q) => q.total < EMPTY) && consumers.every((fn) => fn.inFlight.length === 0);
       if (empty) {
-        drainSeconds = Math.max(0, t + 1 - scenario.durationSeconds);
+        drainSeconds = Math.max(0, lastSettled - scenario.durationSeconds);
         t++;
         break;
       }

@@ -95,7 +95,7 @@ export function summarize(result: SimulationResult): SimulationSummary {
     maxQueueDepth: max(queueList.map((q) => q.maxQueueDepth)),
     maxProxyConnections: tenth(closest.peak),
     proxyPoolSize: closest.capacity,
-    drainSeconds: result.drainSeconds ?? -1,
+    drainSeconds: result.drainSeconds === undefined ? -1 : tenth(result.drainSeconds),
     drained: result.drainSeconds !== undefined,
     functions,
     queues,
