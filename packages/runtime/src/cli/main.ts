@@ -5,6 +5,7 @@ import { CliContext, CliDependencies, CliError, EXIT_CANNOT_RUN, EXIT_OK } from 
 import { DOCTOR_USAGE, runDoctor } from './doctor/doctor-command';
 import { packageVersionLine } from './package-version';
 import { REDRIVE_USAGE, runRedrive } from './redrive/redrive-command';
+import { runSimulate, SIMULATE_USAGE } from './simulate/simulate-command';
 
 /*
  * `eda`, the operations CLI of cdk-elastic-data-access. The package bin is a two-line shim:
@@ -18,6 +19,7 @@ commands:
   budget    print the concurrency budget of a synthesized app (cdk.out), every reservation the account line counts
   doctor    describe a deployed RDS Proxy, its pool and target health; compare with the concurrency budget
   redrive   move dead-letter queue messages back (or list them with --dry-run)
+  simulate  play a traffic spike or a database outage forward on a synthesized stack (offline)
 
 Run \`eda <command> --help\` for the options of a command; \`eda --version\` prints the version.`;
 
@@ -131,6 +133,42 @@ async function redrive(ctx: CliContext, args: string[]): Promise<number> {
   });
 }
 
+function simulateCommand(ctx: CliContext, args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      assembly: { type: 'string' },
+      stack: { type: 'string' },
+      scenario: { type: 'string' },
+      rate: { type: 'string' },
+      spike: { type: 'string' },
+      for: { type: 'string' },
+      outage: { type: 'string' },
+      out: { type: 'string' },
+      expect: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    ctx.out(SIMULATE_USAGE);
+    return EXIT_OK;
+  }
+  for (const flag of ['assembly', 'stack', 'scenario', 'out'] as const) {
+    if (!values[flag]) throw new CliError(`--${flag} is required\n\n${SIMULATE_USAGE}`);
+  }
+  return runSimulate(ctx, {
+    assembly: values.assembly!,
+    stack: values.stack!,
+    scenario: values.scenario!,
+    rate: values.rate,
+    spike: values.spike,
+    for: values.for,
+    outage: values.outage,
+    out: values.out!,
+    expect: values.expect,
+  });
+}
+
 /** Runs `eda` with `argv` (without node and the script); returns the exit code instead of exiting. */
 export async function main(argv: readonly string[], deps: CliDependencies = {}): Promise<number> {
   const ctx = context(deps);
@@ -143,6 +181,8 @@ export async function main(argv: readonly string[], deps: CliDependencies = {}):
         return await doctor(ctx, rest);
       case 'redrive':
         return await redrive(ctx, rest);
+      case 'simulate':
+        return simulateCommand(ctx, rest);
       case '--version':
       case '-v':
         ctx.out(packageVersionLine());
