@@ -593,10 +593,10 @@ const readCacheRows: Row[] = [
     new ReadCache(stack, 'Cache', { vpc, vpcSubnets: { subnetGroupName: 'public', availabilityZones: ['nowhere-1a'] } });
   }, 'vpcSubnets selects no subnet in Stack/PublicOnly: the cache endpoint needs at least one subnet of the VPC'],
 
-  ['ReadCache.grantConnect: a function outside the VPC', () => {
+  ['ReadCache.connect: a function outside the VPC', () => {
     const { stack, vpc } = withVpc();
-    new ReadCache(stack, 'Cache', { vpc }).grantConnect(fn(stack, 'Reader'));
-  }, 'grantConnect consumer Stack/Reader has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache'],
+    new ReadCache(stack, 'Cache', { vpc }).connect(fn(stack, 'Reader'));
+  }, 'connect consumer Stack/Reader has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache'],
 ];
 
 const rows: Row[] = [
