@@ -233,6 +233,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
    */
   public grantRead(consumer: IDatabaseConsumer | ecs.BaseService, options: ConnectOptions = {}): iam.Grant {
     this.validateReadPath();
+    this.validateDrawOptions(options);
     return this.connect(resolveConsumer(this, 'grantRead', consumer, this.vpcPath), options, this.readEndpoints, 'READ');
   }
 
@@ -241,6 +242,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
    * @returns the IAM grant; the connection facts come from `writeConnectionInfo`
    */
   public grantWrite(consumer: IDatabaseConsumer | ecs.BaseService, options: ConnectOptions = {}): iam.Grant {
+    this.validateDrawOptions(options);
     return this.connect(resolveConsumer(this, 'grantWrite', consumer, this.vpcPath), options, this.writeEndpoints, 'WRITE');
   }
 

@@ -43,8 +43,8 @@ export const LAMBDA_CONCURRENCY_LEVER = 'the reserved concurrency';
 export const ECS_CONCURRENCY_LEVER = 'the maximum task count (declaredConcurrency)';
 /** What an Auto Scaling group's concurrency is bounded by. */
 export const AUTO_SCALING_CONCURRENCY_LEVER = 'the maximum capacity (maxCapacity, or declaredConcurrency)';
-/** What an EC2 instance's draw is bounded by: one instance, its pool size. */
-export const INSTANCE_CONCURRENCY_LEVER = 'the connections per instance (connectionsPerEnvironment)';
+/** What an EC2 instance's draw is bounded by: its connecting processes (1 unless declared) × their pool size. */
+export const INSTANCE_CONCURRENCY_LEVER = 'the processes per instance (declaredConcurrency) or their connections (connectionsPerEnvironment)';
 /** What any other consumer's concurrency is bounded by. */
 export const DECLARED_CONCURRENCY_LEVER = 'the declaredConcurrency';
 

@@ -101,7 +101,7 @@ describe('connection targets', () => {
     // THEN
     expect(db.readTargets).toHaveLength(1);
     expect(db.readTargets[0]).toMatchObject({ kind: 'proxy-read-only', capacity: 1000, name: 'Stack/Orders/Proxy (read-only endpoint)' });
-    expect(db.readTargets[0].capacityExplanation).toMatch(/^Σ over 2 reader\(s\) of floor\(maxConnectionsPercent 50% × reader max_connections\) = 500 \+ 500 = 1000; /);
+    expect(db.readTargets[0].capacityExplanation).toMatch(/^Σ over 2 readers of floor\(maxConnectionsPercent 50% × reader max_connections\) = 500 \+ 500 = 1000; /);
   });
 
   test('each RDS replica is a direct target of 90% of its max_connections by default', () => {

@@ -419,9 +419,9 @@ const budgetRows: Row[] = [
     ConnectionLedger.of(stack).recordDraw({ target: proxy, consumer: writer, connectionsPerEnvironment: 2 });
     app.synth();
   }, budgetFailure(
-    'ConcurrencyBudget: Stack/Proxy (writer) is over budget: Σ reserved concurrency × connections per environment = 120 ' +
+    'ConcurrencyBudget: Stack/Proxy (writer) is over budget: Σ concurrency × connections per environment = 120 ' +
     'exceeds its capacity of 100 (test capacity 100). Drawn by: Stack/Reader (60 × 1), Stack/Writer (30 × 2). ' +
-    'Lower those functions\' reserved concurrency, buffer writes through the WriteBuffer, or raise the capacity.')],
+    'Lower the reserved concurrency of Stack/Reader and Stack/Writer, buffer writes through the WriteBuffer, or raise the capacity.')],
 
   ['ConnectionLedger (synth): a non-Lambda consumer without declaredConcurrency', () => {
     const { app, stack } = bare();
@@ -429,8 +429,8 @@ const budgetRows: Row[] = [
     ConnectionLedger.of(stack).recordDraw({ target: target(100, stack), consumer: service, connectionsPerEnvironment: 1 });
     app.synth();
   }, budgetFailure(
-    'ConcurrencyBudget: Stack/Service connects to Stack/Proxy (writer) without reserved concurrency, so nothing bounds the connections it can open. ' +
-    'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options). ' +
+    'ConcurrencyBudget: Stack/Service connects to Stack/Proxy (writer) without declaredConcurrency, so nothing bounds the connections it can open. ' +
+    'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options; for an ECS service its maximum task count). ' +
     'Pick the number with Little\'s law: requests per second × average duration in seconds, ' +
     'e.g. Concurrency.fromLoad({ requestsPerSecond: 500, duration: Duration.millis(200) }) = 100.')],
 
