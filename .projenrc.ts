@@ -70,6 +70,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   gitignore: ['cdk.out', '*.cdk.out', '.local-stack/', '.bench/'],
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'build-tools', 'projenrc', 'examples', 'benchmarks', 'scripts'] },
+  // No source maps in lib/: jsii's default inline maps point stack traces at ../src/*.ts, which the package does
+  // not ship. Without them a trace names the lib/*.js line that ran, which is in the package (EDA-17).
+  tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   tsconfigDev: {
     include: ['../src/**/*.ts', '../packages/*/src/**/*.ts', '../packages/*/test/**/*.ts', '../examples/**/*.ts', '../benchmarks/**/*.ts', '../scripts/**/*.ts'],
     exclude: ['../examples/**/cdk.out'],
