@@ -78,7 +78,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     exclude: ['../examples/**/cdk.out'],
     compilerOptions: {
       // the repository type-checks the local package against the runtime's sources (as jest resolves it)
-      paths: { '@cdk-elastic-data-access/runtime': ['../packages/runtime/src/index.ts'] },
+      // test/new-user/apps import the construct library by its package name, as a fresh CDK app does (EDA-17).
+      paths: { 'cdk-elastic-data-access': ['../src/index.ts'], '@cdk-elastic-data-access/runtime': ['../packages/runtime/src/index.ts'] },
     },
   },
   jestOptions: {
