@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newDatabase, newFunction, newStack, render } from './fixtures';
@@ -135,6 +136,25 @@ describe('grantDataApiRead with options', () => {
     expect(Object.keys(access.environment).sort()).toEqual(['EDA_DATABASE', 'EDA_DATA_API_RESOURCE_ARN', 'EDA_DATA_API_SECRET_ARN']);
     const actions = statementsOf(Template.fromStack(stack), 'TaskRole').flatMap((s) => s.actions);
     expect(actions).toEqual(expect.arrayContaining(['rds-data:ExecuteStatement', 'secretsmanager:GetSecretValue']));
+  });
+
+  test('an ECS service grantee: its task role gets the Data API, its default container the environment, its declared concurrency is drawn', () => {
+    // GIVEN a Fargate service (no VPC is needed for the Data API, but a service has one anyway)
+    const { stack, vpc, db } = newDatabase({ source: auroraPostgresWithDataApi() });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'ReportTask');
+    taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24') });
+    const service = new ecs.FargateService(stack, 'Report', { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }), taskDefinition });
+    // WHEN
+    const grant = db.grantDataApiRead(service, { declaredConcurrency: 3 });
+    // THEN
+    const template = Template.fromStack(stack);
+    expect(grant.success).toBe(true);
+    const actions = statementsOf(template, 'ReportTaskTaskRole').flatMap((s) => s.actions);
+    expect(actions).toEqual(expect.arrayContaining(['rds-data:ExecuteStatement', 'secretsmanager:GetSecretValue']));
+    const [task] = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(task.Properties.ContainerDefinitions[0].Environment.map((e: any) => e.Name).sort()).toEqual(['EDA_DATABASE', 'EDA_DATA_API_RESOURCE_ARN', 'EDA_DATA_API_SECRET_ARN']);
+    const draw = ConnectionLedger.of(stack).draws.find((d) => d.consumer === service)!;
+    expect([draw.target.name, draw.declaredConcurrency, draw.concurrencyLever]).toEqual(['Stack/Orders/Writer instance (Data API)', 3, 'the maximum task count (declaredConcurrency)']);
   });
 
   test('an existing cluster declared with the Data API and a secret can be granted', () => {
