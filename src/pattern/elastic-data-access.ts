@@ -231,17 +231,21 @@ export class ElasticDataAccess extends Construct {
   /**
    * Lets a producer enqueue writes: `sqs:SendMessage` (and KMS where used) on the write buffer, and
    * `EDA_WRITE_QUEUE_URL` / `EDA_WRITE_QUEUE_FIFO` on Lambda functions. Producers hold no database
-   * connections, so they need no reserved concurrency for the budget.
-   * @returns the environment variables a producer needs (set for you on Lambda functions)
+   * connections, so they need no reserved concurrency for the budget. An ECS service (`FargateService`,
+   * `Ec2Service`) may produce too: its task role gets the grant, its default container the variables.
+   * @returns the environment variables a producer needs (set for you on Lambda functions and ECS services)
    */
-  public connectProducer(producer: iam.IGrantable): { [key: string]: string } {
-    this.writeBuffer.grantSend(producer);
+  public connectProducer(producer: iam.IGrantable | ecs.BaseService): { [key: string]: string } {
+    const candidate: unknown = producer;
+    const service = candidate instanceof ecs.BaseService ? candidate : undefined;
+    this.writeBuffer.grantSend(service ? service.taskDefinition.taskRole : producer as iam.IGrantable);
     const environment = {
       EDA_WRITE_QUEUE_URL: this.writeBuffer.queue.queueUrl,
       EDA_WRITE_QUEUE_FIFO: String(this.writeBuffer.fifo),
     };
-    if (producer instanceof lambda.Function) {
-      for (const [key, value] of Object.entries(environment)) producer.addEnvironment(key, value);
+    for (const [key, value] of Object.entries(environment)) {
+      if (producer instanceof lambda.Function) producer.addEnvironment(key, value);
+      service?.taskDefinition.defaultContainer?.addEnvironment(key, value);
     }
     if (producer instanceof lambda.FunctionBase) this.watch(producer, false);
     return environment;

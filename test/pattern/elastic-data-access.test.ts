@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
@@ -86,6 +87,30 @@ describe('ElasticDataAccess', () => {
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]) },
+    });
+  });
+
+  test('connectProducer of an ECS service grants SendMessage to its task role and sets the queue URL on its default container', () => {
+    // GIVEN a Fargate service
+    const { stack, vpc, eda } = pattern();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'ApiTask');
+    taskDefinition.addContainer('api', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24') });
+    const service = new ecs.FargateService(stack, 'Api', { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }), taskDefinition });
+    // WHEN
+    eda.connectProducer(service);
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ApiTaskTaskRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]) },
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Environment: Match.arrayWith([
+          { Name: 'EDA_WRITE_QUEUE_URL', Value: { Ref: Match.stringLikeRegexp('OrdersWriteBufferQueue') } },
+          { Name: 'EDA_WRITE_QUEUE_FIFO', Value: 'false' },
+        ]),
+      })],
     });
   });
 
