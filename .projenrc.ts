@@ -73,12 +73,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     dirs: ['src', 'packages/runtime/src', 'packages/local/src'],
     devdirs: ['test', 'packages/runtime/test', 'packages/local/test', 'packages/runtime/scripts', 'build-tools', 'projenrc', 'examples', 'benchmarks', 'scripts'],
   },
+  // No source maps in lib/: jsii's default inline maps point stack traces at ../src/*.ts, which the package does
+  // not ship. Without them a trace names the lib/*.js line that ran, which is in the package (EDA-17).
+  tsconfig: { compilerOptions: { inlineSourceMap: false, inlineSources: false } },
   tsconfigDev: {
     include: ['../src/**/*.ts', '../packages/*/src/**/*.ts', '../packages/*/test/**/*.ts', '../examples/**/*.ts', '../benchmarks/**/*.ts', '../scripts/**/*.ts'],
     exclude: ['../examples/**/cdk.out'],
     compilerOptions: {
       // the repository type-checks the local package against the runtime's sources (as jest resolves it)
-      paths: { '@cdk-elastic-data-access/runtime': ['../packages/runtime/src/index.ts'] },
+      // test/new-user/apps import the construct library by its package name, as a fresh CDK app does (EDA-17).
+      paths: { 'cdk-elastic-data-access': ['../src/index.ts'], '@cdk-elastic-data-access/runtime': ['../packages/runtime/src/index.ts'] },
     },
   },
   jestOptions: {

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { CfnEventSourceMapping, CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
-import { ConnectionDraw, ConnectionTarget } from './connection-ledger';
+import { ConnectionDraw, ConnectionTarget } from './connection-target';
 import { cfnFunctionOf } from '../function-facts';
 
 /*
@@ -58,6 +58,8 @@ export interface ConsumerDemand {
   readonly concurrencySource: 'reserved-concurrency' | 'declared';
   readonly connectionsPerEnvironment: number;
   readonly connections: number;
+  /** What bounds the consumer's concurrency: "the reserved concurrency" of a function, "the maximum task count (declaredConcurrency)" of an ECS service, … */
+  readonly concurrencyLever: string;
 }
 
 export interface TargetReport {
@@ -80,9 +82,27 @@ export interface AccountReport {
   readonly reserved: number;
   readonly headroom: number;
   readonly status: 'ok' | 'over';
-  readonly functions: { path: string; reservedConcurrency: number }[];
+  /**
+   * Every function whose reserved concurrency counts against the account, database-facing or not: `reserved`
+   * is exactly the sum of their `reservedConcurrency`, so a table of these rows adds up to the account line.
+   */
+  readonly functions: AccountFunction[];
   /** Functions whose reserved concurrency is a token: counted by Lambda at deploy, unknown here. */
   readonly unknownReservations: string[];
+}
+
+/** One function counted in the account line of the budget. */
+export interface AccountFunction {
+  /** Construct path of the function. */
+  readonly path: string;
+  /** Its reserved concurrency: Lambda sets it aside for the function, whatever the function does. */
+  readonly reservedConcurrency: number;
+  /** Whether it draws database connections (then it also appears in `targets[].consumers`). */
+  readonly databaseFacing: boolean;
+  /** The targets it draws from, by name; empty when it is not database-facing. */
+  readonly targets: string[];
+  /** Why it counts, in one sentence. */
+  readonly reason: string;
 }
 
 export interface WriterReport {
@@ -166,6 +186,7 @@ export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accoun
         concurrencySource: concurrency.source,
         connectionsPerEnvironment: draw.connectionsPerEnvironment,
         connections: concurrency.value * draw.connectionsPerEnvironment,
+        concurrencyLever: leverOf(draw),
       });
     }
     const demand = consumers.reduce((sum, c) => sum + c.connections, 0);
@@ -173,10 +194,10 @@ export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accoun
     const status = demand > target.capacity ? 'over' : utilisation > WARNING_UTILISATION ? 'warning' : 'ok';
     if (status === 'over') {
       errors.push(
-        `ConcurrencyBudget: ${target.name} is over budget: Σ reserved concurrency × connections per environment = ${demand} ` +
+        `ConcurrencyBudget: ${target.name} is over budget: Σ concurrency × connections per environment = ${demand} ` +
         `exceeds its capacity of ${target.capacity} (${target.capacityExplanation}). Drawn by: ` +
         consumers.map((c) => `${c.path} (${c.concurrency} × ${c.connectionsPerEnvironment})`).join(', ') +
-        '. Lower those functions\' reserved concurrency, buffer writes through the WriteBuffer, or raise the capacity.',
+        `. Lower ${leversOf(consumers)}, buffer writes through the WriteBuffer, or raise the capacity.`,
       );
     }
     targets.push({
@@ -225,7 +246,15 @@ export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accoun
     }
   }
 
-  const accounts = evaluateAccounts(functions, accountConcurrency, unreservedMinimum);
+  const targetsByConsumer = new Map<string, string[]>();
+  for (const { name, consumers } of targets) {
+    for (const { path } of consumers) {
+      const names = targetsByConsumer.get(path) ?? [];
+      if (!names.includes(name)) names.push(name);
+      targetsByConsumer.set(path, names);
+    }
+  }
+  const accounts = evaluateAccounts(functions, targetsByConsumer, accountConcurrency, unreservedMinimum);
   for (const account of accounts) {
     if (account.status === 'over') {
       errors.push(
@@ -241,12 +270,28 @@ export function evaluateBudget(root: IConstruct, draws: ConnectionDraw[], accoun
   return { targets, accounts, writers, errors };
 }
 
-function evaluateAccounts(functions: Map<CfnFunction, FunctionFact>, accountConcurrency: number, unreservedMinimum: number): AccountReport[] {
-  const byEnv = new Map<string, { functions: { path: string; reservedConcurrency: number }[]; unknown: string[] }>();
+function evaluateAccounts(
+  functions: Map<CfnFunction, FunctionFact>,
+  targetsByConsumer: Map<string, string[]>,
+  accountConcurrency: number,
+  unreservedMinimum: number,
+): AccountReport[] {
+  const byEnv = new Map<string, { functions: AccountFunction[]; unknown: string[] }>();
   for (const fact of functions.values()) {
     const env = environmentName(fact.stack);
     const entry = byEnv.get(env) ?? { functions: [], unknown: [] };
-    if (fact.reservedConcurrency !== undefined) entry.functions.push({ path: fact.path, reservedConcurrency: fact.reservedConcurrency });
+    if (fact.reservedConcurrency !== undefined) {
+      const targetNames = targetsByConsumer.get(fact.path) ?? [];
+      entry.functions.push({
+        path: fact.path,
+        reservedConcurrency: fact.reservedConcurrency,
+        databaseFacing: targetNames.length > 0,
+        targets: targetNames,
+        reason: targetNames.length > 0
+          ? `database-facing (draws from ${targetNames.join(', ')}); its reserved concurrency also counts against the account limit`
+          : 'not database-facing, but reserved concurrency counts against the account limit for every function that has it',
+      });
+    }
     if (fact.reservedConcurrencyUnresolved) entry.unknown.push(fact.path);
     byEnv.set(env, entry);
   }
@@ -285,14 +330,32 @@ function concurrencyOf(draw: ConnectionDraw, functions: Map<CfnFunction, Functio
   return draw.declaredConcurrency === undefined ? undefined : { value: draw.declaredConcurrency, source: 'declared' };
 }
 
+/** What bounds a consumer's concurrency: what the grant said, or the Lambda/declared default. */
+function leverOf(draw: ConnectionDraw): string {
+  return draw.concurrencyLever ?? (cfnFunctionOf(draw.consumer) ? 'the reserved concurrency' : 'the declaredConcurrency');
+}
+
+/** "the reserved concurrency of A and B, the maximum task count (declaredConcurrency) of C": one lever per kind. */
+function leversOf(consumers: ConsumerDemand[]): string {
+  const byLever = new Map<string, string[]>();
+  for (const c of consumers) {
+    const paths = byLever.get(c.concurrencyLever) ?? [];
+    if (!paths.includes(c.path)) paths.push(c.path);
+    byLever.set(c.concurrencyLever, paths);
+  }
+  return [...byLever].map(([lever, paths]) => `${lever} of ${paths.join(' and ')}`).join(', ');
+}
+
 function missingConcurrencyMessage(draw: ConnectionDraw, target: ConnectionTarget): string {
   const path = consumerPath(draw.consumer);
-  const how = cfnFunctionOf(draw.consumer)
+  const isFunction = cfnFunctionOf(draw.consumer) !== undefined;
+  const how = isFunction
     ? 'Give it reserved concurrency (the reservedConcurrency option of connectReader/connectWriter, or ' +
       'reservedConcurrentExecutions on the function)'
-    : 'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options)';
+    : 'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options; ' +
+      'for an ECS service its maximum task count)';
   return (
-    `ConcurrencyBudget: ${path} connects to ${target.name} without reserved concurrency, so nothing bounds the ` +
+    `ConcurrencyBudget: ${path} connects to ${target.name} without ${isFunction ? 'reserved concurrency' : 'declaredConcurrency'}, so nothing bounds the ` +
     `connections it can open. ${how}. Pick the number with Little's law: requests per second × average duration ` +
     'in seconds, e.g. Concurrency.fromLoad({ requestsPerSecond: 500, duration: Duration.millis(200) }) = 100.'
   );

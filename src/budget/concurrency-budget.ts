@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Annotations, ISynthesisSession, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { BudgetEvaluation, defaultUnreservedMinimum, environmentName, evaluateBudget, WARNING_UTILISATION } from './budget-evaluation';
-import { ConnectionLedger } from './connection-ledger';
+import { ConnectionDraw, IConnectionDrawSource } from './connection-target';
 import { fail } from '../validation';
 import { collectOutageTolerances } from '../write-buffer/outage-tolerance';
 
@@ -60,6 +60,7 @@ export class ConcurrencyBudget extends Construct {
 
   private accountLimit?: number;
   private unreservedLimit?: number;
+  private drawSource?: IConnectionDrawSource;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -114,11 +115,20 @@ export class ConcurrencyBudget extends Construct {
   }
 
   /**
+   * Makes the budget evaluate the draws of `source` (the app's ConnectionLedger registers itself here).
+   * @internal
+   */
+  public _readDrawsFrom(source: IConnectionDrawSource): void {
+    this.drawSource = source;
+  }
+
+  /**
    * Evaluates the budget now (the same evaluation synth runs).
    * @internal
    */
   public _evaluate(): BudgetEvaluation {
-    return evaluateBudget(this.node.root, ConnectionLedger.of(this).draws, this.accountConcurrency, this.unreservedMinimum);
+    const draws: ConnectionDraw[] = this.drawSource?.draws ?? [];
+    return evaluateBudget(this.node.root, draws, this.accountConcurrency, this.unreservedMinimum);
   }
 
   /** The report for one stack, as written to `<stack>.concurrency-budget.json`. */

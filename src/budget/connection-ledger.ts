@@ -1,66 +1,22 @@
 import { Construct, IConstruct } from 'constructs';
-// Circular by design: both modules only use each other inside functions, never at load time.
 import { ConcurrencyBudget } from './concurrency-budget';
-
-/**
- * A place that serves database connections: the proxy (writer), the proxy READ_ONLY endpoint,
- * or a database instance read directly (an RDS read replica).
- */
-export interface ConnectionTarget {
-  /** Unique, human-readable name used in errors and in the budget report, e.g. `Orders/Proxy (writer)`. */
-  readonly name: string;
-  /** How the target is reached. */
-  readonly kind: ConnectionTargetKind;
-  /** Connections the target can serve to clients of this pattern. */
-  readonly capacity: number;
-  /** How `capacity` was derived (formula and inputs), shown in the report. */
-  readonly capacityExplanation: string;
-  /**
-   * The construct that owns the target (the proxy, the endpoint or the replica). Budget warnings are
-   * attached to it and its stack's report lists the target.
-   * @default - the first consumer that draws from the target
-   */
-  readonly owner?: IConstruct;
-}
-
-/** How a connection target is reached. */
-export enum ConnectionTargetKind {
-  /** The RDS Proxy default (read/write) endpoint in front of the writer. */
-  PROXY_WRITER = 'proxy-writer',
-  /** An RDS Proxy READ_ONLY endpoint in front of Aurora readers. */
-  PROXY_READ_ONLY = 'proxy-read-only',
-  /** A database instance reached without a proxy (RDS read replicas cannot be proxy targets). */
-  DIRECT = 'direct',
-}
-
-/** One consumer drawing connections from one target. */
-export interface ConnectionDraw {
-  /** The target the consumer connects to. */
-  readonly target: ConnectionTarget;
-  /** The consumer (a Lambda function, an ECS service, …). */
-  readonly consumer: IConstruct;
-  /** Connections each execution environment (or task) opens. */
-  readonly connectionsPerEnvironment: number;
-  /**
-   * Concurrency the consumer declares for the budget. Lambda functions are read from the template
-   * (reserved concurrency); non-Lambda consumers must declare it (e.g. ECS max task count).
-   * @default - read from the function's reserved concurrency
-   */
-  readonly declaredConcurrency?: number;
-}
+import { ConnectionDraw, IConnectionDrawSource } from './connection-target';
 
 /**
  * The app-wide record of who draws connections from which target. Constructs record draws when
  * they grant access; the ConcurrencyBudget reads the ledger at synth time.
  */
-export class ConnectionLedger extends Construct {
+export class ConnectionLedger extends Construct implements IConnectionDrawSource {
   /** The ledger of the app that contains `scope` (created on first use). */
   public static of(scope: IConstruct): ConnectionLedger {
     const root = scope.node.root;
     const existing = root.node.tryFindChild(LEDGER_ID);
-    // Whoever records draws gets them checked: the budget is created with the ledger.
-    ConcurrencyBudget.of(root);
-    return (existing as ConnectionLedger | undefined) ?? new ConnectionLedger(root as Construct, LEDGER_ID);
+    if (existing) return existing as ConnectionLedger;
+    // Whoever records draws gets them checked: the budget is created with the ledger and reads its draws.
+    const budget = ConcurrencyBudget.of(root);
+    const ledger = new ConnectionLedger(root as Construct, LEDGER_ID);
+    budget._readDrawsFrom(ledger);
+    return ledger;
   }
 
   private readonly recorded: ConnectionDraw[] = [];

@@ -58,7 +58,7 @@ export interface ReadCacheProps {
   readonly snapshotRetentionDays?: number;
 }
 
-/** How a consumer reaches the cache: what `grantConnect` wired and sets on Lambda functions. */
+/** How a consumer reaches the cache: what `connect` wired and sets on Lambda functions. */
 export interface ReadCacheConnection {
   /** Host name of the cache endpoint (the primary and the reader port share it). */
   readonly host: string;

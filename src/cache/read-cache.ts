@@ -11,7 +11,7 @@ import { fail, validateInteger, validateRange } from '../validation';
  * An ElastiCache Serverless (Valkey) cache for the read path: readers check it before the database
  * (`cachedRead` in `@cdk-elastic-data-access/runtime`), writers invalidate keys after a write.
  *
- * The cache sits in the given VPC behind its own security group, which `grantConnect` opens to each
+ * The cache sits in the given VPC behind its own security group, which `connect` opens to each
  * consumer on the primary (6379) and reader (6380) ports. Serverless caches always encrypt in transit
  * (TLS only) and at rest. aws-cdk-lib 2.276 has no L2 for serverless caches (only the
  * `@aws-cdk/aws-elasticache-alpha` module), so this wraps `CfnServerlessCache`.
@@ -87,12 +87,12 @@ export class ReadCache extends Construct implements ec2.IConnectable {
    * No IAM permission is needed: the cache has no user group, so network access is access. The
    * consumer must be in the cache's VPC (a Lambda function needs `vpc`).
    */
-  public grantConnect(consumer: ec2.IConnectable): ReadCacheConnection {
+  public connect(consumer: ec2.IConnectable): ReadCacheConnection {
     const name = Construct.isConstruct(consumer) ? consumer.node.path : 'the consumer';
     const securityGroups = securityGroupsOf(consumer);
     if (securityGroups === undefined || securityGroups.length === 0) {
       fail(this, 'EdaConsumerWithoutSecurityGroup',
-        `grantConnect consumer ${name} has no security group: put it in the VPC of ${this.node.path} (for a Lambda function, set vpc) so it can reach the cache`);
+        `connect consumer ${name} has no security group: put it in the VPC of ${this.node.path} (for a Lambda function, set vpc) so it can reach the cache`);
     }
     this.connections.allowDefaultPortFrom(consumer, `from ${name} to the cache primary endpoint`);
     this.connections.allowFrom(consumer, ec2.Port.tcp(limits.READER_PORT), `from ${name} to the cache reader endpoint`);

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { estimateServerlessV2MaxConnections } from './capacity';
-import type { AuroraProvisionedOptions, AuroraServerlessV2Options, DatabaseSourceBindOptions, DatabaseSourceConfig, InstanceCapacity } from './database-source';
+import type { AuroraProvisionedOptions, AuroraServerlessV2Options, DatabaseSourceBindOptions, DatabaseSourceConfig, InstanceCapacity } from './database-source-options';
 import { DatabaseEngineFamily, defaultAuroraEngine, defaultLogExports, defaultPort } from './engine';
 import { describeAuroraVersion, isAuroraMysqlLts, serverlessV2MaxAcu } from './engine-versions';
 import { engineParameters, mysqlIdleTimeoutSeconds } from './query-guardrails';

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
-import type { DatabaseSourceConfig } from './database-source';
-import { ConnectionTarget, ConnectionTargetKind } from '../budget/connection-ledger';
+import type { DatabaseSourceConfig } from './database-source-options';
+import { ConnectionTarget, ConnectionTargetKind } from '../budget/connection-target';
 
 /**
  * The default share of a replica's max_connections that direct readers may use: the rest stays for
@@ -12,6 +12,15 @@ export const DEFAULT_DIRECT_CONNECTIONS_FRACTION = 0.9;
 /** The pool of an RDS Proxy target group: `floor(percent% × max_connections)` per instance. */
 function poolSize(percent: number, maxConnections: number): number {
   return Math.floor((percent / 100) * maxConnections);
+}
+
+/**
+ * `formula = 740` for one reader, `Σ over 2 readers of formula = 740 + 740 = 1480` for several: a sum of
+ * one term is not written out, so no explanation repeats an equal number.
+ */
+export function perReader(sizes: number[], formula: string): string {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  return sizes.length === 1 ? `${formula} = ${total}` : `Σ over ${sizes.length} readers of ${formula} = ${sizes.join(' + ')} = ${total}`;
 }
 
 /** The writer behind the proxy's default endpoint. */
@@ -35,7 +44,7 @@ export function proxyReadOnlyTarget(owner: IConstruct, name: string, config: Dat
     kind: ConnectionTargetKind.PROXY_READ_ONLY,
     capacity,
     owner,
-    capacityExplanation: `Σ over ${sizes.length} reader(s) of floor(maxConnectionsPercent ${percent}% × reader max_connections) = ${sizes.join(' + ')} = ${capacity}; reader max_connections: ${config.readerCapacities[0]?.explanation}`,
+    capacityExplanation: `${perReader(sizes, `floor(maxConnectionsPercent ${percent}% × reader max_connections)`)}; reader max_connections: ${config.readerCapacities[0]?.explanation}`,
   };
 }
 
@@ -48,7 +57,7 @@ export function clusterReaderTarget(owner: IConstruct, name: string, config: Dat
     kind: ConnectionTargetKind.DIRECT,
     capacity,
     owner,
-    capacityExplanation: `Σ over ${sizes.length} reader(s) of floor(directConnectionsFraction ${fraction} × reader max_connections) = ${sizes.join(' + ')} = ${capacity}; reader max_connections: ${config.readerCapacities[0]?.explanation}`,
+    capacityExplanation: `${perReader(sizes, `floor(directConnectionsFraction ${fraction} × reader max_connections)`)}; reader max_connections: ${config.readerCapacities[0]?.explanation}`,
   };
 }
 

@@ -5,7 +5,9 @@ import { IConstruct } from 'constructs';
 
 /**
  * Anything that can connect to the database: it has security groups and an IAM principal.
- * A `lambda.Function`, an ECS service or an EC2 instance satisfies it structurally.
+ * A `lambda.Function`, an `ec2.Instance` and an `autoscaling.AutoScalingGroup` satisfy it structurally. An
+ * ECS service does not (its principal is `taskDefinition.taskRole`): the grants and connect methods
+ * accept `ecs.BaseService` (FargateService, Ec2Service) next to this interface.
  */
 export interface IDatabaseConsumer extends IConstruct, ec2.IConnectable, iam.IGrantable {}
 
@@ -45,8 +47,11 @@ export interface ConnectOptions {
    */
   readonly connectionsPerEnvironment?: number;
   /**
-   * Concurrency of a non-Lambda consumer (e.g. an ECS service's maximum task count), for the budget.
-   * @default - Lambda functions: read from their reserved concurrency
+   * Concurrency of a non-Lambda consumer, for the budget: an ECS service's maximum task count (its
+   * `autoScaleTaskCount` maxCapacity, or its desiredCount without auto scaling), the number of processes
+   * of an instance that each open `connectionsPerEnvironment` connections.
+   * @default - Lambda functions: their reserved concurrency; Auto Scaling groups: their maxCapacity; EC2
+   * instances: 1; ECS services and other consumers: none (synth fails until it is declared)
    */
   readonly declaredConcurrency?: number;
   /**
@@ -58,7 +63,7 @@ export interface ConnectOptions {
   readonly statementTimeout?: Duration;
 }
 
-/** Where and how a consumer connects; the same values are set as environment variables on Lambda functions. */
+/** Where and how a consumer connects (`readConnectionInfo`, `writeConnectionInfo`); the grants set the same values as environment variables on Lambda functions and ECS default containers. */
 export interface ConnectionInfo {
   /** Host names to connect to: the proxy endpoint (write), the READ_ONLY endpoint or each replica (read). */
   readonly hosts: string[];
@@ -75,6 +80,6 @@ export interface ConnectionInfo {
    * @default - none (IAM auth)
    */
   readonly secretArn?: string;
-  /** The environment contract (docs/environment-contract.md), also set on Lambda functions. */
+  /** The environment contract (docs/environment-contract.md), also set on Lambda functions and ECS default containers. */
   readonly environment: { [key: string]: string };
 }

@@ -1,11 +1,13 @@
 import { ArnFormat, Duration, Names, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
-import { ConnectionLedger, ConnectionTarget } from '../budget/connection-ledger';
+import { Construct, IConstruct } from 'constructs';
+import { ConnectionLedger } from '../budget/connection-ledger';
+import { ConnectionTarget } from '../budget/connection-target';
 import { acknowledge, acknowledgeProxyIngress } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateExclusive, validateInteger, validateRange } from '../validation';
 import { ConnectOptions, ConnectionInfo, DatabaseAuthentication, IDatabaseConsumer } from './connection';
@@ -18,8 +20,9 @@ import {
   replicaTarget,
 } from './connection-targets';
 import { DataAccessDatabaseProps } from './data-access-database-props';
-import { DataApiAccess, DataApiGrantOptions, grantDataApi } from './data-api';
-import { DatabaseSourceConfig } from './database-source';
+import { DataApiConnectionInfo, DataApiGrantOptions, grantDataApi } from './data-api';
+import { resolveConsumer, ResolvedConsumer } from './database-consumer';
+import { DatabaseSourceConfig } from './database-source-options';
 import { DatabaseEngineFamily } from './engine';
 import { ProxyMetrics } from './proxy-metrics';
 import { DataAccessProxyOptions, DEFAULT_IDLE_CLIENT_TIMEOUT_SECONDS, DEFAULT_MAX_CONNECTIONS_PERCENT, validateProxyOptions } from './proxy-options';
@@ -117,7 +120,8 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
   private readonly writeEndpoints: Endpoint[];
   private readonly readEndpoints: Endpoint[];
   private readonly proxyUsers = new Set<string>();
-  private readonly consumerEnvironments = new Map<IDatabaseConsumer, { [key: string]: string }>();
+  private readonly consumerEnvironments = new Map<IConstruct, { [key: string]: string }>();
+  private readonly vpcPath: string;
 
   public constructor(scope: Construct, id: string, props: DataAccessDatabaseProps) {
     super(scope, id);
@@ -127,6 +131,7 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       fail(this, 'EdaOutOfRange', `directConnectionsFraction must be greater than 0 and at most 1, got ${fraction}`);
     }
     this.databaseName = props.databaseName ?? 'app';
+    this.vpcPath = props.vpc.node.path;
     this.authentication = props.authentication ?? DatabaseAuthentication.IAM;
     this.vpcSubnets = props.vpcSubnets ?? privateSubnetsOf(props.vpc);
     const config = props.source.bind(this, { vpc: props.vpc, vpcSubnets: this.vpcSubnets, databaseName: this.databaseName });
@@ -213,25 +218,51 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
   /**
    * Lets `consumer` read: routes it to the read path (the proxy READ_ONLY endpoint for Aurora, each
    * replica for RDS), opens the security group rule on the database port, grants `rds-db:connect` (or
-   * secret read), sets the environment contract on Lambda functions and records the draw in the ledger.
+   * secret read), sets the environment contract and records the draw in the ledger.
+   *
+   * `consumer` is a Lambda function in the database's VPC, an ECS service (`FargateService`, `Ec2Service`:
+   * the rule is opened from the service's security groups, the permission goes to
+   * `service.taskDefinition.taskRole`, the environment to the task definition's default container), an
+   * EC2 instance or an Auto Scaling group (both `IConnectable & IGrantable`; the environment is yours to
+   * set from `readConnectionInfo`), or any construct with `connections` and `grantPrincipal`.
+   * Non-Lambda consumers tell the budget their concurrency with `declaredConcurrency` (an ECS service:
+   * its maximum task count; an Auto Scaling group defaults to its maxCapacity, an instance to 1).
+   *
+   * @returns the IAM grant (`rds-db:connect`, or the secret's read with secret authentication); the
+   * connection facts come from `readConnectionInfo`
    */
-  public grantRead(consumer: IDatabaseConsumer, options: ConnectOptions = {}): ConnectionInfo {
-    if (this.readEndpoints.length === 0) {
-      fail(this, 'EdaNoReadPath', `grantRead needs readers (Aurora) or readReplicas (RDS) of at least 1, got 0 on ${this.node.path}: add a reader, or use grantWrite`);
-    }
-    return this.connect(consumer, options, this.readEndpoints, 'READ');
+  public grantRead(consumer: IDatabaseConsumer | ecs.BaseService, options: ConnectOptions = {}): iam.Grant {
+    this.validateReadPath();
+    this.validateDrawOptions(options);
+    return this.connect(resolveConsumer(this, 'grantRead', consumer, this.vpcPath), options, this.readEndpoints, 'READ');
   }
 
-  /** Lets `consumer` write through the proxy's default endpoint (same wiring as `grantRead`). */
-  public grantWrite(consumer: IDatabaseConsumer, options: ConnectOptions = {}): ConnectionInfo {
-    return this.connect(consumer, options, this.writeEndpoints, 'WRITE');
+  /**
+   * Lets `consumer` write through the proxy's default endpoint (same consumers and wiring as `grantRead`).
+   * @returns the IAM grant; the connection facts come from `writeConnectionInfo`
+   */
+  public grantWrite(consumer: IDatabaseConsumer | ecs.BaseService, options: ConnectOptions = {}): iam.Grant {
+    this.validateDrawOptions(options);
+    return this.connect(resolveConsumer(this, 'grantWrite', consumer, this.vpcPath), options, this.writeEndpoints, 'WRITE');
+  }
+
+  /** Where and how a reader connects with `options` (what `grantRead` sets as the environment contract). */
+  public readConnectionInfo(options: ConnectOptions = {}): ConnectionInfo {
+    this.validateReadPath();
+    return this.connectionInfo(options, this.readEndpoints, 'READ');
+  }
+
+  /** Where and how a writer connects with `options` (what `grantWrite` sets as the environment contract). */
+  public writeConnectionInfo(options: ConnectOptions = {}): ConnectionInfo {
+    return this.connectionInfo(options, this.writeEndpoints, 'WRITE');
   }
 
   /**
    * Lets `grantee` run SQL through the RDS Data API (HTTPS) of the Aurora cluster: the rds-data
    * actions (ExecuteStatement, BatchExecuteStatement, Begin/Commit/RollbackTransaction) on the cluster
    * ARN and secretsmanager:GetSecretValue on the secret the Data API logs in with. Sets
-   * `EDA_DATA_API_RESOURCE_ARN`, `EDA_DATA_API_SECRET_ARN` and `EDA_DATABASE` on Lambda functions.
+   * `EDA_DATA_API_RESOURCE_ARN`, `EDA_DATA_API_SECRET_ARN` and `EDA_DATABASE` on Lambda functions (and on
+   * an ECS service's default container). The grantee needs no VPC.
    *
    * Named for the read path it serves, but IAM cannot restrict ExecuteStatement to reads: pass
    * `options.secret` of a read-only database user to make it one.
@@ -240,8 +271,40 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
    * concurrency × `connectionsPerEnvironment` is drawn in the concurrency budget from the writer
    * connections the proxy pool leaves (max_connections − maxConnectionsPercent%).
    * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.html
+   *
+   * @returns the IAM grant of the Data API actions; the connection facts come from `dataApiConnectionInfo`
    */
-  public grantDataApiRead(grantee: iam.IGrantable, options: DataApiGrantOptions = {}): DataApiAccess {
+  public grantDataApiRead(grantee: iam.IGrantable | ecs.BaseService, options: DataApiGrantOptions = {}): iam.Grant {
+    const info = this.dataApiConnectionInfo(options);
+    if (!Construct.isConstruct(grantee)) {
+      fail(this, 'EdaDataApiGrantee', 'grantDataApiRead grantee must be a construct (a function, role or service of this app): the concurrency budget counts its Data API connections on the writer');
+    }
+    const perEnvironment = this.validateDrawOptions(options);
+    // Functions and services get the environment contract; a role is only a principal.
+    const candidate: unknown = grantee;
+    const resolved = candidate instanceof ecs.BaseService || candidate instanceof lambda.FunctionBase
+      ? resolveConsumer(this, 'grantDataApiRead', candidate)
+      : undefined;
+    const principal: iam.IGrantable = resolved?.grantee ?? (candidate as iam.IGrantable);
+    const grant = grantDataApi(this.config.cluster!, principal, this.dataApiSecret(options));
+    // The function holds no database connection, but the Data API runs each of its statements on a
+    // connection to the writer instance ("Data API requires access to the writer instance for query
+    // processing, even for read queries"), outside the proxy. Estimate: one writer connection per statement
+    // in flight, i.e. concurrency × connectionsPerEnvironment, drawn from what the proxy pool leaves.
+    this.dataApiTarget ??= dataApiWriterTarget(this.config.cluster!, this.node.path, this.config, this.proxyMaxConnectionsPercent);
+    ConnectionLedger.of(this).recordDraw({
+      target: this.dataApiTarget,
+      consumer: grantee,
+      connectionsPerEnvironment: perEnvironment,
+      declaredConcurrency: options.declaredConcurrency ?? resolved?.defaultConcurrency,
+      concurrencyLever: resolved?.concurrencyLever,
+    });
+    this.setEnvironment(resolved ?? resolveConsumerEnvironment(grantee), info.environment);
+    return grant;
+  }
+
+  /** The resource, secret and database a Data API grantee uses with `options` (what `grantDataApiRead` sets). */
+  public dataApiConnectionInfo(options: DataApiGrantOptions = {}): DataApiConnectionInfo {
     const cluster = this.config.cluster;
     if (!this.config.isAurora || !cluster) {
       fail(this, 'EdaDataApiNotAurora', `grantDataApiRead requires an Aurora source: the RDS Data API exists for Aurora clusters only, but ${this.node.path} is an RDS instance`);
@@ -249,34 +312,28 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     if (!this.config.dataApiEnabled) {
       fail(this, 'EdaDataApiNotEnabled', `grantDataApiRead requires the Data API: set enableDataApi: true on the Aurora source (dataApiEnabled: true for an existing cluster), got ${this.config.dataApiEnabled ?? false}`);
     }
-    const secret = options.secret ?? this.config.secret;
-    if (!secret) {
-      fail(this, 'EdaDataApiSecret', 'grantDataApiRead needs a secret the Data API logs in with: pass options.secret, or secret in the existing cluster\'s attributes');
-    }
-    if (!Construct.isConstruct(grantee)) {
-      fail(this, 'EdaDataApiGrantee', 'grantDataApiRead grantee must be a construct (a function, role or service of this app): the concurrency budget counts its Data API connections on the writer');
-    }
-    const perEnvironment = this.validateDrawOptions(options);
+    const secret = this.dataApiSecret(options);
     const databaseName = options.databaseName ?? this.databaseName;
-    const grant = grantDataApi(cluster, grantee, secret);
-    // The function holds no database connection, but the Data API runs each of its statements on a
-    // connection to the writer instance ("Data API requires access to the writer instance for query
-    // processing, even for read queries"), outside the proxy. Estimate: one writer connection per statement
-    // in flight, i.e. concurrency × connectionsPerEnvironment, drawn from what the proxy pool leaves.
-    this.dataApiTarget ??= dataApiWriterTarget(cluster, this.node.path, this.config, this.proxyMaxConnectionsPercent);
-    ConnectionLedger.of(this).recordDraw({
-      target: this.dataApiTarget,
-      consumer: grantee,
-      connectionsPerEnvironment: perEnvironment,
-      declaredConcurrency: options.declaredConcurrency,
-    });
     const environment = {
       EDA_DATA_API_RESOURCE_ARN: cluster.clusterArn,
       EDA_DATA_API_SECRET_ARN: secret.secretArn,
       EDA_DATABASE: databaseName,
     };
-    if (grantee instanceof lambda.Function) this.setEnvironment(grantee, environment);
-    return { resourceArn: cluster.clusterArn, secretArn: secret.secretArn, databaseName, environment, grant };
+    return { resourceArn: cluster.clusterArn, secretArn: secret.secretArn, databaseName, environment };
+  }
+
+  private dataApiSecret(options: DataApiGrantOptions): secretsmanager.ISecret {
+    const secret = options.secret ?? this.config.secret;
+    if (!secret) {
+      fail(this, 'EdaDataApiSecret', 'grantDataApiRead needs a secret the Data API logs in with: pass options.secret, or secret in the existing cluster\'s attributes');
+    }
+    return secret;
+  }
+
+  private validateReadPath(): void {
+    if (this.readEndpoints.length === 0) {
+      fail(this, 'EdaNoReadPath', `grantRead needs readers (Aurora) or readReplicas (RDS) of at least 1, got 0 on ${this.node.path}: add a reader, or use grantWrite`);
+    }
   }
 
   private createProxy(
@@ -376,29 +433,36 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
     return perEnvironment;
   }
 
-  private connect(consumer: IDatabaseConsumer, options: ConnectOptions, endpoints: Endpoint[], path: 'READ' | 'WRITE'): ConnectionInfo {
+  private connect(consumer: ResolvedConsumer, options: ConnectOptions, endpoints: Endpoint[], path: 'READ' | 'WRITE'): iam.Grant {
+    const info = this.connectionInfo(options, endpoints, path);
+    const iamAuth = this.authentication !== DatabaseAuthentication.SECRET;
+    const grants: iam.Grant[] = [];
+    for (const endpoint of endpoints) {
+      endpoint.connections.allowFrom(consumer.connectable, ec2.Port.tcp(this.port), `${consumer.construct.node.path} ${path.toLowerCase()}s`);
+      if (iamAuth) {
+        grants.push(iam.Grant.addToPrincipal({ grantee: consumer.grantee, actions: ['rds-db:connect'], resourceArns: [this.dbUserArn(endpoint.resourceId, info.user)] }));
+      }
+      ConnectionLedger.of(this).recordDraw({
+        target: endpoint.target,
+        consumer: consumer.construct,
+        connectionsPerEnvironment: Number(info.environment.EDA_POOL_MAX),
+        declaredConcurrency: options.declaredConcurrency ?? consumer.defaultConcurrency,
+        concurrencyLever: consumer.concurrencyLever,
+      });
+    }
+    if (!iamAuth) {
+      grants.push(this.secret!.grantRead(consumer.grantee));
+    }
+    if (endpoints.some((e) => e.viaProxy)) this.allowProxyToConnectAs(info.user);
+    this.setEnvironment(consumer, info.environment);
+    return grants.reduce((all, grant) => all.combine(grant));
+  }
+
+  private connectionInfo(options: ConnectOptions, endpoints: Endpoint[], path: 'READ' | 'WRITE'): ConnectionInfo {
     const perEnvironment = this.validateDrawOptions(options);
     const timeout = options.statementTimeout ?? Duration.seconds(5);
     const user = options.user ?? this.defaultUser;
     const iamAuth = this.authentication !== DatabaseAuthentication.SECRET;
-
-    for (const endpoint of endpoints) {
-      endpoint.connections.allowFrom(consumer, ec2.Port.tcp(this.port), `${consumer.node.path} ${path.toLowerCase()}s`);
-      if (iamAuth) {
-        iam.Grant.addToPrincipal({ grantee: consumer, actions: ['rds-db:connect'], resourceArns: [this.dbUserArn(endpoint.resourceId, user)] });
-      }
-      ConnectionLedger.of(this).recordDraw({
-        target: endpoint.target,
-        consumer,
-        connectionsPerEnvironment: perEnvironment,
-        declaredConcurrency: options.declaredConcurrency,
-      });
-    }
-    if (!iamAuth) {
-      this.secret!.grantRead(consumer);
-    }
-    if (endpoints.some((e) => e.viaProxy)) this.allowProxyToConnectAs(user);
-
     const hosts = endpoints.map((e) => e.host);
     const environment: { [key: string]: string } = {
       EDA_ENGINE: this.engine,
@@ -418,7 +482,6 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
       // https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html
       ...(endpoints.some((e) => !e.viaProxy) ? { NODE_EXTRA_CA_CERTS: LAMBDA_RUNTIME_CA_BUNDLE } : {}),
     };
-    this.setEnvironment(consumer, environment);
     return {
       hosts,
       port: this.port,
@@ -446,20 +509,23 @@ export class DataAccessDatabase extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * Sets the environment contract on Lambda functions. A function granted both paths shares the
+   * Sets the environment contract on the consumer (Lambda functions, ECS default containers). A function granted both paths shares the
    * common variables, which must agree (one user, one pool size per environment).
    */
-  private setEnvironment(consumer: IDatabaseConsumer, environment: { [key: string]: string }): void {
-    const previous = this.consumerEnvironments.get(consumer) ?? {};
+  private setEnvironment(consumer: Pick<ResolvedConsumer, 'construct' | 'addEnvironment'>, environment: { [key: string]: string }): void {
+    const previous = this.consumerEnvironments.get(consumer.construct) ?? {};
     for (const [key, value] of Object.entries(environment)) {
       if (previous[key] !== undefined && previous[key] !== value) {
         const prop = GRANT_PROPS[key] ?? key;
-        fail(this, 'EdaConflictingGrant', `${prop} of ${consumer.node.path} must match its earlier grant (${key}=${previous[key]}), got ${value}: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name`);
+        fail(this, 'EdaConflictingGrant', `${prop} of ${consumer.construct.node.path} must match its earlier grant (${key}=${previous[key]}), got ${value}: grant both paths with the same user, connectionsPerEnvironment, statementTimeout and database name`);
       }
     }
-    this.consumerEnvironments.set(consumer, { ...previous, ...environment });
-    if (consumer instanceof lambda.Function) {
-      for (const [key, value] of Object.entries(environment)) consumer.addEnvironment(key, value);
-    }
+    this.consumerEnvironments.set(consumer.construct, { ...previous, ...environment });
+    for (const [key, value] of Object.entries(environment)) consumer.addEnvironment(key, value);
   }
+}
+
+/** A Data API grantee that is a plain IAM principal (a role, say): it has no environment to set. */
+function resolveConsumerEnvironment(grantee: IConstruct): Pick<ResolvedConsumer, 'construct' | 'addEnvironment'> {
+  return { construct: grantee, addEnvironment: () => undefined };
 }

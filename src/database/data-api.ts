@@ -23,14 +23,14 @@ export interface DataApiGrantOptions {
    */
   readonly connectionsPerEnvironment?: number;
   /**
-   * Concurrency of a grantee that is not a Lambda function (e.g. an ECS service's maximum task count).
+   * Concurrency of a grantee that is not a Lambda function (an ECS service: its maximum task count).
    * @default - read from the function's reserved concurrency
    */
   readonly declaredConcurrency?: number;
 }
 
-/** What a Data API grant gave; the same values are set as environment variables on Lambda functions. */
-export interface DataApiAccess {
+/** Where a Data API grantee sends its statements; `grantDataApiRead` sets the same values as environment variables. */
+export interface DataApiConnectionInfo {
   /** ARN of the Aurora cluster (`resourceArn` of ExecuteStatement). */
   readonly resourceArn: string;
   /** ARN of the secret the Data API logs in with (`secretArn` of ExecuteStatement). */
@@ -39,8 +39,6 @@ export interface DataApiAccess {
   readonly databaseName: string;
   /** `EDA_DATA_API_RESOURCE_ARN`, `EDA_DATA_API_SECRET_ARN` and `EDA_DATABASE` (docs/environment-contract.md). */
   readonly environment: { [key: string]: string };
-  /** The IAM grant of the Data API actions on the cluster. */
-  readonly grant: iam.Grant;
 }
 
 /**
@@ -68,6 +66,5 @@ export function grantDataApi(cluster: rds.IDatabaseCluster, grantee: iam.IGranta
     return cluster.grantDataApiAccess(grantee);
   }
   const grant = iam.Grant.addToPrincipal({ grantee, actions: DATA_API_ACTIONS, resourceArns: [cluster.clusterArn] });
-  secret.grantRead(grantee);
-  return grant;
+  return grant.combine(secret.grantRead(grantee));
 }

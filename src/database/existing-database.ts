@@ -1,6 +1,6 @@
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import type { DatabaseSourceConfig, ExistingClusterAttributes, ExistingInstanceAttributes, InstanceCapacity } from './database-source';
+import type { DatabaseSourceConfig, ExistingClusterAttributes, ExistingInstanceAttributes, InstanceCapacity } from './database-source-options';
 import { defaultPort, unversionedClusterEngine, unversionedInstanceEngine } from './engine';
 import { validateMaxConnections, validateReaderCount } from './source-validation';
 

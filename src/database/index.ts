@@ -1,6 +1,7 @@
 export * from './engine';
 export * from './connection';
 export * from './database-source';
+export * from './database-source-options';
 export * from './proxy-options';
 export * from './query-guardrails';
 export * from './data-api';

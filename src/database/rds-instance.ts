@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import type { DatabaseSourceBindOptions, DatabaseSourceConfig, RdsInstanceOptions } from './database-source';
+import type { DatabaseSourceBindOptions, DatabaseSourceConfig, RdsInstanceOptions } from './database-source-options';
 import { defaultInstanceEngine, defaultLogExports, defaultPort } from './engine';
 import { engineParameters, mysqlIdleTimeoutSeconds } from './query-guardrails';
 import {

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { estimateInstanceMaxConnections } from './capacity';
-import type { InstanceCapacity, NewDatabaseOptions } from './database-source';
+import type { InstanceCapacity, NewDatabaseOptions } from './database-source-options';
 import { DatabaseEngineFamily } from './engine';
 import { acknowledge } from '../compliance/acknowledgements';
 import { fail, isConcrete, validateInteger, validateRange } from '../validation';

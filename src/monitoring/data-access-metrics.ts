@@ -38,27 +38,27 @@ export class DataAccessMetrics {
   // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
 
   /** Invocations of `fn` (Sum). */
-  public functionInvocations(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricFunctionInvocations(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return fn.metricInvocations({ statistic: 'Sum', period: this.period, ...props });
   }
 
   /** Invocations of `fn` that ended in a function error, including timeouts (Sum). */
-  public functionErrors(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricFunctionErrors(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return fn.metricErrors({ statistic: 'Sum', period: this.period, ...props });
   }
 
   /** Invocation requests of `fn` refused because its concurrency (reserved or account) was exhausted (Sum). */
-  public functionThrottles(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricFunctionThrottles(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return fn.metricThrottles({ statistic: 'Sum', period: this.period, ...props });
   }
 
   /** 99th percentile of the run time of `fn` in milliseconds (p99). */
-  public functionDurationP99(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricFunctionDurationP99(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return fn.metricDuration({ statistic: 'p99', period: this.period, ...props });
   }
 
   /** Environments of `fn` running at once (Maximum): compare with its reserved concurrency. */
-  public functionConcurrentExecutions(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricFunctionConcurrentExecutions(fn: lambda.IFunction, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return fn.metric('ConcurrentExecutions', { statistic: 'Maximum', period: this.period, ...props });
   }
 
@@ -67,10 +67,10 @@ export class DataAccessMetrics {
   /**
    * Environments running at once across every function of the account in this Region (AWS/Lambda
    * ConcurrentExecutions without dimensions, Maximum). It leaves out reserved concurrency that is not
-   * running, so it is not what Lambda throttles by: see `accountClaimedConcurrency`.
+   * running, so it is not what Lambda throttles by: see `metricAccountClaimedConcurrency`.
    * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html
    */
-  public accountConcurrentExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricAccountConcurrentExecutions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.accountMetric('ConcurrentExecutions', props);
   }
 
@@ -81,7 +81,7 @@ export class DataAccessMetrics {
    * concurrency is throttled. AWS: "View this metric using MAX."
    * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html
    */
-  public accountClaimedConcurrency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricAccountClaimedConcurrency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.accountMetric('ClaimedAccountConcurrency', props);
   }
 
@@ -94,12 +94,12 @@ export class DataAccessMetrics {
   // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
 
   /** Messages waiting in `queue` (ApproximateNumberOfMessagesVisible, Maximum). */
-  public queueDepth(queue: sqs.IQueue, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricQueueDepth(queue: sqs.IQueue, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: this.period, ...props });
   }
 
   /** Age of the oldest message in `queue` in seconds (ApproximateAgeOfOldestMessage, Maximum). */
-  public queueOldestMessageAge(queue: sqs.IQueue, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricQueueOldestMessageAge(queue: sqs.IQueue, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: this.period, ...props });
   }
 
@@ -109,10 +109,10 @@ export class DataAccessMetrics {
    * 5-minute periods, so a burst the writers drain within minutes is not growth.
    * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
    */
-  public queueDepthGrowth(queue: sqs.IQueue, period: Duration = Duration.minutes(5)): cloudwatch.MathExpression {
+  public metricQueueDepthGrowth(queue: sqs.IQueue, period: Duration = Duration.minutes(5)): cloudwatch.MathExpression {
     return new cloudwatch.MathExpression({
       expression: 'DIFF(depth)',
-      usingMetrics: { depth: this.queueDepth(queue, { period }) },
+      usingMetrics: { depth: this.metricQueueDepth(queue, { period }) },
       label: 'Queue depth change per period',
       period,
     });
@@ -131,7 +131,7 @@ export class DataAccessMetrics {
    * ÷ MaxDatabaseConnectionsAllowed × 100 (both Sum, per ProxyName, TargetGroup and TargetRole). Near 100
    * clients of that role queue for up to the borrow timeout.
    */
-  public proxyPoolUtilization(proxyName: string, role: ProxyTargetRole = ProxyTargetRole.READ_WRITE): cloudwatch.MathExpression {
+  public metricProxyPoolUtilization(proxyName: string, role: ProxyTargetRole = ProxyTargetRole.READ_WRITE): cloudwatch.MathExpression {
     return this.proxy(proxyName).metricPoolUtilization(role, { period: this.period });
   }
 
@@ -140,7 +140,7 @@ export class DataAccessMetrics {
    * Average: the statistic AWS documents as the most useful for this metric).
    * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
    */
-  public proxyBorrowLatency(proxyName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricProxyBorrowLatency(proxyName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.proxy(proxyName).metricDatabaseConnectionsBorrowLatency({ statistic: 'Average', period: this.period, ...props });
   }
 
@@ -150,7 +150,7 @@ export class DataAccessMetrics {
    * ProxyName alone); a DatabaseProxy always has the single target group `default`.
    * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.monitoring.html
    */
-  public proxyAvailability(
+  public metricProxyAvailability(
     proxyName: string, role: ProxyTargetRole = ProxyTargetRole.READ_WRITE, props?: cloudwatch.MetricOptions,
   ): cloudwatch.Metric {
     return new cloudwatch.Metric({
@@ -168,7 +168,7 @@ export class DataAccessMetrics {
   // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/creating_alarms.html
 
   /** Any metric of an Aurora cluster, aggregated over the instances in `role` when given. */
-  public clusterMetric(clusterIdentifier: string, metricName: string, role?: AuroraRole, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricCluster(clusterIdentifier: string, metricName: string, role?: AuroraRole, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/RDS',
       metricName,
@@ -183,28 +183,28 @@ export class DataAccessMetrics {
    * Lag of the Aurora readers behind the writer in milliseconds (AuroraReplicaLag, Role READER, Maximum).
    * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html
    */
-  public auroraReplicaLag(clusterIdentifier: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.clusterMetric(clusterIdentifier, 'AuroraReplicaLag', AuroraRole.READER, { statistic: 'Maximum', ...props });
+  public metricAuroraReplicaLag(clusterIdentifier: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricCluster(clusterIdentifier, 'AuroraReplicaLag', AuroraRole.READER, { statistic: 'Maximum', ...props });
   }
 
   /**
    * Aurora Serverless v2 capacity in use as a percent of the cluster's maximum ACU (ACUUtilization, Maximum).
    * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html
    */
-  public auroraCapacityUtilization(clusterIdentifier: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.clusterMetric(clusterIdentifier, 'ACUUtilization', undefined, { statistic: 'Maximum', ...props });
+  public metricAuroraCapacityUtilization(clusterIdentifier: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricCluster(clusterIdentifier, 'ACUUtilization', undefined, { statistic: 'Maximum', ...props });
   }
 
   /** Aurora Serverless v2 capacity in ACU (ServerlessDatabaseCapacity, Maximum). */
-  public auroraServerlessCapacity(clusterIdentifier: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.clusterMetric(clusterIdentifier, 'ServerlessDatabaseCapacity', undefined, { statistic: 'Maximum', ...props });
+  public metricAuroraServerlessCapacity(clusterIdentifier: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricCluster(clusterIdentifier, 'ServerlessDatabaseCapacity', undefined, { statistic: 'Maximum', ...props });
   }
 
   // ---- RDS instance (AWS/RDS, dimension DBInstanceIdentifier) ------------------------------------
   // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
 
   /** Any metric of an RDS instance. */
-  public instanceMetric(instanceIdentifier: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  public metricInstance(instanceIdentifier: string, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/RDS',
       metricName,
@@ -216,7 +216,7 @@ export class DataAccessMetrics {
   }
 
   /** Lag of an RDS read replica behind its source in seconds (ReplicaLag, Maximum). */
-  public replicaLag(replicaIdentifier: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.instanceMetric(replicaIdentifier, 'ReplicaLag', { statistic: 'Maximum', ...props });
+  public metricReplicaLag(replicaIdentifier: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricInstance(replicaIdentifier, 'ReplicaLag', { statistic: 'Maximum', ...props });
   }
 }

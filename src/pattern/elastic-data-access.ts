@@ -1,5 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -192,10 +193,16 @@ export class ElasticDataAccess extends Construct {
   /**
    * Connects a reader: read-path access (proxy READ_ONLY endpoint on Aurora, replicas on RDS),
    * security-group rule, IAM or secret grant, environment contract, and reserved concurrency.
+   *
+   * The reader is a Lambda function in the pattern's VPC (give it `reservedConcurrency`), an ECS service
+   * (`FargateService`, `Ec2Service`: its task role gets the grant, its default container the environment;
+   * give it `declaredConcurrency`, its maximum task count), an EC2 instance or an Auto Scaling group;
+   * see `DataAccessDatabase.grantRead`.
    */
-  public connectReader(consumer: IDatabaseConsumer, options: ConnectReaderOptions = {}): ReaderConnection {
+  public connectReader(consumer: IDatabaseConsumer | ecs.BaseService, options: ConnectReaderOptions = {}): ReaderConnection {
     this.reserve(consumer, 'connectReader', options.reservedConcurrency);
-    const connection = this.database.grantRead(consumer, options);
+    this.database.grantRead(consumer, options);
+    const connection = this.database.readConnectionInfo(options);
     const alias = this.provision(consumer, options.provisionedConcurrency);
     if (consumer instanceof lambda.FunctionBase) this.watch(consumer, true);
     return { connection, alias };
@@ -208,7 +215,8 @@ export class ElasticDataAccess extends Construct {
   public connectWriter(fn: lambda.IFunction, options: ConnectWriterOptions = {}): ConnectionInfo {
     const reserved = options.reservedConcurrency ?? (reservedConcurrencyOf(fn) === undefined ? options.maxConcurrency : undefined);
     this.reserve(fn, 'connectWriter', reserved);
-    const connection = this.database.grantWrite(fn, options);
+    this.database.grantWrite(fn, options);
+    const connection = this.database.writeConnectionInfo(options);
     this.writeBuffer.addConsumer(fn, options);
     this.writeBuffer.grantSendToDeadLetterQueue(fn);
     if (fn instanceof lambda.Function) {
@@ -223,17 +231,21 @@ export class ElasticDataAccess extends Construct {
   /**
    * Lets a producer enqueue writes: `sqs:SendMessage` (and KMS where used) on the write buffer, and
    * `EDA_WRITE_QUEUE_URL` / `EDA_WRITE_QUEUE_FIFO` on Lambda functions. Producers hold no database
-   * connections, so they need no reserved concurrency for the budget.
-   * @returns the environment variables a producer needs (set for you on Lambda functions)
+   * connections, so they need no reserved concurrency for the budget. An ECS service (`FargateService`,
+   * `Ec2Service`) may produce too: its task role gets the grant, its default container the variables.
+   * @returns the environment variables a producer needs (set for you on Lambda functions and ECS services)
    */
-  public connectProducer(producer: iam.IGrantable): { [key: string]: string } {
-    this.writeBuffer.grantSend(producer);
+  public connectProducer(producer: iam.IGrantable | ecs.BaseService): { [key: string]: string } {
+    const candidate: unknown = producer;
+    const service = candidate instanceof ecs.BaseService ? candidate : undefined;
+    this.writeBuffer.grantSend(service ? service.taskDefinition.taskRole : producer as iam.IGrantable);
     const environment = {
       EDA_WRITE_QUEUE_URL: this.writeBuffer.queue.queueUrl,
       EDA_WRITE_QUEUE_FIFO: String(this.writeBuffer.fifo),
     };
-    if (producer instanceof lambda.Function) {
-      for (const [key, value] of Object.entries(environment)) producer.addEnvironment(key, value);
+    for (const [key, value] of Object.entries(environment)) {
+      if (producer instanceof lambda.Function) producer.addEnvironment(key, value);
+      service?.taskDefinition.defaultContainer?.addEnvironment(key, value);
     }
     if (producer instanceof lambda.FunctionBase) this.watch(producer, false);
     return environment;
@@ -274,7 +286,7 @@ export class ElasticDataAccess extends Construct {
     this.monitoring.monitorFunction({ function: fn, databaseFacing });
   }
 
-  private reserve(consumer: IDatabaseConsumer | lambda.IFunction, method: string, reserved: number | undefined): void {
+  private reserve(consumer: IDatabaseConsumer | ecs.BaseService | lambda.IFunction, method: string, reserved: number | undefined): void {
     if (reserved === undefined) return;
     validateInteger(this, `${method} reservedConcurrency`, reserved);
     // Reserved concurrency 0 disables the function; the account-wide sum is checked by the budget.
@@ -290,7 +302,7 @@ export class ElasticDataAccess extends Construct {
     cfn.reservedConcurrentExecutions = reserved;
   }
 
-  private provision(consumer: IDatabaseConsumer, provisioned: number | undefined): lambda.Alias | undefined {
+  private provision(consumer: IDatabaseConsumer | ecs.BaseService, provisioned: number | undefined): lambda.Alias | undefined {
     if (provisioned === undefined) return undefined;
     if (!(consumer instanceof lambda.Function)) {
       fail(this, 'EdaProvisionedConcurrency', `provisionedConcurrency needs a lambda.Function (it creates a version and an alias), got ${consumer.node.path}`);

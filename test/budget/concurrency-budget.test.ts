@@ -51,7 +51,7 @@ describe('ConcurrencyBudget', () => {
     draw(fn(stack, 'Writer', 30), proxy, 2);
     // WHEN / THEN
     expect(() => app.synth()).toThrow(
-      'ConcurrencyBudget: Orders/Proxy (writer) is over budget: Σ reserved concurrency × connections per environment = 120 ' +
+      'ConcurrencyBudget: Orders/Proxy (writer) is over budget: Σ concurrency × connections per environment = 120 ' +
       'exceeds its capacity of 100 (test capacity 100). Drawn by: Orders/Reader (60 × 1), Orders/Writer (30 × 2)',
     );
   });
@@ -79,13 +79,13 @@ describe('ConcurrencyBudget', () => {
     const proxy = target('Orders/Proxy (writer)', 100, stack);
     // WHEN undeclared THEN it fails
     draw(service, proxy, 10);
-    expect(() => app.synth()).toThrow(/Orders\/Service connects to Orders\/Proxy \(writer\) without reserved concurrency.*declaredConcurrency/);
+    expect(() => app.synth()).toThrow(/Orders\/Service connects to Orders\/Proxy \(writer\) without declaredConcurrency.*declaredConcurrency in the connect options/);
   });
 
   test('declared concurrency of a non-Lambda consumer counts toward the target', () => {
     const service = new Construct(stack, 'Service');
     draw(service, target('Orders/Proxy (writer)', 100, stack), 10, 11);
-    expect(() => app.synth()).toThrow('Σ reserved concurrency × connections per environment = 110 exceeds its capacity of 100');
+    expect(() => app.synth()).toThrow('Σ concurrency × connections per environment = 110 exceeds its capacity of 100');
   });
 
   test('an SQS event source with maxConcurrency above the function\'s reserved concurrency fails synth', () => {
@@ -176,7 +176,7 @@ describe('ConcurrencyBudget', () => {
     ConcurrencyBudget.of(stack);
     const assembly = app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Orders.concurrency-budget.json'), 'utf8'));
-    expect(report.account).toEqual(expect.objectContaining({ reserved: 5, functions: [{ path: 'Orders/Known', reservedConcurrency: 5 }], unknownReservations: ['Orders/Api'] }));
+    expect(report.account).toEqual(expect.objectContaining({ reserved: 5, functions: [expect.objectContaining({ path: 'Orders/Known', reservedConcurrency: 5 })], unknownReservations: ['Orders/Api'] }));
     Annotations.fromStack(stack).hasWarning('/Orders/Api', Match.stringLikeRegexp('the reserved concurrency of Orders/Api is only known at deploy time'));
   });
 
@@ -215,7 +215,7 @@ describe('ConcurrencyBudget', () => {
         headroom: 130,
         utilisationPercent: 27.8,
         status: 'ok',
-        consumers: [{ path: 'Orders/Reader', concurrency: 50, concurrencySource: 'reserved-concurrency', connectionsPerEnvironment: 1, connections: 50 }],
+        consumers: [{ path: 'Orders/Reader', concurrency: 50, concurrencySource: 'reserved-concurrency', connectionsPerEnvironment: 1, connections: 50, concurrencyLever: 'the reserved concurrency' }],
       }),
       expect.objectContaining({
         name: 'Orders/Proxy (writer)',
@@ -224,7 +224,7 @@ describe('ConcurrencyBudget', () => {
         headroom: 80,
         utilisationPercent: 11.1,
         status: 'ok',
-        consumers: [{ path: 'Orders/Writer', concurrency: 5, concurrencySource: 'reserved-concurrency', connectionsPerEnvironment: 2, connections: 10 }],
+        consumers: [{ path: 'Orders/Writer', concurrency: 5, concurrencySource: 'reserved-concurrency', connectionsPerEnvironment: 2, connections: 10, concurrencyLever: 'the reserved concurrency' }],
       }),
     ]);
     expect(report.writers).toEqual([
@@ -236,5 +236,35 @@ describe('ConcurrencyBudget', () => {
     expect(listed).toBe(report.account.reserved);
     expect(report.account.functions.map((f: { path: string }) => f.path).sort()).toEqual(['Orders/Producer', 'Orders/Reader', 'Orders/Writer']);
     expect(report.accountSettings).toEqual({ accountConcurrency: 1000, unreservedMinimum: 100 });
+  });
+
+  test('the account section lists every counted function, says which are database-facing and why each counts', () => {
+    // GIVEN the 3-function stack of EDA-17: database-facing rows add up to 55, the account line to 75
+    const writeTarget = target('Orders/Proxy (writer)', 90);
+    const readTarget: ConnectionTarget = { name: 'Orders/Proxy (read-only endpoint)', kind: ConnectionTargetKind.PROXY_READ_ONLY, capacity: 180, capacityExplanation: 'test' };
+    draw(fn(stack, 'Reader', 50), readTarget);
+    fn(stack, 'Producer', 20);
+    draw(fn(stack, 'Writer', 5), writeTarget, 2);
+    // WHEN
+    const report = JSON.parse(ConcurrencyBudget.of(stack).reportFor(stack));
+    // THEN the rows of the account section add up to its line, the producer included and explained
+    expect(report.account.functions).toEqual([
+      {
+        path: 'Orders/Reader', reservedConcurrency: 50, databaseFacing: true, targets: ['Orders/Proxy (read-only endpoint)'],
+        reason: 'database-facing (draws from Orders/Proxy (read-only endpoint)); its reserved concurrency also counts against the account limit',
+      },
+      {
+        path: 'Orders/Producer', reservedConcurrency: 20, databaseFacing: false, targets: [],
+        reason: 'not database-facing, but reserved concurrency counts against the account limit for every function that has it',
+      },
+      {
+        path: 'Orders/Writer', reservedConcurrency: 5, databaseFacing: true, targets: ['Orders/Proxy (writer)'],
+        reason: 'database-facing (draws from Orders/Proxy (writer)); its reserved concurrency also counts against the account limit',
+      },
+    ]);
+    const databaseFacing = report.targets.flatMap((t: { consumers: { concurrency: number }[] }) => t.consumers).reduce((sum: number, c: { concurrency: number }) => sum + c.concurrency, 0);
+    const notDatabaseFacing = report.account.functions.filter((f: { databaseFacing: boolean }) => !f.databaseFacing)
+      .reduce((sum: number, f: { reservedConcurrency: number }) => sum + f.reservedConcurrency, 0);
+    expect([databaseFacing, notDatabaseFacing, report.account.reserved]).toEqual([55, 20, 75]);
   });
 });

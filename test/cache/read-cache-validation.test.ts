@@ -98,20 +98,20 @@ describe('ReadCache props validation', () => {
   });
 });
 
-describe('ReadCache.grantConnect validation', () => {
+describe('ReadCache.connect validation', () => {
   test('a Lambda function outside the VPC fails', () => {
     const { stack, vpc } = stackWithVpc();
     const cache = new ReadCache(stack, 'Cache', { vpc });
 
-    expect(errorMessageOf(() => cache.grantConnect(readerFunction(stack, 'Reader')))).toBe(
-      'grantConnect consumer Stack/Reader has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache');
+    expect(errorMessageOf(() => cache.connect(readerFunction(stack, 'Reader')))).toBe(
+      'connect consumer Stack/Reader has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache');
   });
 
   test('a consumer without security groups fails', () => {
     const { stack, vpc } = stackWithVpc();
     const cache = new ReadCache(stack, 'Cache', { vpc });
 
-    expect(errorMessageOf(() => cache.grantConnect(new ConnectableConsumer(stack, 'Consumer', [])))).toBe(
-      'grantConnect consumer Stack/Consumer has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache');
+    expect(errorMessageOf(() => cache.connect(new ConnectableConsumer(stack, 'Consumer', [])))).toBe(
+      'connect consumer Stack/Consumer has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache');
   });
 });

@@ -136,19 +136,19 @@ describe('ReadCache', () => {
   test('matches the snapshot', () => {
     const { stack, vpc } = stackWithVpc();
     const cache = new ReadCache(stack, 'Cache', { vpc, cacheName: 'orders-cache', maxDataStorageGb: 5, maxEcpuPerSecond: 10000 });
-    cache.grantConnect(readerFunction(stack, 'Reader', vpc));
+    cache.connect(readerFunction(stack, 'Reader', vpc));
 
     expect(Template.fromStack(stack).toJSON()).toMatchSnapshot();
   });
 });
 
-describe('ReadCache.grantConnect', () => {
+describe('ReadCache.connect', () => {
   test('opens the primary port 6379 from the consumer security group', () => {
     const { stack, vpc } = stackWithVpc();
     const cache = new ReadCache(stack, 'Cache', { vpc });
     const reader = readerFunction(stack, 'Reader', vpc);
 
-    cache.grantConnect(reader);
+    cache.connect(reader);
 
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp',
@@ -164,7 +164,7 @@ describe('ReadCache.grantConnect', () => {
     const cache = new ReadCache(stack, 'Cache', { vpc });
     const reader = readerFunction(stack, 'Reader', vpc);
 
-    cache.grantConnect(reader);
+    cache.connect(reader);
 
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
       IpProtocol: 'tcp',
@@ -180,7 +180,7 @@ describe('ReadCache.grantConnect', () => {
     const cache = new ReadCache(stack, 'Cache', { vpc });
     const restricted = new ec2.SecurityGroup(stack, 'Restricted', { vpc, allowAllOutbound: false });
 
-    cache.grantConnect(new ConnectableConsumer(stack, 'Consumer', [restricted]));
+    cache.connect(new ConnectableConsumer(stack, 'Consumer', [restricted]));
 
     const template = Template.fromStack(stack);
     for (const port of [6379, 6380]) {
@@ -198,7 +198,7 @@ describe('ReadCache.grantConnect', () => {
     const cache = new ReadCache(stack, 'Cache', { vpc });
     const reader = readerFunction(stack, 'Reader', vpc);
 
-    cache.grantConnect(reader);
+    cache.connect(reader);
 
     const cacheId = stack.getLogicalId(cache.resource);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
@@ -222,7 +222,7 @@ describe('ReadCache.grantConnect', () => {
     taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:latest') });
     const service = new ecs.FargateService(stack, 'Service', { cluster, taskDefinition });
 
-    const connection = cache.grantConnect(service);
+    const connection = cache.connect(service);
 
     expect(connection.environment.EDA_CACHE_TLS).toBe('true');
     expect(stack.resolve(connection.environment.EDA_CACHE_HOST)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(cache.resource), 'Endpoint.Address'] });
@@ -238,8 +238,8 @@ describe('ReadCache.grantConnect', () => {
     const cache = new ReadCache(stack, 'Cache', { vpc });
     const reader = readerFunction(stack, 'Reader', vpc);
 
-    cache.grantConnect(reader);
-    cache.grantConnect(reader);
+    cache.connect(reader);
+    cache.connect(reader);
 
     Template.fromStack(stack).resourceCountIs('AWS::EC2::SecurityGroupIngress', 2);
   });

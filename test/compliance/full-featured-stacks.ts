@@ -52,7 +52,7 @@ export function auroraMysqlEverything(app: App): Stack {
   const cache = new ReadCache(stack, 'Cache', { vpc });
   const reader = userFunction(stack, 'Reader', vpc);
   eda.connectReader(reader, { reservedConcurrency: 20 });
-  cache.grantConnect(reader);
+  cache.connect(reader);
   eda.connectProducer(reader);
   eda.connectProducer(userFunction(stack, 'Producer', undefined, 5));
   eda.database.grantDataApiRead(userFunction(stack, 'Report', undefined, 2));

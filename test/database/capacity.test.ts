@@ -101,7 +101,19 @@ describe('connection targets', () => {
     // THEN
     expect(db.readTargets).toHaveLength(1);
     expect(db.readTargets[0]).toMatchObject({ kind: 'proxy-read-only', capacity: 1000, name: 'Stack/Orders/Proxy (read-only endpoint)' });
-    expect(db.readTargets[0].capacityExplanation).toMatch(/^Σ over 2 reader\(s\) of floor\(maxConnectionsPercent 50% × reader max_connections\) = 500 \+ 500 = 1000; /);
+    expect(db.readTargets[0].capacityExplanation).toMatch(/^Σ over 2 readers of floor\(maxConnectionsPercent 50% × reader max_connections\) = 500 \+ 500 = 1000; /);
+  });
+
+  test('one reader\'s pool share is written once, not as a one-term sum that repeats its total', () => {
+    // GIVEN Aurora provisioned MySQL on db.r6g.large (1,000) with one reader, pool at 50%
+    const { db } = newDatabase({
+      source: DatabaseSource.auroraProvisioned({ engine: MYSQL, readers: 1 }),
+      proxy: { maxConnectionsPercent: 50 },
+    });
+    // THEN
+    const explanation = db.readTargets[0].capacityExplanation;
+    expect(explanation.split(';')[0]).toBe('floor(maxConnectionsPercent 50% × reader max_connections) = 500');
+    expect(explanation).not.toMatch(/= (\d+) = \1\b/);
   });
 
   test('each RDS replica is a direct target of 90% of its max_connections by default', () => {

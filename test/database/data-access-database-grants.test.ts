@@ -16,8 +16,10 @@ describe('Aurora: grantRead and grantWrite on Lambda functions', () => {
   const reader = newFunction(stack, 'Reader', vpc);
   const writer = newFunction(stack, 'Writer', vpc);
   // WHEN
-  const readInfo = db.grantRead(reader);
-  const writeInfo = db.grantWrite(writer, { connectionsPerEnvironment: 2, user: 'orders_writer', statementTimeout: Duration.seconds(2) });
+  db.grantRead(reader);
+  const readInfo = db.readConnectionInfo();
+  db.grantWrite(writer, { connectionsPerEnvironment: 2, user: 'orders_writer', statementTimeout: Duration.seconds(2) });
+  const writeInfo = db.writeConnectionInfo({ connectionsPerEnvironment: 2, user: 'orders_writer', statementTimeout: Duration.seconds(2) });
   const template = Template.fromStack(stack);
 
   test('opens the proxy security group to each consumer on the database port, one rule per consumer', () => {
@@ -108,7 +110,8 @@ describe('RDS: grantRead reads the replicas directly', () => {
   const { stack, vpc, db } = newDatabase({ source: DatabaseSource.rdsInstance({ engine: DatabaseEngineFamily.MYSQL, readReplicas: 2 }) });
   const reader = newFunction(stack, 'Reader', vpc);
   // WHEN
-  const info = db.grantRead(reader);
+  db.grantRead(reader);
+  const info = db.readConnectionInfo();
   const template = Template.fromStack(stack);
 
   test('opens each replica security group to the reader, and not the proxy', () => {
@@ -161,7 +164,8 @@ describe('secret authentication', () => {
     });
     const writer = newFunction(stack, 'Writer', vpc);
     // WHEN
-    const info = db.grantWrite(writer);
+    db.grantWrite(writer);
+    const info = db.writeConnectionInfo();
     // THEN
     const template = Template.fromStack(stack);
     expect(rdsConnectResources(template)).toEqual([]);
@@ -181,7 +185,8 @@ describe('non-Lambda consumers', () => {
     const { stack, vpc, db } = newDatabase({ source: DatabaseSource.auroraProvisioned({ engine: DatabaseEngineFamily.POSTGRES }) });
     const task = new TaskConsumer(stack, 'Task', vpc);
     // WHEN
-    const info = db.grantWrite(task, { declaredConcurrency: 4 });
+    db.grantWrite(task, { declaredConcurrency: 4 });
+    const info = db.writeConnectionInfo({ declaredConcurrency: 4 });
     // THEN
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {

@@ -164,7 +164,8 @@ describe('existing proxy', () => {
       existingProxy: proxy,
       existingProxySecurityGroups: [sg],
     });
-    const info = db.grantWrite(newFunction(stack, 'Writer', vpc));
+    db.grantWrite(newFunction(stack, 'Writer', vpc));
+    const info = db.writeConnectionInfo();
     // THEN
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::RDS::DBProxy', 0);
@@ -205,7 +206,8 @@ describe('existing cluster behind an existing proxy with its READ_ONLY endpoint'
     existingProxyMaxConnectionsPercent: 50,
     authentication: DatabaseAuthentication.IAM_WITH_SECRET,
   });
-  const info = db.grantRead(newFunction(stack, 'Reader', vpc));
+  db.grantRead(newFunction(stack, 'Reader', vpc));
+  const info = db.readConnectionInfo();
   const template = Template.fromStack(stack);
 
   test('uses the given READ_ONLY endpoint instead of adding one', () => {

@@ -1,5 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newDatabase, newFunction, newStack, render } from './fixtures';
@@ -61,7 +62,8 @@ describe('grantDataApiRead on a Lambda function', () => {
   const { stack, vpc, db } = newDatabase({ source: auroraPostgresWithDataApi() });
   const fn = newFunction(stack, 'Reader', vpc);
   // WHEN
-  const access = db.grantDataApiRead(fn);
+  const grant = db.grantDataApiRead(fn);
+  const access = db.dataApiConnectionInfo();
   const template = Template.fromStack(stack);
 
   test('grants the five Data API actions on the cluster ARN only', () => {
@@ -97,13 +99,14 @@ describe('grantDataApiRead on a Lambda function', () => {
     expect(draws[0]).toMatchObject({ connectionsPerEnvironment: 1, target: { name: 'Stack/Orders/Writer instance (Data API)', kind: 'direct', capacity: 200 } });
   });
 
-  test('returns the same values as the environment', () => {
+  test('returns an iam.Grant, and dataApiConnectionInfo the same values as the environment', () => {
     expect(access.environment).toEqual({
       EDA_DATA_API_RESOURCE_ARN: access.resourceArn,
       EDA_DATA_API_SECRET_ARN: access.secretArn,
       EDA_DATABASE: 'app',
     });
-    expect(access.grant.success).toBe(true);
+    expect(grant).toBeInstanceOf(iam.Grant);
+    expect(grant.success).toBe(true);
   });
 });
 
@@ -128,17 +131,38 @@ describe('grantDataApiRead with options', () => {
   test('a non-Lambda grantee gets the permissions and the environment map, nothing is set on it', () => {
     const { stack, db } = newDatabase({ source: auroraPostgresWithDataApi() });
     const role = new iam.Role(stack, 'TaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
-    const access = db.grantDataApiRead(role, { declaredConcurrency: 2 });
+    db.grantDataApiRead(role, { declaredConcurrency: 2 });
+    const access = db.dataApiConnectionInfo({ declaredConcurrency: 2 });
     expect(Object.keys(access.environment).sort()).toEqual(['EDA_DATABASE', 'EDA_DATA_API_RESOURCE_ARN', 'EDA_DATA_API_SECRET_ARN']);
     const actions = statementsOf(Template.fromStack(stack), 'TaskRole').flatMap((s) => s.actions);
     expect(actions).toEqual(expect.arrayContaining(['rds-data:ExecuteStatement', 'secretsmanager:GetSecretValue']));
+  });
+
+  test('an ECS service grantee: its task role gets the Data API, its default container the environment, its declared concurrency is drawn', () => {
+    // GIVEN a Fargate service (no VPC is needed for the Data API, but a service has one anyway)
+    const { stack, vpc, db } = newDatabase({ source: auroraPostgresWithDataApi() });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'ReportTask');
+    taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24') });
+    const service = new ecs.FargateService(stack, 'Report', { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }), taskDefinition });
+    // WHEN
+    const grant = db.grantDataApiRead(service, { declaredConcurrency: 3 });
+    // THEN
+    const template = Template.fromStack(stack);
+    expect(grant.success).toBe(true);
+    const actions = statementsOf(template, 'ReportTaskTaskRole').flatMap((s) => s.actions);
+    expect(actions).toEqual(expect.arrayContaining(['rds-data:ExecuteStatement', 'secretsmanager:GetSecretValue']));
+    const [task] = Object.values<any>(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(task.Properties.ContainerDefinitions[0].Environment.map((e: any) => e.Name).sort()).toEqual(['EDA_DATABASE', 'EDA_DATA_API_RESOURCE_ARN', 'EDA_DATA_API_SECRET_ARN']);
+    const draw = ConnectionLedger.of(stack).draws.find((d) => d.consumer === service)!;
+    expect([draw.target.name, draw.declaredConcurrency, draw.concurrencyLever]).toEqual(['Stack/Orders/Writer instance (Data API)', 3, 'the maximum task count (declaredConcurrency)']);
   });
 
   test('an existing cluster declared with the Data API and a secret can be granted', () => {
     const { stack, vpc } = newStack();
     const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Secret', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf');
     const db = new DataAccessDatabase(stack, 'Orders', { vpc, source: existingCluster(stack, { secret, dataApiEnabled: true }) });
-    const access = db.grantDataApiRead(newFunction(stack, 'Reader', vpc));
+    db.grantDataApiRead(newFunction(stack, 'Reader', vpc));
+    const access = db.dataApiConnectionInfo();
     expect(access.secretArn).toBe('arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf');
     expect(render(stack.resolve(access.resourceArn))).toBe('arn:${AWS::Partition}:rds:eu-west-1:111122223333:cluster:orders');
   });
@@ -180,7 +204,7 @@ describe('grantDataApiRead and the concurrency budget', () => {
     db.grantDataApiRead(newFunction(stack, 'Report', vpc, 150), { connectionsPerEnvironment: 2 });
     // WHEN / THEN the writer is over budget although no function opens a database connection itself
     expect(() => app.synth()).toThrow(
-      'ConcurrencyBudget: Stack/Orders/Writer instance (Data API) is over budget: Σ reserved concurrency × connections per environment = 300 exceeds its capacity of 200');
+      'ConcurrencyBudget: Stack/Orders/Writer instance (Data API) is over budget: Σ concurrency × connections per environment = 300 exceeds its capacity of 200');
   });
 
   test('Data API consumers within the writer connections the pool leaves synthesize, and the report lists them', () => {

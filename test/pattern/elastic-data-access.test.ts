@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess } from '../../src';
@@ -86,6 +87,30 @@ describe('ElasticDataAccess', () => {
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]) },
+    });
+  });
+
+  test('connectProducer of an ECS service grants SendMessage to its task role and sets the queue URL on its default container', () => {
+    // GIVEN a Fargate service
+    const { stack, vpc, eda } = pattern();
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'ApiTask');
+    taskDefinition.addContainer('api', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24') });
+    const service = new ecs.FargateService(stack, 'Api', { cluster: new ecs.Cluster(stack, 'Cluster', { vpc }), taskDefinition });
+    // WHEN
+    eda.connectProducer(service);
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^ApiTaskTaskRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]) },
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Environment: Match.arrayWith([
+          { Name: 'EDA_WRITE_QUEUE_URL', Value: { Ref: Match.stringLikeRegexp('OrdersWriteBufferQueue') } },
+          { Name: 'EDA_WRITE_QUEUE_FIFO', Value: 'false' },
+        ]),
+      })],
     });
   });
 
@@ -183,7 +208,7 @@ describe('ElasticDataAccess', () => {
     const { app, stack, vpc, eda } = pattern();
     eda.connectReader(fn(stack, 'ReaderA', vpc), { reservedConcurrency: 400 });
     eda.connectReader(fn(stack, 'ReaderB', vpc), { reservedConcurrency: 400 });
-    expect(() => app.synth()).toThrow(/is over budget: Σ reserved concurrency × connections per environment = 800 exceeds its capacity of \d+ .*Orders\/ReaderA \(400 × 1\), Orders\/ReaderB \(400 × 1\)/);
+    expect(() => app.synth()).toThrow(/is over budget: Σ concurrency × connections per environment = 800 exceeds its capacity of \d+ .*Orders\/ReaderA \(400 × 1\), Orders\/ReaderB \(400 × 1\)/);
   });
 
   test('a non-Lambda consumer declares its concurrency and draws from the writer', () => {
@@ -191,12 +216,13 @@ describe('ElasticDataAccess', () => {
     const instance = new ec2.Instance(stack, 'Service', {
       vpc, instanceType: new ec2.InstanceType('t4g.micro'), machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
     });
-    const info = eda.database.grantWrite(instance, { declaredConcurrency: 4, connectionsPerEnvironment: 5 });
+    eda.database.grantWrite(instance, { declaredConcurrency: 4, connectionsPerEnvironment: 5 });
+    const info = eda.database.writeConnectionInfo({ declaredConcurrency: 4, connectionsPerEnvironment: 5 });
     expect(info.environment.EDA_POOL_MAX).toBe('5');
     const assembly = app.synth();
     const report = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'Orders.concurrency-budget.json'), 'utf8'));
     const writer = report.targets.find((t: any) => t.kind === 'proxy-writer');
-    expect(writer.consumers).toEqual([{ path: 'Orders/Service', concurrency: 4, concurrencySource: 'declared', connectionsPerEnvironment: 5, connections: 20 }]);
+    expect(writer.consumers).toEqual([{ path: 'Orders/Service', concurrency: 4, concurrencySource: 'declared', connectionsPerEnvironment: 5, connections: 20, concurrencyLever: 'the processes per instance (declaredConcurrency) or their connections (connectionsPerEnvironment)' }]);
   });
 
   test('the budget report of a reader, a producer and a writer has their numbers', () => {

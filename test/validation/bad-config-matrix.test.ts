@@ -14,6 +14,7 @@
 import * as path from 'path';
 import { App, Duration, Errors, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -419,9 +420,9 @@ const budgetRows: Row[] = [
     ConnectionLedger.of(stack).recordDraw({ target: proxy, consumer: writer, connectionsPerEnvironment: 2 });
     app.synth();
   }, budgetFailure(
-    'ConcurrencyBudget: Stack/Proxy (writer) is over budget: Σ reserved concurrency × connections per environment = 120 ' +
+    'ConcurrencyBudget: Stack/Proxy (writer) is over budget: Σ concurrency × connections per environment = 120 ' +
     'exceeds its capacity of 100 (test capacity 100). Drawn by: Stack/Reader (60 × 1), Stack/Writer (30 × 2). ' +
-    'Lower those functions\' reserved concurrency, buffer writes through the WriteBuffer, or raise the capacity.')],
+    'Lower the reserved concurrency of Stack/Reader and Stack/Writer, buffer writes through the WriteBuffer, or raise the capacity.')],
 
   ['ConnectionLedger (synth): a non-Lambda consumer without declaredConcurrency', () => {
     const { app, stack } = bare();
@@ -429,8 +430,8 @@ const budgetRows: Row[] = [
     ConnectionLedger.of(stack).recordDraw({ target: target(100, stack), consumer: service, connectionsPerEnvironment: 1 });
     app.synth();
   }, budgetFailure(
-    'ConcurrencyBudget: Stack/Service connects to Stack/Proxy (writer) without reserved concurrency, so nothing bounds the connections it can open. ' +
-    'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options). ' +
+    'ConcurrencyBudget: Stack/Service connects to Stack/Proxy (writer) without declaredConcurrency, so nothing bounds the connections it can open. ' +
+    'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options; for an ECS service its maximum task count). ' +
     'Pick the number with Little\'s law: requests per second × average duration in seconds, ' +
     'e.g. Concurrency.fromLoad({ requestsPerSecond: 500, duration: Duration.millis(200) }) = 100.')],
 
@@ -593,14 +594,60 @@ const readCacheRows: Row[] = [
     new ReadCache(stack, 'Cache', { vpc, vpcSubnets: { subnetGroupName: 'public', availabilityZones: ['nowhere-1a'] } });
   }, 'vpcSubnets selects no subnet in Stack/PublicOnly: the cache endpoint needs at least one subnet of the VPC'],
 
-  ['ReadCache.grantConnect: a function outside the VPC', () => {
+  ['ReadCache.connect: a function outside the VPC', () => {
     const { stack, vpc } = withVpc();
-    new ReadCache(stack, 'Cache', { vpc }).grantConnect(fn(stack, 'Reader'));
-  }, 'grantConnect consumer Stack/Reader has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache'],
+    new ReadCache(stack, 'Cache', { vpc }).connect(fn(stack, 'Reader'));
+  }, 'connect consumer Stack/Reader has no security group: put it in the VPC of Stack/Cache (for a Lambda function, set vpc) so it can reach the cache'],
+];
+
+/** A Fargate service `Stack/Service` in the VPC. */
+function fargateService(scope: Construct, vpc: ec2.IVpc): ecs.FargateService {
+  const taskDefinition = new ecs.FargateTaskDefinition(scope, 'Task');
+  taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24') });
+  return new ecs.FargateService(scope, 'Service', { cluster: new ecs.Cluster(scope, 'Cluster', { vpc }), taskDefinition });
+}
+
+// EDA-17: consumers other than Lambda functions, and Lambda functions that cannot be connected.
+const consumerRows: Row[] = [
+  ['connectReader: a Lambda function outside the VPC', () => {
+    const { stack, eda } = pattern();
+    eda.connectReader(fn(stack, 'Reader'), { reservedConcurrency: 5 });
+  }, 'grantRead consumer Stack/Reader is a Lambda function outside a VPC, so no security group can let it reach the database: ' +
+    'create it with vpc (Stack/Vpc) and vpcSubnets of the database\'s VPC, or read through the RDS Data API (grantDataApiRead), which needs no VPC'],
+
+  ['connectReader: a construct that is neither a function, a service, an instance nor a group', () => {
+    const { stack, eda } = pattern();
+    eda.connectReader(new Construct(stack, 'Adapter') as any);
+  }, 'grantRead consumer Stack/Adapter cannot be connected: pass a lambda.Function in the database\'s VPC, an ecs.FargateService or ecs.Ec2Service ' +
+    '(its task role gets the grant), an ec2.Instance, an autoscaling.AutoScalingGroup, or a construct with connections (its security groups) and grantPrincipal (its IAM principal)'],
+
+  ['ConcurrencyBudget (synth): an ECS reader without declaredConcurrency', () => {
+    const { app, stack, vpc, eda } = pattern();
+    eda.connectReader(fargateService(stack, vpc));
+    app.synth();
+  }, budgetFailure(
+    'ConcurrencyBudget: Stack/Service connects to Stack/Orders/Database/Proxy (read-only endpoint) without declaredConcurrency, so nothing bounds the connections it can open. ' +
+    'Declare how many tasks or environments it runs at most (declaredConcurrency in the connect options; for an ECS service its maximum task count). ' +
+    'Pick the number with Little\'s law: requests per second × average duration in seconds, ' +
+    'e.g. Concurrency.fromLoad({ requestsPerSecond: 500, duration: Duration.millis(200) }) = 100.')],
+
+  ['ConcurrencyBudget (synth): an ECS reader and a Lambda reader over the READ_ONLY endpoint name each one\'s lever', () => {
+    const { app, stack, vpc, eda } = pattern();
+    eda.connectReader(fargateService(stack, vpc), { declaredConcurrency: 1000 });
+    eda.connectReader(fn(stack, 'Reader', { vpc }), { reservedConcurrency: 900 });
+    app.synth();
+  }, budgetFailure(
+    // One reader: its pool share is written once ("= 1800"), not as a one-term sum ("= 1800 = 1800").
+    'ConcurrencyBudget: Stack/Orders/Database/Proxy (read-only endpoint) is over budget: Σ concurrency × connections per environment = 1900 ' +
+    'exceeds its capacity of 1800 (floor(maxConnectionsPercent 90% × reader max_connections) = 1800; reader max_connections: ' +
+    'Aurora Serverless v2 PostgreSQL table value for max 16 ACU (configured 16) = 3360, capped at 2000 because minCapacity 0.5 ≤ 0.5). ' +
+    'Drawn by: Stack/Service (1000 × 1), Stack/Reader (900 × 1). Lower the maximum task count (declaredConcurrency) of Stack/Service, ' +
+    'the reserved concurrency of Stack/Reader, buffer writes through the WriteBuffer, or raise the capacity.')],
 ];
 
 const rows: Row[] = [
   ...writeBufferRows,
+  ...consumerRows,
   ...databaseSourceRows,
   ...databaseRows,
   ...budgetRows,

@@ -32,7 +32,7 @@ export function addAccountAlarms(
   factory.create({
     id: 'AccountConcurrencyNearLimit',
     tuningName: 'alarms.accountConcurrencyNearLimit',
-    metric: metrics.accountClaimedConcurrency(),
+    metric: metrics.metricAccountClaimedConcurrency(),
     defaults: {
       threshold: claimedConcurrencyThreshold(accountConcurrency),
       evaluationPeriods: 3,

@@ -55,8 +55,8 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
   const account = new cloudwatch.GraphWidget({
     title: 'Account concurrency claimed vs limit',
     left: [
-      metrics.accountClaimedConcurrency({ label: 'Claimed (reserved + provisioned + running unreserved)' }),
-      metrics.accountConcurrentExecutions({ label: 'Running (concurrent executions)' }),
+      metrics.metricAccountClaimedConcurrency({ label: 'Claimed (reserved + provisioned + running unreserved)' }),
+      metrics.metricAccountConcurrentExecutions({ label: 'Running (concurrent executions)' }),
     ],
     leftAnnotations: [
       { value: inputs.accountConcurrency, label: 'Account limit' },
@@ -71,13 +71,13 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Invocations',
-        left: fns.map((fn) => metrics.functionInvocations(fn, { label: fn.node.id })),
+        left: fns.map((fn) => metrics.metricFunctionInvocations(fn, { label: fn.node.id })),
         width: THIRD,
         height: HEIGHT,
       }),
       new cloudwatch.GraphWidget({
         title: 'Concurrent executions vs reserved concurrency',
-        left: fns.map((fn) => metrics.functionConcurrentExecutions(fn, { label: fn.node.id })),
+        left: fns.map((fn) => metrics.metricFunctionConcurrentExecutions(fn, { label: fn.node.id })),
         leftAnnotations: reservedAnnotations,
         width: THIRD,
         height: HEIGHT,
@@ -85,14 +85,14 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
       account,
       new cloudwatch.GraphWidget({
         title: 'Errors and throttles',
-        left: fns.map((fn) => metrics.functionErrors(fn, { label: `${fn.node.id} errors` })),
-        right: fns.map((fn) => metrics.functionThrottles(fn, { label: `${fn.node.id} throttles` })),
+        left: fns.map((fn) => metrics.metricFunctionErrors(fn, { label: `${fn.node.id} errors` })),
+        right: fns.map((fn) => metrics.metricFunctionThrottles(fn, { label: `${fn.node.id} throttles` })),
         width: HALF,
         height: HEIGHT,
       }),
       new cloudwatch.GraphWidget({
         title: 'Duration p99 (ms)',
-        left: fns.map((fn) => metrics.functionDurationP99(fn, { label: fn.node.id })),
+        left: fns.map((fn) => metrics.metricFunctionDurationP99(fn, { label: fn.node.id })),
         width: HALF,
         height: HEIGHT,
       }),
@@ -103,9 +103,9 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
     const buffer = inputs.writeBuffer;
     dashboard.addWidgets(header(DASHBOARD_GROUPS.buffer));
     dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Queue depth', left: [metrics.queueDepth(buffer.queue, { label: 'Visible messages' })], width: THIRD, height: HEIGHT }),
-      new cloudwatch.GraphWidget({ title: 'Oldest message age (s)', left: [metrics.queueOldestMessageAge(buffer.queue, { label: 'Age of oldest message' })], width: THIRD, height: HEIGHT }),
-      new cloudwatch.GraphWidget({ title: 'Dead-letter queue', left: [metrics.queueDepth(buffer.deadLetterQueue, { label: 'DLQ visible messages' })], width: THIRD, height: HEIGHT }),
+      new cloudwatch.GraphWidget({ title: 'Queue depth', left: [metrics.metricQueueDepth(buffer.queue, { label: 'Visible messages' })], width: THIRD, height: HEIGHT }),
+      new cloudwatch.GraphWidget({ title: 'Oldest message age (s)', left: [metrics.metricQueueOldestMessageAge(buffer.queue, { label: 'Age of oldest message' })], width: THIRD, height: HEIGHT }),
+      new cloudwatch.GraphWidget({ title: 'Dead-letter queue', left: [metrics.metricQueueDepth(buffer.deadLetterQueue, { label: 'DLQ visible messages' })], width: THIRD, height: HEIGHT }),
     );
   }
 
@@ -129,10 +129,10 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
         }),
         new cloudwatch.GraphWidget({
           title: 'Borrow latency (µs) and pool utilisation per role (%)',
-          left: [metrics.proxyBorrowLatency(db.proxyName, { label: 'Borrow latency (average)' })],
+          left: [metrics.metricProxyBorrowLatency(db.proxyName, { label: 'Borrow latency (average)' })],
           right: [
-            metrics.proxyPoolUtilization(db.proxyName, ProxyTargetRole.READ_WRITE),
-            ...(db.proxyHasReadOnlyEndpoint ? [metrics.proxyPoolUtilization(db.proxyName, ProxyTargetRole.READ_ONLY)] : []),
+            metrics.metricProxyPoolUtilization(db.proxyName, ProxyTargetRole.READ_WRITE),
+            ...(db.proxyHasReadOnlyEndpoint ? [metrics.metricProxyPoolUtilization(db.proxyName, ProxyTargetRole.READ_ONLY)] : []),
           ],
           width: THIRD,
           height: HEIGHT,
@@ -141,8 +141,8 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
           title: 'Session pinning and availability',
           left: [proxy.metricDatabaseConnectionsCurrentlySessionPinned({ label: 'Pinned connections' })],
           right: [
-            metrics.proxyAvailability(db.proxyName, ProxyTargetRole.READ_WRITE, { label: 'Availability READ_WRITE' }),
-            ...(db.proxyHasReadOnlyEndpoint ? [metrics.proxyAvailability(db.proxyName, ProxyTargetRole.READ_ONLY, { label: 'Availability READ_ONLY' })] : []),
+            metrics.metricProxyAvailability(db.proxyName, ProxyTargetRole.READ_WRITE, { label: 'Availability READ_WRITE' }),
+            ...(db.proxyHasReadOnlyEndpoint ? [metrics.metricProxyAvailability(db.proxyName, ProxyTargetRole.READ_ONLY, { label: 'Availability READ_ONLY' })] : []),
           ],
           width: THIRD,
           height: HEIGHT,
@@ -150,20 +150,20 @@ export function createDataAccessDashboard(scope: Construct, id: string, inputs: 
       );
     }
     const lag = [
-      ...(db.readReplicaIdentifiers ?? []).map((replica, i) => metrics.replicaLag(replica, { label: `Read replica ${i + 1} lag (s)` })),
-      ...(db.clusterIdentifier !== undefined && db.auroraReaders ? [metrics.auroraReplicaLag(db.clusterIdentifier, { label: 'Aurora replica lag (ms)' })] : []),
+      ...(db.readReplicaIdentifiers ?? []).map((replica, i) => metrics.metricReplicaLag(replica, { label: `Read replica ${i + 1} lag (s)` })),
+      ...(db.clusterIdentifier !== undefined && db.auroraReaders ? [metrics.metricAuroraReplicaLag(db.clusterIdentifier, { label: 'Aurora replica lag (ms)' })] : []),
     ];
     if (lag.length > 0) {
       widgets.push(new cloudwatch.GraphWidget({ title: 'Replica lag', left: lag, width: THIRD, height: HEIGHT }));
     }
     const cpu = db.clusterIdentifier !== undefined
       ? [
-        metrics.clusterMetric(db.clusterIdentifier, 'CPUUtilization', AuroraRole.WRITER, { label: 'Writer CPU (%)' }),
-        ...(db.auroraReaders ? [metrics.clusterMetric(db.clusterIdentifier, 'CPUUtilization', AuroraRole.READER, { label: 'Readers CPU (%)' })] : []),
+        metrics.metricCluster(db.clusterIdentifier, 'CPUUtilization', AuroraRole.WRITER, { label: 'Writer CPU (%)' }),
+        ...(db.auroraReaders ? [metrics.metricCluster(db.clusterIdentifier, 'CPUUtilization', AuroraRole.READER, { label: 'Readers CPU (%)' })] : []),
       ]
-      : db.instanceIdentifier !== undefined ? [metrics.instanceMetric(db.instanceIdentifier, 'CPUUtilization', { label: 'Writer CPU (%)' })] : [];
+      : db.instanceIdentifier !== undefined ? [metrics.metricInstance(db.instanceIdentifier, 'CPUUtilization', { label: 'Writer CPU (%)' })] : [];
     const capacity = db.clusterIdentifier !== undefined && db.serverlessV2
-      ? [metrics.auroraCapacityUtilization(db.clusterIdentifier, { label: 'ACU utilisation (% of max)' })]
+      ? [metrics.metricAuroraCapacityUtilization(db.clusterIdentifier, { label: 'ACU utilisation (% of max)' })]
       : [];
     if (cpu.length + capacity.length > 0) {
       widgets.push(new cloudwatch.GraphWidget({

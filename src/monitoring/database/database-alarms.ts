@@ -30,7 +30,7 @@ export function addDatabaseAlarms(
     factory.create({
       id: `ReadReplica${i + 1}Lag`,
       tuningName: 'alarms.replicaLag',
-      metric: metrics.replicaLag(replica),
+      metric: metrics.metricReplicaLag(replica),
       defaults: whenAbove(30, 5, 5, cloudwatch.TreatMissingData.BREACHING),
       description: {
         symptom: `reads from read replica ${i + 1} return data more than {threshold} s old (users miss their own recent writes), or the replica stopped reporting.`,
@@ -46,7 +46,7 @@ export function addDatabaseAlarms(
     factory.create({
       id: 'AuroraReplicaLag',
       tuningName: 'alarms.auroraReplicaLag',
-      metric: metrics.auroraReplicaLag(cluster),
+      metric: metrics.metricAuroraReplicaLag(cluster),
       defaults: whenAbove(2000, 5, 5),
       description: {
         symptom: 'reads from the Aurora readers return data more than {threshold} ms old (users miss their own recent writes).',
@@ -57,8 +57,8 @@ export function addDatabaseAlarms(
   }
 
   const writerMetric = (metricName: string, statistic: string): cloudwatch.IMetric | undefined => {
-    if (cluster !== undefined) return metrics.clusterMetric(cluster, metricName, AuroraRole.WRITER, { statistic, period: FIVE_MINUTES });
-    if (instance !== undefined) return metrics.instanceMetric(instance, metricName, { statistic, period: FIVE_MINUTES });
+    if (cluster !== undefined) return metrics.metricCluster(cluster, metricName, AuroraRole.WRITER, { statistic, period: FIVE_MINUTES });
+    if (instance !== undefined) return metrics.metricInstance(instance, metricName, { statistic, period: FIVE_MINUTES });
     return undefined;
   };
 
@@ -96,7 +96,7 @@ export function addDatabaseAlarms(
     factory.create({
       id: 'ServerlessCapacityNearMax',
       tuningName: 'alarms.serverlessCapacityNearMax',
-      metric: metrics.auroraCapacityUtilization(cluster, { period: FIVE_MINUTES }),
+      metric: metrics.metricAuroraCapacityUtilization(cluster, { period: FIVE_MINUTES }),
       defaults: whenAbove(90, 3, 3),
       description: {
         symptom: 'Aurora Serverless v2 cannot scale further: it has run above {threshold} % of its maximum ACU.',

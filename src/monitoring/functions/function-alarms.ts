@@ -36,7 +36,7 @@ export function addFunctionAlarms(
     factory.create({
       id: `${id}Errors`,
       tuningName: 'alarms.functionErrors',
-      metric: metrics.functionErrors(fn, { period: FIVE_MINUTES }),
+      metric: metrics.metricFunctionErrors(fn, { period: FIVE_MINUTES }),
       defaults: whenAbove(0, 1, 1),
       description: {
         symptom: `invocations of ${path} fail (requests get errors, or write batches are retried).`,
@@ -49,7 +49,7 @@ export function addFunctionAlarms(
       factory.create({
         id: `${id}Throttles`,
         tuningName: 'alarms.functionThrottles',
-        metric: metrics.functionThrottles(fn),
+        metric: metrics.metricFunctionThrottles(fn),
         defaults: whenAbove(0, 1, 1),
         description: {
           symptom: `requests to ${path} are refused (429 TooManyRequests) or its queue messages are retried.`,
@@ -64,7 +64,7 @@ export function addFunctionAlarms(
       factory.create({
         id: `${id}DurationNearTimeout`,
         tuningName: 'alarms.functionDurationNearTimeout',
-        metric: metrics.functionDurationP99(fn, { period: FIVE_MINUTES }),
+        metric: metrics.metricFunctionDurationP99(fn, { period: FIVE_MINUTES }),
         defaults: whenAbove(80, 3, 3),
         // The tuning is a percent of the timeout; Duration is in milliseconds.
         thresholdToMetricUnit: (p) => Math.round(timeoutSeconds * 1000 * p / 100),

@@ -30,7 +30,7 @@ export function addProxyAlarms(
     factory.create({
       id: readOnly ? 'ProxyReadOnlyPoolSaturated' : 'ProxyPoolSaturated',
       tuningName: 'alarms.proxyPoolSaturated',
-      metric: metrics.proxyPoolUtilization(proxyName, role),
+      metric: metrics.metricProxyPoolUtilization(proxyName, role),
       defaults: whenAbove(80, 5, 5),
       description: {
         symptom: readOnly
@@ -45,7 +45,7 @@ export function addProxyAlarms(
   factory.create({
     id: 'ProxyBorrowLatencyHigh',
     tuningName: 'alarms.proxyBorrowLatencyHigh',
-    metric: metrics.proxyBorrowLatency(proxyName),
+    metric: metrics.metricProxyBorrowLatency(proxyName),
     defaults: whenAbove(100_000, 5, 5),
     description: {
       symptom: 'queries pay extra latency waiting for a pooled connection (average borrow time above {threshold} µs).',
@@ -86,7 +86,7 @@ export function addProxyAlarms(
     factory.create({
       id: readOnly ? 'ProxyReadOnlyUnavailable' : 'ProxyUnavailable',
       tuningName: 'alarms.proxyUnavailable',
-      metric: metrics.proxyAvailability(proxyName, role),
+      metric: metrics.metricProxyAvailability(proxyName, role),
       defaults: whenBelow(100, 3, 2),
       description: {
         symptom: readOnly

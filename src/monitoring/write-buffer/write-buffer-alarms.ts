@@ -20,7 +20,7 @@ export function addWriteBufferAlarms(
   factory.create({
     id: 'DeadLetterQueueNotEmpty',
     tuningName: 'alarms.deadLetterQueueNotEmpty',
-    metric: metrics.queueDepth(buffer.deadLetterQueue),
+    metric: metrics.metricQueueDepth(buffer.deadLetterQueue),
     defaults: whenAbove(0, 1, 1),
     description: {
       symptom: `writes of ${path} never reached the database: messages are in the dead-letter queue.`,
@@ -32,7 +32,7 @@ export function addWriteBufferAlarms(
   factory.create({
     id: 'OldestMessageTooOld',
     tuningName: 'alarms.oldestMessageTooOld',
-    metric: metrics.queueOldestMessageAge(buffer.queue),
+    metric: metrics.metricQueueOldestMessageAge(buffer.queue),
     defaults: whenAbove(300, 1, 1),
     description: {
       symptom: `writes of ${path} wait more than {threshold} s before users see them applied.`,
@@ -47,7 +47,7 @@ export function addWriteBufferAlarms(
   factory.create({
     id: 'QueueDepthGrowing',
     tuningName: 'alarms.queueDepthGrowing',
-    metric: metrics.queueDepthGrowth(buffer.queue, Duration.minutes(5)),
+    metric: metrics.metricQueueDepthGrowth(buffer.queue, Duration.minutes(5)),
     defaults: whenAbove(100, 3, 3),
     description: {
       symptom: `the backlog of ${path} keeps growing by more than {threshold} messages per 5 minutes: write delay will keep increasing.`,
