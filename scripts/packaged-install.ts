@@ -14,16 +14,19 @@
  * Prints the packages' sizes, the install footprint and the bundle size (BENCHMARKS.md) and exits non-zero on any
  * failure. Needs the npm registry (or its cache) for the fresh app's third-party packages.
  *
- *   npx tsx scripts/packaged-install.ts [--keep]     (--keep leaves the temporary directory for inspection)
+ *   npx tsx scripts/packaged-install.ts [--keep] [--built]
+ *     --keep   leaves the temporary directory for inspection
+ *     --built  the construct library's lib/ and .jsii are fresh (`npx projen compile` just ran): do not compile it again
  */
-import { execFileSync, ExecFileSyncOptions } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, ExecFileSyncOptions } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readmeSnippets, Snippet, snippetApps } from './readme-snippets';
 
 const ROOT = resolve(__dirname, '..');
 const keep = process.argv.includes('--keep');
+const rootBuilt = process.argv.includes('--built');
 const work = mkdtempSync(join(tmpdir(), 'eda-packaged-'));
 const tarballs = join(work, 'tarballs');
 const app = join(work, 'app');
@@ -37,6 +40,22 @@ function run(command: string, args: string[], options: ExecFileSyncOptions = {})
     const e = error as { stdout?: string; stderr?: string; status?: number };
     throw new Error(`${command} ${args.join(' ')} (cwd ${options.cwd ?? ROOT}) exited with ${e.status}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
   }
+}
+
+function runAsync(command: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile(command, args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) fail(new Error(`${command} ${args.join(' ')} (cwd ${cwd}) failed: ${error.message}\n${stdout}\n${stderr}`));
+      else done(stdout);
+    });
+  });
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
 }
 
 function step(title: string) {
@@ -74,7 +93,8 @@ async function main() {
   step('build and pack the three packages');
   run('npx', ['projen', 'compile'], { cwd: join(ROOT, 'packages', 'runtime') });
   run('npx', ['projen', 'compile'], { cwd: join(ROOT, 'packages', 'local') });
-  if (!existsSync(join(ROOT, 'lib', 'index.js')) || !existsSync(join(ROOT, '.jsii'))) run('npx', ['projen', 'compile'], { cwd: ROOT });
+  // the construct library's jsii build; .ci/run passes --built because it has just run it (and checked API.md)
+  if (!rootBuilt || !existsSync(join(ROOT, 'lib', 'index.js')) || !existsSync(join(ROOT, '.jsii'))) run('npx', ['projen', 'compile'], { cwd: ROOT });
   const packs = [...pack([]), ...pack(['--workspace', 'packages/runtime', '--workspace', 'packages/local'])];
   for (const p of packs) {
     console.log(`${p.name.padEnd(34)} packed ${KB(p.size).padStart(9)}  unpacked ${KB(p.unpackedSize).padStart(10)}  ${String(p.entryCount).padStart(4)} files  bundled deps ${p.bundled.length}`);
@@ -107,16 +127,23 @@ async function main() {
   const withLocal = footprint(join(app, 'node_modules'));
   console.log(`+ @cdk-elastic-data-access/local: +${MiB(withLocal.bytes - withRuntime.bytes)}, +${withLocal.packages - withRuntime.packages} packages`);
 
-  step("README's snippets: type-checked (strict) against the installed packages; the app ones synthesized with cdk synth");
-  npmInstall(['--save-dev', `@cdklabs/cdk-validator-cfnguard@${v('@cdklabs/cdk-validator-cfnguard')}`]); // README's compliance snippet uses it
+  step("README's snippets and the three new-user apps: type-checked (strict) against the installed packages, the apps synthesized with cdk synth");
+  // README's compliance snippet uses cfn-guard's validator; the MySQL new-user app mysql2, as README's Install says
+  npmInstall([`@cdklabs/cdk-validator-cfnguard@${v('@cdklabs/cdk-validator-cfnguard')}`, `mysql2@${v('mysql2')}`]);
   const snippets = writeReadmeProject();
   for (const s of snippets) console.log(`README.md:${s.line} → ${s.path} (${s.kind})`);
   run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { cwd: app });
-  console.log(`type-check: ${snippets.length} snippets, 0 errors`);
-  for (const entry of snippetApps(snippets)) {
-    run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--app', `npx tsx ${entry.path}`, '-o', `cdk.out/${entry.snippet.stackClass}`], { cwd: app });
-    console.log(`README.md:${entry.snippet.line}: cdk synth OK`);
-  }
+  console.log(`type-check: ${snippets.length} snippets and ${NEW_USER_APPS.length} new-user apps, 0 errors`);
+  // every app in its own `cdk synth` (a snippet's Validations apply to its whole app), two at a time (2 cores)
+  const synths = [
+    ...snippetApps(snippets).map((entry) => ({ label: `README.md:${entry.snippet.line}`, app: entry.path, out: entry.snippet.stackClass! })),
+    ...NEW_USER_APPS.map((file) => ({ label: `new-user/${file} (test/new-user/apps, written only from README and API.md)`, app: `new-user/${file}`, out: `new-user-${file}` })),
+  ];
+  await inParallel(synths, 2, async (job) => {
+    await runAsync('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--app', `npx tsx ${job.app}`, '-o', `cdk.out/${job.out}`], app);
+    console.log(`${job.label}: cdk synth OK`);
+  });
+
   const quickStart = snippets.find((s) => s.kind === 'app' && s.source.includes('addWriter('));
   if (!quickStart) throw new Error("README's Quick start (the first app snippet with addWriter) not found");
   const assembly = join(app, 'cdk.out', quickStart.stackClass!);
@@ -187,15 +214,19 @@ export const handler = async (event: APIGatewayProxyEvent) => {
     writeFileSync(join(app, snippet.path), snippet.source);
   }
   for (const entry of snippetApps(snippets)) writeFileSync(join(app, entry.path), entry.source);
+  cpSync(join(ROOT, 'test', 'new-user', 'apps'), join(app, 'new-user'), { recursive: true });
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
       target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['es2022'], strict: true,
       noImplicitAny: true, esModuleInterop: true, skipLibCheck: true, types: ['node'], noEmit: true,
     },
-    include: ['app-*.ts', 'src/**/*.ts', 'snippets/**/*.ts'],
+    include: ['app-*.ts', 'src/**/*.ts', 'snippets/**/*.ts', 'new-user/**/*.ts'],
   }, null, 2));
   return snippets;
 }
+
+/** EDA-17's new-user apps: an Aurora app with a writer, an RDS MySQL app with replicas and cdk-nag, a Fargate reader. */
+const NEW_USER_APPS = ['aurora-writer.ts', 'mysql-replicas-nag.ts', 'fargate-reader.ts'];
 
 /** Every entry of the runtime through `import` (lib/esm) and through `require` (lib): the same names. */
 const ESM_CHECK = `import { createRequire } from 'node:module';

@@ -7,7 +7,8 @@
  *   - a block that imports the runtime or the local package, or exports something, is a module: type-checked;
  *     statements of a local-stack block (top-level await) run inside an exported async function;
  *   - any other block is app code: its statements go into the constructor of a Stack, after a prelude that defines
- *     the names README's snippets use without defining them (`vpc`, `getOrderFn`, `createOrderFn`, `service`, `app`),
+ *     the names README's snippets use without defining them (`vpc`, `getOrderFn`, `createOrderFn`, `cluster`,
+ *     `taskDefinition`, `service`, `orders`, `app`),
  *     and scripts/packaged-install.ts synthesizes each such stack in an app of its own.
  * A name a snippet uses that is neither defined by it nor in the prelude fails the type-check: README must not use
  * names a reader cannot know.
@@ -32,23 +33,44 @@ const PRELUDE: Record<string, string> = {
   getOrderFn: "const getOrderFn = new nodejs.NodejsFunction(this, 'GetOrder', { entry: 'src/get-order.ts', runtime: lambda.Runtime.NODEJS_24_X, vpc });",
   createOrderFn: "const createOrderFn = new nodejs.NodejsFunction(this, 'CreateOrder', { entry: 'src/create-order.ts', runtime: lambda.Runtime.NODEJS_24_X, vpc });",
   cluster: "const cluster = new ecs.Cluster(this, 'Cluster', { vpc });",
-  service: [
+  taskDefinition: [
     "const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task');",
     "taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:24') });",
-    "const service = new ecs.FargateService(this, 'Service', { cluster, taskDefinition });",
+  ].join('\n'),
+  service: "const service = new ecs.FargateService(this, 'Service', { cluster, taskDefinition });",
+  orders: [
+    "const orders = new ElasticDataAccess(this, 'Orders', {",
+    '  vpc,',
+    '  database: DatabaseSource.auroraServerlessV2({ engine: DatabaseEngineFamily.POSTGRES, readers: 1 }),',
+    '});',
   ].join('\n'),
   app: 'const app = this.node.root as App;',
 };
 /** Prelude entries other entries need. */
-const PRELUDE_NEEDS: Record<string, string[]> = { getOrderFn: ['vpc'], createOrderFn: ['vpc'], cluster: ['vpc'], service: ['cluster'] };
-const PRELUDE_IMPORTS = [
-  "import { App, Duration, Stack } from 'aws-cdk-lib';",
-  "import * as ec2 from 'aws-cdk-lib/aws-ec2';",
-  "import * as ecs from 'aws-cdk-lib/aws-ecs';",
-  "import * as lambda from 'aws-cdk-lib/aws-lambda';",
-  "import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';",
-  "import { Construct } from 'constructs';",
+const PRELUDE_NEEDS: Record<string, string[]> = {
+  getOrderFn: ['vpc'], createOrderFn: ['vpc'], cluster: ['vpc'], service: ['cluster', 'taskDefinition'], orders: ['vpc'],
+};
+/** What the prelude (and the stack around a snippet) imports, name by name, unless the snippet imports the name itself. */
+const PRELUDE_IMPORTS: Array<{ module: string; names?: string[]; star?: string }> = [
+  { module: 'aws-cdk-lib', names: ['App', 'Duration', 'Stack'] },
+  { module: 'aws-cdk-lib/aws-ec2', star: 'ec2' },
+  { module: 'aws-cdk-lib/aws-ecs', star: 'ecs' },
+  { module: 'aws-cdk-lib/aws-lambda', star: 'lambda' },
+  { module: 'aws-cdk-lib/aws-lambda-nodejs', star: 'nodejs' },
+  { module: 'cdk-elastic-data-access', names: ['DatabaseEngineFamily', 'DatabaseSource', 'ElasticDataAccess'] },
+  { module: 'constructs', names: ['Construct'] },
 ];
+
+/** The prelude's import statements without the names the snippet imports. */
+function preludeImports(taken: Set<string>): string[] {
+  const statements: string[] = [];
+  for (const entry of PRELUDE_IMPORTS) {
+    if (entry.star && !taken.has(entry.star)) statements.push(`import * as ${entry.star} from '${entry.module}';`);
+    const names = (entry.names ?? []).filter((name) => !taken.has(name));
+    if (names.length > 0) statements.push(`import { ${names.join(', ')} } from '${entry.module}';`);
+  }
+  return statements;
+}
 
 /** The ```ts blocks of a markdown text, with their opening line. */
 export function typescriptBlocks(markdown: string): Array<{ line: number; code: string }> {
@@ -126,11 +148,10 @@ export function readmeSnippets(markdown: string): Snippet[] {
       return { index, line, kind: 'module', path: `snippets/snippet-${index}.ts`, source };
     }
     const taken = importedNames(imports);
-    const preludeImports = PRELUDE_IMPORTS.filter((statement) => [...importedNames([statement])].every((name) => !taken.has(name)));
     const stackClass = `ReadmeSnippet${index}`;
     const source = [
       ...imports,
-      ...preludeImports,
+      ...preludeImports(taken),
       '',
       `/** README.md line ${line}, inside a stack. */`,
       `export class ${stackClass} extends Stack {`,
