@@ -15,9 +15,11 @@
  *
  *   npx tsx benchmarks/writer-inprocess.ts [--quick] [--rounds N] [--modes per-message,batch]
  *       [--batch-sizes 10,100,1000] [--writers 1,2,4] [--impls library,hand-written] [--profile DIR]
+ *       [--profile-impls library,hand-written]
  *
  * --rounds N runs every scenario N times (library and hand-written alternating, the first of the pair swapped
- * each round) and reports the best of each; --profile DIR writes a V8 CPU profile of every library writer.
+ * each round) and reports the best of each; --profile DIR writes a V8 CPU profile of every writer of the
+ * --profile-impls (default: library).
  * Besides msgs/s (wall clock, all writers together), each writer reports its own CPU time (process.cpuUsage over
  * the timed part): CPU µs per message is the writer's cost, which other load on the machine barely changes.
  */
@@ -45,6 +47,7 @@ const BATCH_SIZES = list('batch-sizes', '10,100,1000').map(Number);
 const WRITERS = list('writers', '1,2,4').map(Number);
 const IMPLS = list('impls', 'library,hand-written') as Impl[];
 const PROFILE_DIR = option('profile');
+const PROFILE_IMPLS = list('profile-impls', 'library');
 
 /** Messages per scenario: enough for a few seconds each (per-message mode commits, and fsyncs, every message). */
 function messagesOf(mode: Mode, batchSize: number): number {
@@ -113,8 +116,8 @@ let runs = 0;
 async function writerRate(pg: LocalPostgres, s: Scenario): Promise<{ rate: number; cpuPerMessage: number }> {
   await reset(pg);
   const tag = `r${++runs}`;
-  const execArgv = PROFILE_DIR && s.impl === 'library'
-    ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${s.mode}-b${s.batchSize}-w${s.writers}-${tag}-\${pid}.cpuprofile`]
+  const execArgv = PROFILE_DIR && PROFILE_IMPLS.includes(s.impl)
+    ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${s.impl}-${s.mode}-b${s.batchSize}-w${s.writers}-${tag}-\${pid}.cpuprofile`]
     : process.execArgv;
   const children = Array.from({ length: s.writers }, (_, index) => fork(join(__dirname, 'fixtures', 'inprocess-worker.ts'), [], {
     execArgv,
