@@ -55,6 +55,8 @@ function messagesOf(mode: Mode, batchSize: number): number {
   return QUICK ? full / (mode === 'per-message' ? 2 : 5) : full;
 }
 const COPY_MESSAGES = QUICK ? 40_000 : 200_000;
+/** DEFAULT_GUARDRAIL_STATEMENT_TIMEOUT of the constructs (src/database/query-guardrails.ts). */
+const STATEMENT_TIMEOUT_MS = 30_000;
 
 const ORDERS_DDL = 'create table if not exists orders(id text not null, total int not null check (total >= 0), correlation_id text)';
 
@@ -134,6 +136,9 @@ async function writerRate(pg: LocalPostgres, s: Scenario): Promise<{ rate: numbe
       EDA_AUTH: 'password',
       EDA_TLS: 'disable',
       EDA_POOL_MAX: '1',
+      // As deployed: the guardrail's default statement timeout (the role's statement_timeout, set below, and the
+      // client-side deadlines sqlWriter derives from it).
+      EDA_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
       POWERTOOLS_METRICS_NAMESPACE: 'Bench',
       // Lambda's default level: what a deployed writer logs.
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -184,7 +189,7 @@ const k = (rate: number) => `${(rate / 1000).toFixed(1)}k`;
 
 async function main(): Promise<void> {
   const begun = Date.now();
-  const pg = await startPostgres({ maxConnections: 20 });
+  const pg = await startPostgres({ maxConnections: 20, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
   try {
     await query(pg, ORDERS_DDL);
     await query(pg, migrationSql('postgres'));

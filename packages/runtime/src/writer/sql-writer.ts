@@ -202,6 +202,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const queueSettings = readQueueSettings();
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? queueSettings.deadLetterQueueUrl;
     const afterCommit = options.afterCommit as AfterCommitHook<Body> | undefined;
+    let duplicatesPerRecord = 0;
     // The committed messages are only kept when a hook will read them.
     const keepCommitted = options.afterBatchCommit !== undefined;
     const noteCorrelationId = (record: SQSRecord): void => {
@@ -260,6 +261,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
       } else {
         // Per record at debug only: a redelivery storm must not log a line per message; the invocation logs the count.
         stats.duplicates++;
+        duplicatesPerRecord++;
         logger.debug('duplicate write skipped', { idempotency_key: message.idempotencyKey });
       }
       if (keepCommitted || afterCommit) await committed(message, !isNew);
@@ -411,7 +413,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         context, processInParallel: false, throwOnFullBatchFailure,
       });
 
-    if (mode === 'per-message' && stats.duplicates > 0) logger.info('duplicate writes skipped', { duplicates: stats.duplicates });
+    if (duplicatesPerRecord > 0) logger.info('duplicate writes skipped', { duplicates: duplicatesPerRecord });
     if (stats.transientRecords.length > 0) {
       const queueUrl = options.queueUrl ?? queueSettings.writeQueueUrl ?? queueUrlFromArn(stats.transientRecords[0].eventSourceARN);
       if (!queueUrl) {
