@@ -75,6 +75,8 @@ function layoutOf(engine: SqlExecutor['engine'], columns: readonly IdempotencyCo
   return { present: true, bodyFingerprint: columns.some((c) => c.name.toLowerCase() === 'body_sha256') };
 }
 
+const CREATE_RACE_CODES = new Set(['23505', '42P07', '42710']);
+
 /**
  * Creates the idempotency table when it does not exist (checked first, so a user without CREATE
  * privilege passes when the table comes from migrations), then checks its layout: throws
@@ -96,9 +98,10 @@ export async function ensureIdempotencyTable(
     });
   } catch (error) {
     // Writers starting together race on CREATE TABLE/INDEX IF NOT EXISTS: PostgreSQL then raises
-    // 23505 on pg_type or 42P07 duplicate_table in the losers. The table exists: carry on.
+    // 23505 on pg_type, 42P07 duplicate_table or 42710 duplicate_object (`type "eda_idempotency_keys" already
+    // exists`, the table's row type) in the losers. The table exists: carry on.
     const code = (error as { code?: unknown }).code;
-    if ((code !== '23505' && code !== '42P07') || !(await pool.transaction(exists))) throw error;
+    if (!CREATE_RACE_CODES.has(code as string) || !(await pool.transaction(exists))) throw error;
     return pool.transaction(readLayout);
   }
 }
