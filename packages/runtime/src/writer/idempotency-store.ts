@@ -142,7 +142,8 @@ export async function claimKeys(tx: SqlExecutor, rows: readonly IdempotencyRow[]
     const statement = claimKeysPostgresSql(rows);
     const result = await tx.query<{ key: string }>(statement.sql, statement.params);
     const fresh = new Set(result.rows.map((r) => r.key));
-    await checkFingerprints(tx, rows.filter((r) => !fresh.has(r.key)));
+    // Every key new (the usual batch): nothing recorded to compare fingerprints with.
+    if (fresh.size < rows.length) await checkFingerprints(tx, rows.filter((r) => !fresh.has(r.key)));
     return fresh;
   }
   const fresh = new Set<string>();
