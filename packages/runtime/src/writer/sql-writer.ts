@@ -400,18 +400,21 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     // The batch transaction applied every record: no record is left for the per-record pass, nothing can fail, so
     // the batch processor (and its per-record work) is skipped; the answer is the one it would give.
     const allApplied = batch.committed && batch.failures.size === 0 && event.Records.length > 0;
-    if (allApplied) for (const record of event.Records) noteCorrelationId(record);
-    const response = allApplied
-      ? { batchItemFailures: [] }
-      : fifo
+    let response: SQSBatchResponse;
+    if (allApplied) {
+      for (const record of event.Records) noteCorrelationId(record);
+      response = { batchItemFailures: [] };
+    } else if (fifo) {
       // FIFO: in order; a transient failure fails the rest of its message group (order is kept).
-      ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
+      response = await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
         context, skipGroupOnError: true, throwOnFullBatchFailure,
-      })
+      }) as SQSBatchResponse;
+    } else {
       // Sequential: the pool holds EDA_POOL_MAX (usually 1) connections anyway.
-      : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
         context, processInParallel: false, throwOnFullBatchFailure,
-      });
+      }) as SQSBatchResponse;
+    }
 
     if (duplicatesPerRecord > 0) logger.info('duplicate writes skipped', { duplicates: duplicatesPerRecord });
     if (stats.transientRecords.length > 0) {
@@ -435,7 +438,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const batchHook = options.afterBatchCommit as AfterBatchCommitHook<Body> | undefined;
     if (batchHook && stats.committed.length > 0) await runHook('afterBatchCommit', () => batchHook(stats.committed), { messages: stats.committed.length });
     publish(stats, metrics);
-    return response as SQSBatchResponse;
+    return response;
   };
 }
 
