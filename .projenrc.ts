@@ -152,6 +152,7 @@ project.addTask('test:local', { description: 'Only the local-stack proof tests',
 const benchmarks: Array<[string, string, string]> = [
   ['bench:storm', 'Connection storm: 1,000 clients direct vs through PgBouncer', 'benchmarks/storm.ts'],
   ['bench:writer', 'Writer rows/s (per-message, batch; 1/2/4 consumers) next to COPY, same run (~5 min)', 'benchmarks/writer-throughput.ts'],
+  ['bench:writer-inprocess', 'sqlWriter called in-process vs a hand-written writer vs COPY: modes, batch sizes, 1/2/4 writers (--quick)', 'benchmarks/writer-inprocess.ts'],
   ['bench:bundle-size', 'Bundles addWriter builds (examples/orders-api synthesized) and their cold require() vs a hand-written writer', 'benchmarks/bundle-size.ts'],
   ['bench:synth', 'Synth of examples/orders-api vs the same resources hand-written with aws-cdk-lib', 'benchmarks/synth-overhead.ts'],
 ];

@@ -1,7 +1,7 @@
 /**
  * Bundles and cold start as users get them (EDA-14). No hand-configured esbuild run for the library: it synthesizes
  * examples/orders-api with the aws-cdk CLI and measures the assets `addWriter` and the example's NodejsFunctions
- * really built (cdk.out/asset.*​/index.js). The baseline is benchmarks/fixtures/hand-written-writer.ts (node-postgres
+ * really built (cdk.out/asset.*​/index.js). The baseline is benchmarks/fixtures/hand-written-order-writer.ts (node-postgres
  * + Powertools Logger + BatchProcessor) bundled with exactly the options addWriter passes to NodejsFunction
  * (minify, source map, `@aws-sdk/client-*` external, the function's Node.js target).
  *
@@ -47,7 +47,7 @@ function synthesizedBundles(outdir: string): Bundle[] {
 async function handWrittenBundle(outdir: string): Promise<Bundle> {
   const file = join(outdir, 'hand-written', 'index.js');
   await build({
-    entryPoints: [join(ROOT, 'benchmarks', 'fixtures', 'hand-written-writer.ts')],
+    entryPoints: [join(ROOT, 'benchmarks', 'fixtures', 'hand-written-order-writer.ts')],
     outfile: file,
     bundle: true,
     minify: true,

@@ -14,13 +14,13 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { Client } from 'pg';
+import { benchRecord as record } from './fixtures/bench-record';
 import { LocalFunction } from '../packages/local/src/local-function';
 import { LocalStack } from '../packages/local/src/local-stack';
 import { LocalSqsEventSource } from '../packages/local/src/sqs-event-source';
 import { POSTGRES_BIN } from '../packages/local/src/system-command';
-import { ATTRIBUTES } from '../packages/runtime/src/queue/message-attributes';
 import { migrationSql } from '../packages/runtime/src/sql/idempotency-sql';
 import { order, sendAll } from '../packages/local/test/writer-harness';
 
@@ -49,25 +49,6 @@ const MODES = process.env.MODES?.split(',');
 const SCENARIOS = ALL_SCENARIOS.filter((s) => !MODES || MODES.includes(s.mode));
 
 const ORDERS_DDL = 'create table if not exists orders(id text not null, total int not null check (total >= 0), correlation_id text)';
-const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:eda-writes';
-
-function record(id: string, n: number): SQSRecord {
-  const now = String(Date.now());
-  return {
-    messageId: `m-${id}`,
-    receiptHandle: `r-${id}`,
-    body: JSON.stringify({ id, total: n % 100 }),
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
-    messageAttributes: {
-      [ATTRIBUTES.idempotencyKey]: { dataType: 'String', stringValue: id, stringListValues: [], binaryListValues: [] },
-      [ATTRIBUTES.correlationId]: { dataType: 'String', stringValue: `c-${id}`, stringListValues: [], binaryListValues: [] },
-    },
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: QUEUE_ARN,
-    awsRegion: 'us-east-1',
-  };
-}
 
 async function reset(db: Client): Promise<void> {
   await db.query('truncate orders');

@@ -109,7 +109,8 @@ class Checkout {
     try {
       // Never pass `name`: a named statement is a session-level prepared statement (pins RDS Proxy,
       // fails on PgBouncer in transaction mode). query_timeout is client-side only: nothing is sent to the server.
-      return await this.client.query({ text, values, query_timeout: ms } as import('pg').QueryConfig);
+      // Without a deadline, the plain (text, values) form: pg copies every config object it is given.
+      return await (ms === undefined ? this.client.query(text, values) : this.client.query({ text, values, query_timeout: ms } as import('pg').QueryConfig));
     } catch (error) {
       this.firstError ??= error;
       if (ms !== undefined && error instanceof Error && error.message === 'Query read timeout') {

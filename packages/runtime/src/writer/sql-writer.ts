@@ -148,7 +148,15 @@ interface BatchStats {
   readonly transientRecords: SQSRecord[];
 }
 
-type PreOutcome = { readonly kind: 'done' } | { readonly kind: 'failed'; readonly error: unknown };
+/** What the batch transaction of batch mode decided before the per-record pass. */
+interface BatchOutcome {
+  /** The batch transaction committed: every record not in `failures` is applied or a duplicate. */
+  readonly committed: boolean;
+  /** Records that failed before or instead of the transaction (bad message, reused key, database unreachable), by message id. */
+  readonly failures: ReadonlyMap<string, unknown>;
+}
+
+const NO_BATCH: BatchOutcome = { committed: false, failures: new Map() };
 
 // Metadata is per EMF blob: cap the list of correlation ids of a big batch.
 const MAX_CORRELATION_IDS_IN_METRICS = 50;
@@ -190,7 +198,19 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     };
     const budget = new InvocationBudget(context, options.timeReserveMs ?? DEFAULT_TIME_RESERVE_MS, db.pool.statementTimeoutMs);
     const classify = (error: unknown) => options.classifyError?.(error) ?? classifyError(error);
-    const deadLetterQueueUrl = options.deadLetterQueueUrl ?? readQueueSettings().deadLetterQueueUrl;
+    // Read once per invocation (and at its start, so a bad EDA_* value fails the invocation, not only its failures).
+    const queueSettings = readQueueSettings();
+    const deadLetterQueueUrl = options.deadLetterQueueUrl ?? queueSettings.deadLetterQueueUrl;
+    const afterCommit = options.afterCommit as AfterCommitHook<Body> | undefined;
+    let duplicatesPerRecord = 0;
+    // The committed messages are only kept when a hook will read them.
+    const keepCommitted = options.afterBatchCommit !== undefined;
+    const noteCorrelationId = (record: SQSRecord): void => {
+      // Only the first MAX_CORRELATION_IDS_IN_METRICS distinct ids are published: stop collecting there.
+      if (stats.correlationIds.size >= MAX_CORRELATION_IDS_IN_METRICS) return;
+      const correlationId = correlationIdOf(record);
+      if (correlationId) stats.correlationIds.add(correlationId);
+    };
 
     const ensureTable = async (): Promise<IdempotencyTableLayout> => {
       tableReady ??= db.breaker.execute(() => ensureIdempotencyTable(db.pool, { create: options.ensureTable !== false })).then((layout) => {
@@ -224,9 +244,8 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
       }
     };
     const committed = async (message: WriteMessage<Body>, duplicate: boolean): Promise<void> => {
-      stats.committed.push(message);
-      const hook = options.afterCommit as AfterCommitHook<Body> | undefined;
-      if (hook) await runHook('afterCommit', () => hook(message, { duplicate }), { idempotency_key: message.idempotencyKey });
+      if (keepCommitted) stats.committed.push(message);
+      if (afterCommit) await runHook('afterCommit', () => afterCommit(message, { duplicate }), { idempotency_key: message.idempotencyKey });
     };
 
     const applyOne = async (message: WriteMessage<Body>, layout: IdempotencyTableLayout): Promise<void> => {
@@ -240,10 +259,12 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
         stats.applied++;
         logger.debug('write applied');
       } else {
+        // Per record at debug only: a redelivery storm must not log a line per message; the invocation logs the count.
         stats.duplicates++;
-        logger.info('duplicate write skipped', { idempotency_key: message.idempotencyKey });
+        duplicatesPerRecord++;
+        logger.debug('duplicate write skipped', { idempotency_key: message.idempotencyKey });
       }
-      await committed(message, !isNew);
+      if (keepCommitted || afterCommit) await committed(message, !isNew);
     };
 
     const fail = async (record: SQSRecord, error: unknown, idempotencyKey?: string): Promise<void> => {
@@ -276,49 +297,50 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
       logger.error('permanent write failure: sent to the dead-letter queue', { ...context_, dead_letter_context: copy.context, dropped_attributes: copy.droppedAttributes });
     };
 
-    const preOutcomes = mode === 'batch' ? await applyBatch(event.Records) : new Map<string, PreOutcome>();
+    const batch = mode === 'batch' ? await applyBatch(event.Records) : NO_BATCH;
 
-    async function applyBatch(records: readonly SQSRecord[]): Promise<Map<string, PreOutcome>> {
-      const outcomes = new Map<string, PreOutcome>();
+    async function applyBatch(records: readonly SQSRecord[]): Promise<BatchOutcome> {
+      const failures = new Map<string, unknown>();
       const candidates: WriteMessage<Body>[] = [];
       const firstByKey = new Map<string, WriteMessage<Body>>();
       const inBatchDuplicates: WriteMessage<Body>[] = [];
-      const byMessageId = new Map<string, WriteMessage<Body>>();
       for (const record of records) {
         try {
           const message = parseWriteMessage<Body>(record, options.idempotencyKey);
-          byMessageId.set(record.messageId, message);
-          if (firstByKey.has(message.idempotencyKey)) {
+          const first = firstByKey.get(message.idempotencyKey);
+          if (first) {
             inBatchDuplicates.push(message);
           } else {
             firstByKey.set(message.idempotencyKey, message);
             candidates.push(message);
           }
         } catch (error) {
-          outcomes.set(record.messageId, { kind: 'failed', error });
+          failures.set(record.messageId, error);
         }
       }
-      if (candidates.length === 0) return outcomes;
-      if (!budget.fits()) {
-        const error = new TimeBudgetExhaustedError('batch transaction');
-        for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'failed', error });
-        return outcomes;
-      }
-      let claimedInBatch: ReadonlySet<string> | undefined;
+      const failAll = (error: unknown): BatchOutcome => {
+        for (const message of candidates) failures.set(message.messageId, error);
+        for (const message of inBatchDuplicates) failures.set(message.messageId, error);
+        return { committed: false, failures };
+      };
+      if (candidates.length === 0) return { committed: false, failures };
+      if (!budget.fits()) return failAll(new TimeBudgetExhaustedError('batch transaction'));
+      let claimedInBatch: ReadonlySet<string>;
       try {
         const layout = await ensureTable();
         // A key repeated in the batch with another body is a reused key, not a duplicate of the first.
-        for (const message of inBatchDuplicates.splice(0)) {
-          const first = firstByKey.get(message.idempotencyKey)!;
-          if (fingerprintOf(layout, message) === fingerprintOf(layout, first)) inBatchDuplicates.push(message);
-          else outcomes.set(message.messageId, { kind: 'failed', error: new IdempotencyKeyReuseError(message.idempotencyKey, message.messageId) });
+        if (inBatchDuplicates.length > 0) {
+          for (const message of inBatchDuplicates.splice(0)) {
+            const first = firstByKey.get(message.idempotencyKey)!;
+            if (fingerprintOf(layout, message) === fingerprintOf(layout, first)) inBatchDuplicates.push(message);
+            else failures.set(message.messageId, new IdempotencyKeyReuseError(message.idempotencyKey, message.messageId));
+          }
         }
-        const fresh = await traced(options.tracer, 'eda-write-batch', {}, () => budget.run((deadline) => runGuarded(db, async (tx) => {
-          const rows = candidates.map((m) => rowOf(layout, m));
-          const claimed = await claimKeys(tx, rows);
+        claimedInBatch = await traced(options.tracer, 'eda-write-batch', {}, () => budget.run((deadline) => runGuarded(db, async (tx) => {
+          const claimed = await claimKeys(tx, candidates.map((m) => rowOf(layout, m)));
           if (options.batchEffect) {
-            const fresh_ = candidates.filter((m) => claimed.has(m.idempotencyKey));
-            if (fresh_.length > 0) await (options.batchEffect as BatchWriteEffect<Body>)(tx, fresh_);
+            const fresh = claimed.size === candidates.length ? candidates : candidates.filter((m) => claimed.has(m.idempotencyKey));
+            if (fresh.length > 0) await (options.batchEffect as BatchWriteEffect<Body>)(tx, fresh);
           } else {
             for (const message of candidates) {
               if (claimed.has(message.idempotencyKey)) await effect(tx, message);
@@ -326,41 +348,39 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
           }
           return claimed;
         }, { deadline })));
-        stats.applied += fresh.size;
-        stats.duplicates += candidates.length - fresh.size + inBatchDuplicates.length;
-        for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'done' });
-        logger.info('batch applied', { applied: fresh.size, duplicates: candidates.length - fresh.size + inBatchDuplicates.length });
-        claimedInBatch = fresh;
       } catch (error) {
         const verdict = classify(error);
-        if (verdict.connectionFailure || error instanceof IdempotencyTableLayoutError) {
-          // The database is unreachable, or its table refused: message by message would only repeat the same failure.
-          for (const message of [...candidates, ...inBatchDuplicates]) outcomes.set(message.messageId, { kind: 'failed', error });
-        } else {
-          logger.warn('batch transaction failed: isolating the failing message per message', { error_code: verdict.code, error: verdict.message });
-        }
+        // The database is unreachable, or its table refused: message by message would only repeat the same failure.
+        if (verdict.connectionFailure || error instanceof IdempotencyTableLayoutError) return failAll(error);
+        logger.warn('batch transaction failed: isolating the failing message per message', { error_code: verdict.code, error: verdict.message });
+        return { committed: false, failures };
       }
-      // Outside the try: the batch transaction has committed, nothing the hooks do may re-run it. Batch order,
+      const duplicates = candidates.length - claimedInBatch.size + inBatchDuplicates.length;
+      stats.applied += claimedInBatch.size;
+      stats.duplicates += duplicates;
+      logger.info('batch applied', { applied: claimedInBatch.size, duplicates });
+      // After the commit: the batch transaction has committed, nothing the hooks do may re-run it. Batch order,
       // in-batch duplicates included (a duplicate is any message but the first of a key the transaction claimed).
-      if (claimedInBatch) {
+      if (keepCommitted || afterCommit) {
+        const messages = new Map<string, WriteMessage<Body>>();
+        for (const message of candidates) messages.set(message.messageId, message);
+        for (const message of inBatchDuplicates) messages.set(message.messageId, message);
         for (const record of records) {
-          const message = outcomes.get(record.messageId)?.kind === 'done' ? byMessageId.get(record.messageId) : undefined;
+          const message = failures.has(record.messageId) ? undefined : messages.get(record.messageId);
           if (message) await committed(message, !claimedInBatch.has(message.idempotencyKey) || firstByKey.get(message.idempotencyKey) !== message);
         }
       }
-      return outcomes;
+      return { committed: true, failures };
     }
 
     const recordHandler = async (record: SQSRecord): Promise<void> => {
-      const correlationId = correlationIdOf(record);
-      if (correlationId) stats.correlationIds.add(correlationId);
+      noteCorrelationId(record);
       // Applied by the batch transaction: nothing left to log for it (skips two logger calls per message).
-      if (preOutcomes.get(record.messageId)?.kind === 'done') return;
+      if (batch.committed && !batch.failures.has(record.messageId)) return;
+      const correlationId = correlationIdOf(record);
       logger.appendKeys(correlationId ? { [CORRELATION_LOG_KEY]: correlationId, message_id: record.messageId } : { message_id: record.messageId });
       try {
-        const pre = preOutcomes.get(record.messageId);
-        if (pre?.kind === 'done') return;
-        if (pre?.kind === 'failed') return await fail(record, pre.error);
+        if (batch.failures.has(record.messageId)) return await fail(record, batch.failures.get(record.messageId));
         let message: WriteMessage<Body> | undefined;
         try {
           message = parseWriteMessage<Body>(record, options.idempotencyKey);
@@ -377,23 +397,33 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const fifo = event.Records[0]?.eventSourceARN?.endsWith('.fifo') ?? false;
     // Every message may fail (database down): return the failures instead of throwing.
     const throwOnFullBatchFailure = false;
-    const response = fifo
+    // The batch transaction applied every record: no record is left for the per-record pass, nothing can fail, so
+    // the batch processor (and its per-record work) is skipped; the answer is the one it would give.
+    const allApplied = batch.committed && batch.failures.size === 0 && event.Records.length > 0;
+    let response: SQSBatchResponse;
+    if (allApplied) {
+      for (const record of event.Records) noteCorrelationId(record);
+      response = { batchItemFailures: [] };
+    } else if (fifo) {
       // FIFO: in order; a transient failure fails the rest of its message group (order is kept).
-      ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
+      response = await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
         context, skipGroupOnError: true, throwOnFullBatchFailure,
-      })
+      }) as SQSBatchResponse;
+    } else {
       // Sequential: the pool holds EDA_POOL_MAX (usually 1) connections anyway.
-      : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      response = await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
         context, processInParallel: false, throwOnFullBatchFailure,
-      });
+      }) as SQSBatchResponse;
+    }
 
+    if (duplicatesPerRecord > 0) logger.info('duplicate writes skipped', { duplicates: duplicatesPerRecord });
     if (stats.transientRecords.length > 0) {
-      const queueUrl = options.queueUrl ?? readQueueSettings().writeQueueUrl ?? queueUrlFromArn(stats.transientRecords[0].eventSourceARN);
+      const queueUrl = options.queueUrl ?? queueSettings.writeQueueUrl ?? queueUrlFromArn(stats.transientRecords[0].eventSourceARN);
       if (!queueUrl) {
         logger.warn('cannot extend visibility of transient failures: no queue URL');
       } else {
         try {
-          const backoff = { ...readQueueSettings().backoff, ...options.backoff };
+          const backoff = { ...queueSettings.backoff, ...options.backoff };
           const refused = await extendVisibility(stats.transientRecords, queueUrl, backoff, options.random);
           if (refused.length > 0) logger.warn('visibility not extended for some transient failures', { message_ids: refused });
         } catch (error) {
@@ -408,7 +438,7 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
     const batchHook = options.afterBatchCommit as AfterBatchCommitHook<Body> | undefined;
     if (batchHook && stats.committed.length > 0) await runHook('afterBatchCommit', () => batchHook(stats.committed), { messages: stats.committed.length });
     publish(stats, metrics);
-    return response as SQSBatchResponse;
+    return response;
   };
 }
 

@@ -3,6 +3,10 @@ import { ATTRIBUTES } from '../queue/message-attributes';
 import { POISON_CODES, PoisonMessageError } from '../resilience/error-classification';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../sql/idempotency-sql';
 
+// Read once per record: module-level copies of the attribute names.
+const KEY_ATTRIBUTE = ATTRIBUTES.idempotencyKey;
+const CORRELATION_ATTRIBUTE = ATTRIBUTES.correlationId;
+
 /** One write, as the effect sees it. */
 export interface WriteMessage<Body = unknown> {
   /** The JSON-parsed message body. */
@@ -30,7 +34,7 @@ export function receiveCountOf(record: SQSRecord): number {
 
 /** The correlation id attribute of a record, readable even when the body is malformed. */
 export function correlationIdOf(record: SQSRecord): string | undefined {
-  return record.messageAttributes?.[ATTRIBUTES.correlationId]?.stringValue || undefined;
+  return record.messageAttributes?.[CORRELATION_ATTRIBUTE]?.stringValue || undefined;
 }
 
 /**
@@ -45,7 +49,7 @@ export function parseWriteMessage<Body>(record: SQSRecord, extractKey?: Idempote
   } catch (error) {
     throw new PoisonMessageError(POISON_CODES.badJson, `message body is not JSON: ${(error as Error).message}`);
   }
-  const key = record.messageAttributes?.[ATTRIBUTES.idempotencyKey]?.stringValue ?? extractKey?.(body, record);
+  const key = record.messageAttributes?.[KEY_ATTRIBUTE]?.stringValue ?? extractKey?.(body, record);
   if (typeof key !== 'string' || key.trim() === '') {
     throw new PoisonMessageError(POISON_CODES.missingIdempotencyKey, `message has no ${ATTRIBUTES.idempotencyKey} attribute`);
   }

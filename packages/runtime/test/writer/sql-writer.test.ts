@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import { BatchProcessor } from '@aws-lambda-powertools/batch';
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DatabaseUnavailableError, PermanentWriteError } from '../../src/errors';
 import { queueUrlFromArn, useSqsClient } from '../../src/queue/sqs-client';
 import { deadLetterCopy } from '../../src/writer/failure-routing';
+import { bodyFingerprint } from '../../src/writer/idempotency-store';
 import { sqlWriter, SqlWriterOptions, WriteEffect } from '../../src/writer/sql-writer';
 import { FakeDatabase } from '../support/fake-database';
 import { RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
@@ -227,5 +230,86 @@ describe('sqlWriter time budget (EDA-11 #5)', () => {
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
     expect(db.transactions).toBe(0);
     expect(metrics.total('WritesDeferred')).toBe(1);
+  });
+});
+
+describe('sqlWriter per-record work (EDA-15)', () => {
+  test('batch mode answers a batch its transaction applied entirely without the batch processor\'s per-record pass', async () => {
+    // GIVEN
+    const processRecord = jest.spyOn(BatchProcessor.prototype, 'processRecord');
+    const { handler, metrics } = writer(noop, { mode: 'batch', ensureTable: false });
+    const records = Array.from({ length: 120 }, (_, i) => sqsRecord({ key: `k${i}`, body: { i }, correlationId: `corr-${i % 60}` }));
+    try {
+      // WHEN
+      const response = await handler(sqsEvent(...records));
+      // THEN every record is applied, none went through the per-record pass, and the metrics are those of the batch
+      expect(response.batchItemFailures).toEqual([]);
+      expect(processRecord).toHaveBeenCalledTimes(0);
+      expect(metrics.published[0].metrics).toMatchObject({ WritesApplied: 120, DuplicatesSkipped: 0, PoisonMessages: 0 });
+      expect(metrics.published[0].metadata.correlation_ids.split(',')).toEqual(Array.from({ length: 50 }, (_, i) => `corr-${i}`));
+    } finally {
+      processRecord.mockRestore();
+    }
+  });
+
+  test('batch mode still runs the per-record pass when one record failed: the failure is dead-lettered, the rest applied', async () => {
+    // GIVEN
+    const processRecord = jest.spyOn(BatchProcessor.prototype, 'processRecord');
+    const { handler, db, metrics } = writer(noop, { mode: 'batch', ensureTable: false });
+    const records = [sqsRecord({ key: 'a', body: {} }), sqsRecord({ key: 'b', body: 'not json', messageId: 'bad' }), sqsRecord({ key: 'c', body: {} })];
+    try {
+      // WHEN
+      const response = await handler(sqsEvent(...records));
+      // THEN
+      expect(response.batchItemFailures).toEqual([]);
+      expect(processRecord).toHaveBeenCalledTimes(3);
+      expect([...db.keys].sort()).toEqual(['a', 'c']);
+      expect(sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input.MessageAttributes?.['eda-original-message-id']?.StringValue)).toEqual(['bad']);
+      expect(metrics.published[0].metrics).toMatchObject({ WritesApplied: 2, PoisonMessages: 1 });
+    } finally {
+      processRecord.mockRestore();
+    }
+  });
+
+  test('reads the queue settings from the environment once per invocation', async () => {
+    // GIVEN a transient failure, which needs the queue URL and the backoff
+    const env = process.env;
+    let reads = 0;
+    process.env = new Proxy({ ...env }, {
+      get: (target, name) => {
+        if (name === 'EDA_WRITE_QUEUE_FIFO') reads++;
+        return target[name as string];
+      },
+    });
+    try {
+      const { handler } = writer(async () => {
+        throw Object.assign(new Error('deadlock'), { code: '40P01' });
+      }, { ensureTable: false });
+      // WHEN
+      const response = await handler(sqsEvent(sqsRecord({ key: 'k', body: {}, messageId: 'm1' })));
+      // THEN
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+      expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(1);
+      expect(reads).toBe(1);
+    } finally {
+      process.env = env;
+    }
+  });
+
+  test('per-message mode logs skipped duplicates once per invocation, not once per message', async () => {
+    // GIVEN
+    const { handler, db, logger, metrics } = writer(noop, { ensureTable: false });
+    for (const key of ['d1', 'd2', 'd3']) db.keys.add(key);
+    // WHEN
+    await handler(sqsEvent(sqsRecord({ key: 'd1', body: {} }), sqsRecord({ key: 'd2', body: {} }), sqsRecord({ key: 'd3', body: {} }), sqsRecord({ key: 'n', body: {} })));
+    // THEN
+    expect(logger.lines('info').map((e) => [e.message, e.extra])).toEqual([['duplicate writes skipped', { duplicates: 3 }]]);
+    expect(metrics.published[0].metrics).toMatchObject({ WritesApplied: 1, DuplicatesSkipped: 3 });
+  });
+
+  test('bodyFingerprint is the SHA-256 of the body\'s UTF-8 bytes, whichever hash API computes it', () => {
+    for (const body of ['{"id":"o-1"}', '{"name":"Müller 🚀"}', 'lone \ud800 surrogate', '']) {
+      expect(bodyFingerprint(body)).toBe(createHash('sha256').update(Buffer.from(body, 'utf8')).digest('hex'));
+    }
   });
 });
