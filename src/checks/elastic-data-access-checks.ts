@@ -1,5 +1,5 @@
 import { CfnResource, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
-import { NagPack, NagPackProps } from 'cdk-nag';
+import { NagPack, NagPackProps } from './nag-api';
 import { IConstruct } from 'constructs';
 import { StackModel } from './model/stack-model';
 import { ELASTIC_DATA_ACCESS_RULES } from './rules/all-rules';

@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { asNumber } from '../model/cfn-references';
 import { QUEUE_TYPE, redrivePolicyOf, sqsEventSources } from '../model/sqs-event-sources';
 import { StackModel } from '../model/stack-model';

@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { asList, isObject, referencedLogicalId } from '../model/cfn-references';
 import { QUEUE_TYPE, deadLetterQueueIds } from '../model/sqs-event-sources';
 import { ModelResource, StackModel } from '../model/stack-model';

@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { databaseEndpoints, proxiedDatabaseIds } from '../model/database-endpoints';
 import { FUNCTION_TYPE, functionSecurityGroupKeys } from '../model/lambda-functions';
 import { canReach } from '../model/security-group-reachability';

@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { StackModel } from '../model/stack-model';
 import { RuleDefinition } from '../rule-definition';
 
