@@ -58,7 +58,13 @@ const apps = [ours, handWritten];
 function compileToJs(outdir: string): void {
   const config = ts.readConfigFile(path.join(root, 'tsconfig.json'), ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-  const compilerOptions: ts.CompilerOptions = { ...options, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, noEmit: false, declaration: false };
+  const compilerOptions: ts.CompilerOptions = {
+    ...options,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    noEmit: false,
+    declaration: false,
+  };
   const files = [
     ...listTs(path.join(root, 'src')),
     ...listTs(path.join(root, 'examples', 'shared')),
