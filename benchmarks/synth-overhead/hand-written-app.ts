@@ -3,7 +3,7 @@
  * examples/orders-api (VPC, Aurora PostgreSQL Serverless v2 with a reader, deletion protection,
  * Performance Insights and Enhanced Monitoring, RDS Proxy with end-to-end IAM and a READ_ONLY endpoint,
  * SQS queue + DLQ, three functions, event source, HTTP API with a throttled `$default` stage and an
- * access log group, grants and SG rules, 22 alarms to an encrypted topic, a dashboard), without any of
+ * access log group, grants and SG rules, 23 alarms to an encrypted topic, a dashboard), without any of
  * the library's checks. benchmarks/synth-overhead.ts times its synth against the example's.
  */
 import * as path from 'path';
@@ -156,7 +156,7 @@ api.addRoutes({ path: '/orders/{id}', methods: [apigwv2.HttpMethod.GET], integra
 api.addRoutes({ path: '/orders', methods: [apigwv2.HttpMethod.POST], integration: new HttpLambdaIntegration('CreateOrderIntegration', createOrder) });
 new CfnOutput(stack, 'ApiUrl', { value: api.apiEndpoint });
 
-// The same alarms and dashboard DataAccessMonitoring creates: 22 alarms to one encrypted topic whose key
+// The same alarms and dashboard DataAccessMonitoring creates: 23 alarms to one encrypted topic whose key
 // lets CloudWatch alarms of this account use it and denies grants to anything but AWS services.
 const cloudwatchService = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
 const alarmKey = new kms.Key(stack, 'AlarmKey', { description: 'Encrypts the alarm topic OrdersApiHandWritten/AlarmTopic', enableKeyRotation: true });
@@ -198,17 +198,20 @@ const metrics: Array<[string, cloudwatch.IMetric, number, number, number, cloudw
   ['DlqNotEmpty', dlq.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: minute }), 0, 1, 1, GT],
   ['OldestMessage', queue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum', period: minute }), 300, 1, 1, GT],
   ['DepthGrowing', new cloudwatch.MathExpression({ expression: 'DIFF(depth)', usingMetrics: { depth: queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }) } }), 100, 3, 3, GT],
-  ['PoolSaturated', new cloudwatch.MathExpression({ expression: '100 * b / m', period: minute, usingMetrics: { b: rdsMetric('DatabaseConnectionsCurrentlyBorrowed', proxyDims, 'Sum'), m: rdsMetric('MaxDatabaseConnectionsAllowed', proxyDims, 'Sum') } }), 80, 5, 5, GT],
-  ['BorrowLatency', rdsMetric('DatabaseConnectionsBorrowLatency', proxyDims, 'p99'), 100000, 5, 5, GT],
+  ...(['READ_WRITE', 'READ_ONLY'] as const).map((role): [string, cloudwatch.IMetric, number, number, number, cloudwatch.ComparisonOperator] => {
+    const dims = { ...proxyDims, TargetGroup: 'default', TargetRole: role };
+    return [`${role}PoolSaturated`, new cloudwatch.MathExpression({ expression: '100 * b / m', period: minute, usingMetrics: { b: rdsMetric('DatabaseConnectionsCurrentlyBorrowed', dims, 'Sum'), m: rdsMetric('MaxDatabaseConnectionsAllowed', dims, 'Sum') } }), 80, 5, 5, GT];
+  }),
+  ['BorrowLatency', rdsMetric('DatabaseConnectionsBorrowLatency', proxyDims, 'Average'), 100000, 5, 5, GT],
   ['Pinning', rdsMetric('DatabaseConnectionsCurrentlySessionPinned', proxyDims, 'Sum'), 0, 15, 15, GT],
   ['FailedAuth', rdsMetric('ClientConnectionsSetupFailedAuth', proxyDims, 'Sum', 5), 0, 1, 1, GT],
-  ['ProxyAvailability', rdsMetric('AvailabilityPercentage', { ...proxyDims, TargetRole: 'READ_WRITE' }, 'Average'), 100, 3, 2, LT],
-  ['ReadOnlyAvailability', rdsMetric('AvailabilityPercentage', { ...proxyDims, TargetRole: 'READ_ONLY' }, 'Average'), 100, 3, 2, LT],
+  ['ProxyAvailability', rdsMetric('AvailabilityPercentage', { ...proxyDims, TargetGroup: 'default', TargetRole: 'READ_WRITE' }, 'Average'), 100, 3, 2, LT],
+  ['ReadOnlyAvailability', rdsMetric('AvailabilityPercentage', { ...proxyDims, TargetGroup: 'default', TargetRole: 'READ_ONLY' }, 'Average'), 100, 3, 2, LT],
   ['ReplicaLag', rdsMetric('AuroraReplicaLag', { ...clusterDims, Role: 'READER' }, 'Maximum'), 2000, 5, 5, GT],
   ['Cpu', rdsMetric('CPUUtilization', { ...clusterDims, Role: 'WRITER' }, 'Average', 5), 80, 3, 3, GT],
   ['Memory', rdsMetric('FreeableMemory', { ...clusterDims, Role: 'WRITER' }, 'Minimum', 5), 268435456, 3, 3, LT],
   ['Acu', rdsMetric('ACUUtilization', clusterDims, 'Maximum', 5), 90, 3, 3, GT],
-  ['AccountConcurrency', new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'ConcurrentExecutions', statistic: 'Maximum', period: minute }), 900, 3, 2, GTE],
+  ['AccountConcurrency', new cloudwatch.Metric({ namespace: 'AWS/Lambda', metricName: 'ClaimedAccountConcurrency', statistic: 'Maximum', period: minute }), 950, 3, 2, GTE],
   // Errors and p99 duration for every function; throttles for the database-facing ones (reader, writer),
   // as DataAccessMonitoring does.
   ...[getOrder, createOrder, writer].flatMap((fn): Array<[string, cloudwatch.IMetric, number, number, number, cloudwatch.ComparisonOperator]> => [

@@ -1,7 +1,7 @@
 import { CfnResource, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
-import { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { StackModel } from './model/stack-model';
+import { NagPack, NagPackProps } from './nag-api';
 import { ELASTIC_DATA_ACCESS_RULES } from './rules/all-rules';
 
 /**

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { StackModel } from './model/stack-model';
+import { NagMessageLevel, NagRuleCompliance } from './nag-api';
 
 /**
  * One rule of the ElasticDataAccess pack: metadata for the report plus a pure check.

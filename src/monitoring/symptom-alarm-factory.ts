@@ -3,6 +3,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmTuning } from './alarm-options';
+import { formatThreshold } from './threshold-text';
 import { fail, isConcrete, validateInteger, validateRange } from '../validation';
 
 /**
@@ -108,7 +109,7 @@ function periodSecondsOf(metric: cloudwatch.IMetric): number {
  */
 function describe(description: SymptomDescription, threshold: number): string {
   const text = `Symptom: ${description.symptom} Likely cause: ${description.likelyCause} First check: ${description.firstCheck}`
-    .split('{threshold}').join(threshold.toLocaleString('en-US'));
+    .split('{threshold}').join(formatThreshold(threshold));
   return text.length <= 1024 ? text : `${text.slice(0, 1021)}...`;
 }
 

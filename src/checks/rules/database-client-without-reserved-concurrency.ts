@@ -1,9 +1,9 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { databaseEndpoints } from '../model/database-endpoints';
 import { FUNCTION_TYPE, functionSecurityGroupKeys } from '../model/lambda-functions';
 import { canReach } from '../model/security-group-reachability';
 import { StackModel } from '../model/stack-model';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { RuleDefinition } from '../rule-definition';
 
 /**

@@ -1,8 +1,8 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { asList, isObject, referencedLogicalId } from '../model/cfn-references';
 import { QUEUE_TYPE, deadLetterQueueIds } from '../model/sqs-event-sources';
 import { ModelResource, StackModel } from '../model/stack-model';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { RuleDefinition } from '../rule-definition';
 
 /** The dimensions of an alarm: of its single metric, and of every metric in its `Metrics` (math) list. */

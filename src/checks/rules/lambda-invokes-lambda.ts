@@ -1,9 +1,9 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { Provider } from 'aws-cdk-lib/custom-resources';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { allReferencedLogicalIds, asList, isObject, referencedLogicalId } from '../model/cfn-references';
 import { FUNCTION_TYPE, functionNamedBy, functionsUsingRole } from '../model/lambda-functions';
 import { ModelResource, StackModel } from '../model/stack-model';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { RuleDefinition } from '../rule-definition';
 
 const INVOKE = 'lambda:invokefunction';

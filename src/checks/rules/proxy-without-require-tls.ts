@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { StackModel } from '../model/stack-model';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { RuleDefinition } from '../rule-definition';
 
 /** EDA8: an RDS proxy whose RequireTLS is not true (CloudFormation's default is false). */

@@ -1,8 +1,8 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { asList } from '../model/cfn-references';
 import { asSqsEventSource } from '../model/sqs-event-sources';
 import { StackModel } from '../model/stack-model';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { RuleDefinition } from '../rule-definition';
 
 /** EDA4: an SQS event source mapping whose FunctionResponseTypes lacks ReportBatchItemFailures. */

@@ -1,8 +1,8 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagRuleCompliance } from 'cdk-nag';
 import { asNumber } from '../model/cfn-references';
 import { asSqsEventSource } from '../model/sqs-event-sources';
 import { StackModel } from '../model/stack-model';
+import { NagMessageLevel, NagRuleCompliance } from '../nag-api';
 import { RuleDefinition } from '../rule-definition';
 
 /**
