@@ -116,6 +116,13 @@ project.package.addField('engines', { node: '>= 20.0.0' });
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// The packages' tests run with the root's devDependencies (one jest, one node_modules), not their package's own;
+// the new-user apps import the construct library by its published name (mapped to src/ for the type-check).
+project.eslint?.addOverride({
+  files: ['packages/*/test/**/*.ts', 'test/new-user/apps/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': 'off', 'import/no-unresolved': 'off' },
+});
+
 // The runtime helpers and the local stack are workspace packages (projenrc/packages.ts, docs/packages.md).
 addWorkspacePackages(project);
 

@@ -66,9 +66,17 @@ async function handWrittenBundle(outdir: string): Promise<Bundle> {
 const ENV = {
   ...process.env,
   NODE_PATH: join(ROOT, 'node_modules'),
-  EDA_ENGINE: 'postgres', EDA_WRITE_HOST: '127.0.0.1', EDA_READ_HOSTS: '127.0.0.1', EDA_DATABASE: 'app', EDA_DB_USER: 'app',
-  EDA_AUTH: 'password', EDA_DB_PASSWORD: 'x', EDA_TLS: 'disable', EDA_WRITE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
-  AWS_REGION: 'eu-west-1', POWERTOOLS_SERVICE_NAME: 'bench',
+  EDA_ENGINE: 'postgres',
+  EDA_WRITE_HOST: '127.0.0.1',
+  EDA_READ_HOSTS: '127.0.0.1',
+  EDA_DATABASE: 'app',
+  EDA_DB_USER: 'app',
+  EDA_AUTH: 'password',
+  EDA_DB_PASSWORD: 'x',
+  EDA_TLS: 'disable',
+  EDA_WRITE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
+  AWS_REGION: 'eu-west-1',
+  POWERTOOLS_SERVICE_NAME: 'bench',
 };
 
 function requireMs(file: string): number {

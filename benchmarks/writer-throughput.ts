@@ -21,8 +21,8 @@ import { LocalFunction } from '../packages/local/src/local-function';
 import { LocalStack } from '../packages/local/src/local-stack';
 import { LocalSqsEventSource } from '../packages/local/src/sqs-event-source';
 import { POSTGRES_BIN } from '../packages/local/src/system-command';
-import { migrationSql } from '../packages/runtime/src/sql/idempotency-sql';
 import { order, sendAll } from '../packages/local/test/writer-harness';
+import { migrationSql } from '../packages/runtime/src/sql/idempotency-sql';
 
 const QUICK = process.env.QUICK === '1';
 const scale = (n: number) => (QUICK ? Math.max(1000, Math.floor(n / 10)) : n);

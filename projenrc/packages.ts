@@ -12,7 +12,8 @@ import { awscdk, javascript, JsonFile, typescript } from 'projen';
  */
 
 /** Shared settings of the workspace packages: plain TypeScript, tested and linted by the root. */
-function workspacePackage(root: awscdk.AwsCdkConstructLibrary, options: Partial<typescript.TypeScriptProjectOptions> & { name: string; outdir: string }) {
+function workspacePackage(root: awscdk.AwsCdkConstructLibrary,
+  options: Partial<typescript.TypeScriptProjectOptions> & { name: string; outdir: string }) {
   const pkg = new typescript.TypeScriptProject({
     parent: root,
     defaultReleaseBranch: 'main',
@@ -105,7 +106,7 @@ export function addWorkspacePackages(root: awscdk.AwsCdkConstructLibrary) {
     devDeps: ['@types/node@^20', '@types/pg@^8.23.1', 'esbuild', '@aws-sdk/rds-signer@^3'],
     bin: { eda: 'bin/eda' },
   });
-  runtime.package.addField('peerDependenciesMeta', { 'mysql2': { optional: true }, 'ioredis': { optional: true } });
+  runtime.package.addField('peerDependenciesMeta', { mysql2: { optional: true }, ioredis: { optional: true } });
   // Bundlers may drop any export a function does not use (ESM + no side effects at import).
   runtime.package.addField('sideEffects', false);
   const entry = (path: string) => ({

@@ -51,10 +51,10 @@ function runAsync(command: string, args: string[], cwd: string): Promise<string>
   });
 }
 
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]);
+    while (next < items.length) await task(items[next++]);
   }));
 }
 
@@ -217,8 +217,16 @@ export const handler = async (event: APIGatewayProxyEvent) => {
   cpSync(join(ROOT, 'test', 'new-user', 'apps'), join(app, 'new-user'), { recursive: true });
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
-      target: 'ES2022', module: 'node16', moduleResolution: 'node16', lib: ['es2022'], strict: true,
-      noImplicitAny: true, esModuleInterop: true, skipLibCheck: true, types: ['node'], noEmit: true,
+      target: 'ES2022',
+      module: 'node16',
+      moduleResolution: 'node16',
+      lib: ['es2022'],
+      strict: true,
+      noImplicitAny: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      types: ['node'],
+      noEmit: true,
     },
     include: ['app-*.ts', 'src/**/*.ts', 'snippets/**/*.ts', 'new-user/**/*.ts'],
   }, null, 2));

@@ -250,19 +250,30 @@ describe('ConcurrencyBudget', () => {
     // THEN the rows of the account section add up to its line, the producer included and explained
     expect(report.account.functions).toEqual([
       {
-        path: 'Orders/Reader', reservedConcurrency: 50, databaseFacing: true, targets: ['Orders/Proxy (read-only endpoint)'],
+        path: 'Orders/Reader',
+        reservedConcurrency: 50,
+        databaseFacing: true,
+        targets: ['Orders/Proxy (read-only endpoint)'],
         reason: 'database-facing (draws from Orders/Proxy (read-only endpoint)); its reserved concurrency also counts against the account limit',
       },
       {
-        path: 'Orders/Producer', reservedConcurrency: 20, databaseFacing: false, targets: [],
+        path: 'Orders/Producer',
+        reservedConcurrency: 20,
+        databaseFacing: false,
+        targets: [],
         reason: 'not database-facing, but reserved concurrency counts against the account limit for every function that has it',
       },
       {
-        path: 'Orders/Writer', reservedConcurrency: 5, databaseFacing: true, targets: ['Orders/Proxy (writer)'],
+        path: 'Orders/Writer',
+        reservedConcurrency: 5,
+        databaseFacing: true,
+        targets: ['Orders/Proxy (writer)'],
         reason: 'database-facing (draws from Orders/Proxy (writer)); its reserved concurrency also counts against the account limit',
       },
     ]);
-    const databaseFacing = report.targets.flatMap((t: { consumers: { concurrency: number }[] }) => t.consumers).reduce((sum: number, c: { concurrency: number }) => sum + c.concurrency, 0);
+    const databaseFacing = report.targets
+      .flatMap((t: { consumers: { concurrency: number }[] }) => t.consumers)
+      .reduce((sum: number, c: { concurrency: number }) => sum + c.concurrency, 0);
     const notDatabaseFacing = report.account.functions.filter((f: { databaseFacing: boolean }) => !f.databaseFacing)
       .reduce((sum: number, f: { reservedConcurrency: number }) => sum + f.reservedConcurrency, 0);
     expect([databaseFacing, notDatabaseFacing, report.account.reserved]).toEqual([55, 20, 75]);

@@ -120,7 +120,9 @@ describe('an Auto Scaling group', () => {
     // GIVEN a group of at most 6 instances
     const { stack, vpc, db } = aurora();
     const group = new autoscaling.AutoScalingGroup(stack, 'Fleet', {
-      vpc, maxCapacity: 6, instanceType: new ec2.InstanceType('t4g.micro'),
+      vpc,
+      maxCapacity: 6,
+      instanceType: new ec2.InstanceType('t4g.micro'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
     });
     // WHEN

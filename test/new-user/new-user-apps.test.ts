@@ -26,6 +26,8 @@ function synthesize(name: string): string {
   // The CLI passes context this way; an empty bundling-stacks list skips esbuild (what `cdk synth --exclusively` does for other stacks).
   process.env.CDK_CONTEXT_JSON = JSON.stringify({ 'aws:cdk:bundling-stacks': [], 'aws:cdk:disable-creation-stack-traces': true });
   try {
+    // the app module synthesizes when it is loaded, as `cdk synth` runs it
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     jest.isolateModules(() => require(path.join(APPS, `${name}.ts`)));
   } finally {
     for (const [key, value] of [['CDK_OUTDIR', saved.outdir], ['CDK_CONTEXT_JSON', saved.context]] as const) {

@@ -1,5 +1,5 @@
-import { splitStatements, SqlStatementText } from './sql-statements';
 import { MAX_UNPINNED_STATEMENT_BYTES } from '@cdk-elastic-data-access/runtime';
+import { splitStatements, SqlStatementText } from './sql-statements';
 
 /**
  * What would pin an RDS Proxy session, rule by rule, from AWS's page "Avoiding pinning an RDS Proxy"

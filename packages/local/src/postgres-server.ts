@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chownSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { userSetupSql } from '@cdk-elastic-data-access/runtime';
 import { Client } from 'pg';
 import { registerExitCleanup } from './exit-cleanup';
 import { findFreePort } from './free-port';
 import { checkIdentifier } from './sql-identifier';
 import { discardService, makeServiceDir, POSTGRES_BIN, requireSystemBinary, run, runSync } from './system-command';
-import { userSetupSql } from '@cdk-elastic-data-access/runtime';
 
 /** Options of {@link startPostgres}. */
 export interface PostgresServerOptions {

@@ -1,8 +1,8 @@
 import { Message, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { drainQueue, ORDERS_DDL, startWriter, withConnection } from './writer-harness';
+import { ATTRIBUTES } from '../../runtime/src/queue/message-attributes';
 import { LocalStack } from '../src/local-stack';
 import { messageSizeBytes, SQS_MAXIMUM_MESSAGE_SIZE_BYTES } from '../src/sqs-fidelity';
-import { ATTRIBUTES } from '../../runtime/src/queue/message-attributes';
 
 // EDA-11 #6: the writer's dead-letter copy keeps the producer's attributes and carries its error context even
 // when the poison message is within 1 KB of SQS's 1 MiB limit. Real writer, local SQS (sizes counted in bytes).

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import { portOpen } from './port-probe';
-import { LocalStack } from '../src/local-stack';
 import { closeDatabases, configureDatabases, withReader, withWriter } from '../../runtime/src';
 import { readConnectionSettings, readQueueSettings } from '../../runtime/src/config/environment';
+import { LocalStack } from '../src/local-stack';
 
 async function query<T extends Record<string, unknown>>(connectionString: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString });

@@ -1,10 +1,10 @@
 /* eslint-disable no-bitwise -- MySQL capability flags are a bit field (Protocol::CapabilityFlags) */
 import { createServer, Server, Socket } from 'node:net';
 import * as mysql from 'mysql2/promise';
+import { createMysqlPool } from '../../runtime/src/connections/mysql-pool';
 import { findFreePort } from '../src/free-port';
 import { CAPABILITY } from '../src/mysql-command-parser';
 import { PinningDetector } from '../src/pinning-detector';
-import { createMysqlPool } from '../../runtime/src/connections/mysql-pool';
 
 // Real mysql2 clients (and the runtime's MySQL pool) through the detector, in front of a minimal MySQL server that
 // speaks just enough of the protocol to accept a login and answer every command with OK: the detector reads the

@@ -1,7 +1,7 @@
 import { format } from 'mysql2';
+import { claimKeysMysqlSql, mysqlClaimRuns } from '../../runtime/src/sql/idempotency-sql';
 import { MAX_UNPINNED_STATEMENT_BYTES, pinningMatches, PinningRule } from '../src/pinning-rules';
 import { splitStatements } from '../src/sql-statements';
-import { claimKeysMysqlSql, mysqlClaimRuns } from '../../runtime/src/sql/idempotency-sql';
 
 const rules = (engine: 'postgres' | 'mysql', sql: string) => pinningMatches(engine, sql).map((m) => m.rule);
 

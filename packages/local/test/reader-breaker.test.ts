@@ -1,7 +1,7 @@
 import { testNoPinning } from './writer-harness';
+import { closeDatabases, configureDatabases, DatabaseUnavailableError, withReader } from '../../runtime/src';
 import { percentile } from '../src/connection-storm';
 import { LocalStack } from '../src/local-stack';
-import { closeDatabases, configureDatabases, DatabaseUnavailableError, withReader } from '../../runtime/src';
 
 // With the database down behind the proxy, every read would wait for the proxy's borrow timeout (RDS Proxy:
 // 120 s by default; 2 s here). The runtime's circuit breaker opens after 5 consecutive connection failures

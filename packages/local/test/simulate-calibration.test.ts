@@ -57,7 +57,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function writeLocalAssembly(assembly: string): void {
   const template = {
     Resources: {
-      Queue: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: VISIBILITY, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: MAX_RECEIVE_COUNT } } },
+      Queue: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          VisibilityTimeout: VISIBILITY,
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: MAX_RECEIVE_COUNT },
+        },
+      },
       Dlq: { Type: 'AWS::SQS::Queue', Properties: {} },
       Writer: {
         Type: 'AWS::Lambda::Function',
@@ -83,11 +89,24 @@ function writeLocalAssembly(assembly: string): void {
       },
       Mapping: {
         Type: 'AWS::Lambda::EventSourceMapping',
-        Properties: { FunctionName: { Ref: 'Writer' }, EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] }, BatchSize: BATCH_SIZE, ScalingConfig: { MaximumConcurrency: CONCURRENCY } },
+        Properties: {
+          FunctionName: { Ref: 'Writer' },
+          EventSourceArn: { 'Fn::GetAtt': ['Queue', 'Arn'] },
+          BatchSize: BATCH_SIZE,
+          ScalingConfig: { MaximumConcurrency: CONCURRENCY },
+        },
       },
     },
   };
-  writeFileSync(join(assembly, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts: { Local: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Local.template.json' } } } }));
+  writeFileSync(join(assembly, 'manifest.json'), JSON.stringify({
+    version: '55.0.0',
+    artifacts: {
+      Local: {
+        type: 'aws:cloudformation:stack',
+        properties: { templateFile: 'Local.template.json' },
+      },
+    },
+  }));
   writeFileSync(join(assembly, 'Local.template.json'), JSON.stringify(template));
   writeFileSync(join(assembly, 'Local.concurrency-budget.json'), JSON.stringify({
     version: 1,
@@ -200,12 +219,20 @@ beforeAll(async () => {
     pollers: { initial: CONCURRENCY, addedPerMinute: 0 },
   }));
   const out = join(dir, 'out');
-  const code = await main(['simulate', '--assembly', assembly, '--stack', 'Local', '--scenario', scenarioFile, '--out', out], { stdout: () => undefined, stderr: () => undefined });
+  const code = await main(['simulate', '--assembly', assembly, '--stack', 'Local', '--scenario', scenarioFile, '--out', out],
+    { stdout: () => undefined, stderr: () => undefined });
   if (code !== 0) throw new Error(`eda simulate exited ${code}`);
   predicted = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   // The figures the report and docs/simulate.md quote.
   // eslint-disable-next-line no-console
-  console.log(JSON.stringify({ measured, predicted: { deadLetterMessages: predicted.deadLetterMessages, maxQueueDepth: predicted.maxQueueDepth, drainSeconds: predicted.drainSeconds } }));
+  console.log(JSON.stringify({
+    measured,
+    predicted: {
+      deadLetterMessages: predicted.deadLetterMessages,
+      maxQueueDepth: predicted.maxQueueDepth,
+      drainSeconds: predicted.drainSeconds,
+    },
+  }));
 }, 240_000);
 
 afterAll(async () => {

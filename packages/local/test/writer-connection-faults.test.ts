@@ -4,9 +4,9 @@ import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Client } from 'pg';
 import { FAULT_WRITER_DDL } from './fixtures/fault-writer';
 import { drainQueue, OutgoingMessage, sendAll, startWriter, waitFor, withConnection, WriterMetrics, WriterRun, WriterRunOptions } from './writer-harness';
-import { LocalStack, LocalStackOptions } from '../src/local-stack';
 import { ATTRIBUTES } from '../../runtime/src/queue/message-attributes';
 import { migrationSql } from '../../runtime/src/sql/idempotency-sql';
+import { LocalStack, LocalStackOptions } from '../src/local-stack';
 
 // EDA-11 #1, #4, #5 and #6 against the real writer in Lambda-like child processes, PostgreSQL 15, PgBouncer in
 // transaction mode (pool of ONE server connection, so a test can hold it) and the local SQS.

@@ -1,8 +1,8 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Client } from 'pg';
 import { drainQueue, order, orderCounts, ORDERS_DDL, OutgoingMessage, sendAll, startWriter, testNoPinning, WriterRun } from './writer-harness';
-import { LocalStack } from '../src/local-stack';
 import { ATTRIBUTES } from '../../runtime/src/queue/message-attributes';
+import { LocalStack } from '../src/local-stack';
 
 // Thousands of writes, 2.5 % duplicate deliveries and a few poison messages through the local queue and the real
 // writer (sqlWriter), in both transaction layouts. Per-message mode runs 2,000: one transaction per message is

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Message, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { Client } from 'pg';
+import { ATTRIBUTES } from '../../runtime/src/queue/message-attributes';
 import { InvocationError, LocalFunction } from '../src/local-function';
 import { LocalStack } from '../src/local-stack';
 import { LocalSqsEventSource } from '../src/sqs-event-source';
-import { ATTRIBUTES } from '../../runtime/src/queue/message-attributes';
 
 /**
  * Drives the real writer (packages/local/test/fixtures/order-writer.ts, built with sqlWriter) the way Lambda does:

@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { drainQueue, order, sendAll, startWriter, waitFor, withConnection, WriterRun } from './writer-harness';
-import { LocalStack } from '../src/local-stack';
 import { toleratedOutageSeconds, worstCaseDelayAfterRecoverySeconds } from '../../runtime/src/resilience/visibility-backoff';
+import { LocalStack } from '../src/local-stack';
 
 // EDA-11: a database outage longer than the old tolerance, with the defaults compressed 20× (SQS visibilities are
 // whole seconds, so the 64 s base becomes 3 s): queue visibility 180 → 9 s, backoff 64 s doubling to 900 s → 3 s

@@ -51,7 +51,12 @@ function expectedSummary(env: Record<string, string>, pid: string): string {
 
 const readEnv = (dir: string) => parseEnvFile(readFileSync(join(dir, '.local-stack', 'env'), 'utf8'));
 const sqsOf = (env: Record<string, string>) => new SQSClient({
-  endpoint: env.EDA_SQS_ENDPOINT, region: env.AWS_REGION, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  endpoint: env.EDA_SQS_ENDPOINT,
+  region: env.AWS_REGION,
+  credentials: {
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+  },
 });
 
 async function query<Row>(url: string, sql: string): Promise<Row[]> {
@@ -135,7 +140,8 @@ describe('eda-local in a project directory, with --schema', () => {
       // WHEN the writer has processed them
       await waitForCounts(run, final);
       // THEN each key is in the table once
-      const rows = await query<{ id: string; n: number }>(env.EDA_LOCAL_DIRECT_URL, 'select id, count(*)::int as n from orders group by id order by id');
+      const rows = await query<{ id: string; n: number }>(env.EDA_LOCAL_DIRECT_URL,
+        'select id, count(*)::int as n from orders group by id order by id');
       expect(rows).toHaveLength(20);
       expect(rows.every((r) => r.n === 1)).toBe(true);
       const dead = await drainQueue(sqs, env.EDA_DEAD_LETTER_QUEUE_URL);

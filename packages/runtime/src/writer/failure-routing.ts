@@ -1,9 +1,9 @@
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
-import { sqsModule } from '../queue/sqs-module';
 import type { SQSRecord } from 'aws-lambda';
 import { DeadLetterAttributes, deadLetterAttributes, producerAttributes } from './dead-letter-context';
 import { receiveCountOf } from './write-message';
 import { sqsClient } from '../queue/sqs-client';
+import { sqsModule } from '../queue/sqs-module';
 import type { ErrorClassification } from '../resilience/error-classification';
 import { VisibilityBackoffOptions, visibilityTimeoutSeconds } from '../resilience/visibility-backoff';
 

@@ -8,8 +8,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Construct } from 'constructs';
 import { assemblyWithReport, eda, reportAccount, reportTarget } from './cli-fixture';
 import { ConcurrencyBudget, ConnectionLedger, ConnectionTargetKind } from '../../../../src/budget';
-import { assumedMaxConnectionsPercent, findBudgetReport, readBudgetReport } from '../../src/cli/doctor/budget-report';
 import { proxyWriterTarget } from '../../../../src/database/connection-targets';
+import { assumedMaxConnectionsPercent, findBudgetReport, readBudgetReport } from '../../src/cli/doctor/budget-report';
 
 const rds = mockClient(RDSClient);
 const lambdaApi = mockClient(LambdaClient);

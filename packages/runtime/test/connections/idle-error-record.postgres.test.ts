@@ -46,7 +46,7 @@ test('an idle connection terminated by the server logs host, error class, code a
   await withWriter((tx) => tx.query('select 1'));
   // WHEN the server terminates it (as a failover, a restart or a proxy's idle timeout would)
   const terminated = await withClient(pg.superuserConnectionString, async (db) =>
-    (await db.query("select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where usename = $1) t", [pg.user])).rows[0].n);
+    (await db.query('select count(*)::int as n from (select pg_terminate_backend(pid) from pg_stat_activity where usename = $1) t', [pg.user])).rows[0].n);
   const deadline = Date.now() + 10_000;
   const idleLines = () => written.filter((line) => line.includes('idle database connection failed'));
   while (idleLines().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));

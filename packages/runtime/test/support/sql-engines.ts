@@ -1,9 +1,9 @@
 import * as mysql from 'mysql2/promise';
 import { postgresEnvironment } from './postgres-env';
+import { queryOnce } from '../../../../test/support/postgres-query';
 import { LocalMariaDb, MariaDbServerOptions, startMariaDb } from '../../../local/src/mariadb-server';
 import { LocalPostgres, startPostgres } from '../../../local/src/postgres-server';
 import type { DatabaseEngine } from '../../src/config/environment';
-import { queryOnce } from '../../../../test/support/postgres-query';
 
 /** A real database server for the tests that run on every engine. */
 export interface EngineUnderTest {

@@ -1,6 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Redis } from 'ioredis';
+import { queryOnce } from '../../../../test/support/postgres-query';
 import { LocalPostgres, startPostgres } from '../../../local/src/postgres-server';
 import { createValkeyClient, TieredCache, ValkeyClient } from '../../src/cache';
 import { closeDatabases } from '../../src/connections/database-registry';
@@ -8,7 +9,6 @@ import { useSqsClient } from '../../src/queue/sqs-client';
 import { sqlWriter, SqlWriterOptions, WriteEffect, WriterMode } from '../../src/writer/sql-writer';
 import type { WriteMessage } from '../../src/writer/write-message';
 import { closeClients, RedisServer, startRedisServer } from '../cache/redis-server';
-import { queryOnce } from '../../../../test/support/postgres-query';
 import { RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { resetWriterTest } from '../support/writer-test-reset';
 

@@ -1,3 +1,4 @@
+import { queryOnce } from '../../../../test/support/postgres-query';
 import { LocalPostgres, startPostgres } from '../../../local/src/postgres-server';
 import { readConnectionSettings } from '../../src/config/environment';
 import { createPasswordProvider } from '../../src/connections/credentials';
@@ -5,7 +6,6 @@ import { closeDatabases, configureDatabases, withWriter } from '../../src/connec
 import { createPostgresPool } from '../../src/connections/postgres-pool';
 import type { SqlPool } from '../../src/connections/sql-pool';
 import { claimKey, claimKeys, ensureIdempotencyTable } from '../../src/writer/idempotency-store';
-import { queryOnce } from '../../../../test/support/postgres-query';
 import { postgresEnvironment } from '../support/postgres-env';
 
 let pg: LocalPostgres;

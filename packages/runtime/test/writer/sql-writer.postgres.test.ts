@@ -1,10 +1,10 @@
 import { ChangeMessageVisibilityBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { queryOnce } from '../../../../test/support/postgres-query';
 import { LocalPostgres, startPostgres } from '../../../local/src/postgres-server';
 import { closeDatabases, configureDatabases } from '../../src/connections/database-registry';
 import { useSqsClient } from '../../src/queue/sqs-client';
 import { BatchWriteEffect, sqlWriter, WriteEffect, WriterMode } from '../../src/writer/sql-writer';
-import { queryOnce } from '../../../../test/support/postgres-query';
 import { RecordingLogger, RecordingMetrics, sqsEvent, sqsRecord } from '../support/fakes';
 import { postgresEnvironment } from '../support/postgres-env';
 import { resetWriterTest } from '../support/writer-test-reset';

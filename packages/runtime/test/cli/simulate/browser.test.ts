@@ -16,7 +16,7 @@ const run = promisify(execFile);
 const CHARTS = ['concurrency', 'throttles', 'queue-depth', 'oldest-message-age', 'dead-letter-messages', 'proxy-connections'];
 
 function chromium(args: string[]) {
-  if (!existsSync(CHROMIUM)) throw new Error(`missing system package chromium: run 'apt-get install -y chromium' (or: bash scripts/install-system-deps.sh)`);
+  if (!existsSync(CHROMIUM)) throw new Error('missing system package chromium: run \'apt-get install -y chromium\' (or: bash scripts/install-system-deps.sh)');
   // Root (CI containers) needs --no-sandbox; the page runs no script and fetches nothing.
   return run(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--no-first-run', ...args], { timeout: 90_000, maxBuffer: 64 * 1024 * 1024 });
 }

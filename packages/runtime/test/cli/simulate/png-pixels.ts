@@ -39,7 +39,7 @@ export function decodePng(png: Buffer): { width: number; height: number; pixel: 
         case 0: value = x; break;
         case 1: value = x + a; break;
         case 2: value = x + b; break;
-        case 3: value = x + ((a + b) >> 1); break;
+        case 3: value = x + Math.floor((a + b) / 2); break;
         case 4: {
           const p = a + b - c;
           const pa = Math.abs(p - a);
@@ -50,8 +50,13 @@ export function decodePng(png: Buffer): { width: number; height: number; pixel: 
         }
         default: throw new Error(`bad PNG filter ${filter} in row ${y}`);
       }
-      pixels[y * stride + i] = value & 0xff;
+      pixels[y * stride + i] = value % 256;
     }
   }
-  return { width, height, pixel: (x, y) => [pixels[y * stride + x * channels], pixels[y * stride + x * channels + 1], pixels[y * stride + x * channels + 2]] };
+  return {
+    width,
+    height,
+    pixel: (x, y) => [pixels[y * stride + x * channels], pixels[y * stride + x * channels + 1],
+      pixels[y * stride + x * channels + 2]],
+  };
 }
