@@ -48,7 +48,7 @@ function checkAssembly(assemblyDir: string): void {
 }
 
 /** The assembly's directories: its own and those of nested (stage) assemblies, which nest at most a few levels deep. */
-function assemblyDirs(assemblyDir: string): string[] {
+export function assemblyDirs(assemblyDir: string): string[] {
   const dirs: string[] = [];
   const pending = [assemblyDir];
   for (let visited = 0; pending.length > 0 && visited < 200; visited++) {

@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AWS_POLLER_SCALING, SQS_DEFAULT_BATCH_SIZE, SQS_DEFAULT_VISIBILITY_TIMEOUT_SECONDS } from './aws-scaling-rules';
 import type { FunctionFacts, ProxyDraw, ProxyTargetFacts, QueueFacts, Topology } from './topology';
+import { DEFAULT_BREAKER_COOL_DOWN_MS } from '../../resilience/circuit-breaker';
 import { CliError } from '../cli-context';
-import { findBudgetReport } from '../doctor/budget-report';
+import { assemblyDirs, findBudgetReport } from '../doctor/budget-report';
 
 /*
  * Reads a synthesized cloud assembly into a Topology: the stack's template (functions, queues, event source
@@ -13,8 +14,8 @@ import { findBudgetReport } from '../doctor/budget-report';
 
 /** Lambda's default function timeout: "The default is 3 seconds" (@aws-sdk/client-lambda CreateFunctionRequest.Timeout). */
 const LAMBDA_DEFAULT_TIMEOUT_SECONDS = 3;
-/** The runtime's DEFAULT_BREAKER_COOL_DOWN_MS, used when the report predates writeBuffers. */
-const DEFAULT_BREAKER_COOL_DOWN_SECONDS = 10;
+/** The runtime's own default, used when the report predates writeBuffers. */
+const DEFAULT_BREAKER_COOL_DOWN_SECONDS = DEFAULT_BREAKER_COOL_DOWN_MS / 1000;
 const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 
 function readJson(file: string, what: string): any {
@@ -23,20 +24,6 @@ function readJson(file: string, what: string): any {
   } catch (error) {
     throw new CliError(`cannot read ${what} ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/** The directories of the assembly and its nested (stage) assemblies, breadth first. */
-function assemblyDirs(root: string): string[] {
-  const dirs: string[] = [];
-  const pending = [root];
-  for (let visited = 0; pending.length > 0 && visited < 200; visited++) {
-    const dir = pending.shift()!;
-    dirs.push(dir);
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && entry.name.startsWith('assembly-')) pending.push(join(dir, entry.name));
-    }
-  }
-  return dirs;
 }
 
 interface StackArtifact {
