@@ -103,13 +103,16 @@ async function main() {
   if (constructs.bundled.length > 0) throw new Error(`the construct library bundles ${constructs.bundled.join(', ')}`);
   if (constructs.unpackedSize > 5_000_000) throw new Error(`the construct library is ${KB(constructs.unpackedSize)} unpacked (limit 5 MB)`);
 
-  step('a fresh CDK app: aws-cdk-lib, constructs, cdk-nag, aws-cdk, esbuild, typescript');
+  step('a fresh CDK app: aws-cdk-lib, constructs, cdk-nag, aws-cdk, esbuild, typescript (+ cfn-guard validator, mysql2, ioredis)');
   const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   const v = (name: string) => rootPkg.devDependencies[name];
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-cdk-app', version: '0.0.0', private: true }, null, 2));
   const npmInstall = (specs: string[]) => run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...specs], { cwd: app });
+  // with what README's snippets and the new-user apps use besides our packages: cfn-guard's validator (the compliance
+  // snippet), mysql2 (the MySQL app, as README's Install says) and ioredis (the read cache entry, checked below)
   npmInstall([`aws-cdk-lib@${v('aws-cdk-lib')}`, `constructs@${v('constructs')}`, `cdk-nag@${v('cdk-nag')}`, `aws-cdk@${v('aws-cdk')}`,
-    `esbuild@${v('esbuild')}`, `typescript@${v('typescript')}`, `@types/node@${v('@types/node')}`]);
+    `esbuild@${v('esbuild')}`, `typescript@${v('typescript')}`, `@types/node@${v('@types/node')}`,
+    `@cdklabs/cdk-validator-cfnguard@${v('@cdklabs/cdk-validator-cfnguard')}`, `mysql2@${v('mysql2')}`, 'ioredis@^5']);
   const before = footprint(join(app, 'node_modules'));
   console.log(`baseline node_modules: ${MiB(before.bytes)}, ${before.packages} packages`);
 
@@ -128,8 +131,6 @@ async function main() {
   console.log(`+ @cdk-elastic-data-access/local: +${MiB(withLocal.bytes - withRuntime.bytes)}, +${withLocal.packages - withRuntime.packages} packages`);
 
   step("README's snippets and the three new-user apps: type-checked (strict) against the installed packages, the apps synthesized with cdk synth");
-  // README's compliance snippet uses cfn-guard's validator; the MySQL new-user app mysql2, as README's Install says
-  npmInstall([`@cdklabs/cdk-validator-cfnguard@${v('@cdklabs/cdk-validator-cfnguard')}`, `mysql2@${v('mysql2')}`]);
   const snippets = writeReadmeProject();
   for (const s of snippets) console.log(`README.md:${s.line} → ${s.path} (${s.kind})`);
   run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json'], { cwd: app });
@@ -154,7 +155,6 @@ async function main() {
   console.log(`budget report: ${budget.targets.map((t) => `${t.name} ${t.status}`).join(', ')}`);
 
   step('the runtime as Node.js and bundlers load it: ESM and CommonJS builds export the same names; one Powertools Logger');
-  npmInstall(['ioredis@^5']); // README: the read cache needs ioredis (an optional peer)
   writeFileSync(join(app, 'esm-check.mjs'), ESM_CHECK);
   const entries = JSON.parse(run(process.execPath, ['esm-check.mjs'], { cwd: app }).trim()) as Record<string, { esm: number; same: boolean; onlyEsm: string[]; onlyCjs: string[] }>;
   for (const [name, e] of Object.entries(entries)) {
