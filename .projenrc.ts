@@ -116,6 +116,10 @@ project.package.addField('engines', { node: '>= 20.0.0' });
 
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
+// The import resolver also reads test/tsconfig.json, whose `paths` map @cdk-elastic-data-access/runtime to the runtime's
+// sources: on a fresh clone packages/runtime/lib (what the package's `exports` name) does not exist yet.
+(project.eslint!.config.settings['import/resolver'].typescript as { project: string | string[] }).project = ['./tsconfig.json', './test/tsconfig.json'];
+
 // The packages' tests run with the root's devDependencies (one jest, one node_modules), not their package's own;
 // the new-user apps import the construct library by its published name (mapped to src/ for the type-check).
 project.eslint?.addOverride({
