@@ -5,8 +5,8 @@ import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess, ElasticDataAccessChecks } from 'cdk-elastic-data-access';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Concurrency, DatabaseEngineFamily, DatabaseSource, ElasticDataAccess, ElasticDataAccessChecks } from 'cdk-elastic-data-access';
 
 const app = new App();
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ElasticDataAccessChecks(app));

@@ -1,5 +1,5 @@
-import { useMysqlDriver, withReader } from '@cdk-elastic-data-access/runtime';
 import * as mysql from 'mysql2/promise';
+import { useMysqlDriver, withReader } from '@cdk-elastic-data-access/runtime';
 
 // The reader of mysql-replicas-nag.ts: one of the read replicas, picked per environment.
 useMysqlDriver(mysql);
