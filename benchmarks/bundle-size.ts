@@ -8,7 +8,7 @@
  * Cold start: `require()` of each bundle in a fresh Node.js process (the module-loading part of Lambda's init),
  * RUNS times alternating between the bundles, median and min; the ratio is against the baseline from the same run.
  *
- *   npx tsx benchmarks/bundle-size.ts          (RUNS=21 by default)
+ *   npm run bench:bundle-size          (RUNS=21 by default)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';

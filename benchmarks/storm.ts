@@ -4,7 +4,7 @@
  * (pool 20, transaction mode). Runs alternate direct/pooled RUNS times (timings on a shared 2-core machine swing:
  * compare medians).
  *
- *   npx tsx benchmarks/storm.ts            (RUNS=3 CLIENTS=1000 by default)
+ *   npm run bench:storm            (RUNS=3 CLIENTS=1000 by default)
  */
 import { ConnectionStormResult, runConnectionStorm } from '../packages/local/src/connection-storm';
 import { startPgBouncer } from '../packages/local/src/pgbouncer';

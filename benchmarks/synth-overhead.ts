@@ -15,7 +15,7 @@
  * One warm-up each (file cache, esbuild binary), then `runs` alternating pairs so drift hits both equally.
  * Timings on a shared 2-core machine swing ±30 % run to run: compare medians and minima, never one run.
  *
- * Usage: npx tsx benchmarks/synth-overhead.ts [--runs 7] [--tsx] [--cpu-prof DIR]
+ * Usage: npm run bench:synth -- [--runs 7] [--tsx] [--cpu-prof DIR]
  *   --cpu-prof DIR  after the timed runs, synthesize each app once more under `node --cpu-prof`,
  *                   writing the profiles into DIR/ours and DIR/hand-written (not timed).
  */

@@ -13,7 +13,7 @@
  * Every message = its idempotency-key row (with the body's SHA-256, as sqlWriter records it by default) + one
  * effect row; the rows are counted after each run. COPY loads the same rows into the same tables with psql.
  *
- *   npx tsx benchmarks/writer-inprocess.ts [--quick] [--rounds N] [--modes per-message,batch]
+ *   npm run bench:writer-inprocess -- [--quick] [--rounds N] [--modes per-message,batch]
  *       [--batch-sizes 10,100,1000] [--writers 1,2,4] [--impls library,hand-written] [--profile DIR]
  *       [--profile-impls library,hand-written]
  *

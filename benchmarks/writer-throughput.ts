@@ -9,7 +9,7 @@
  * COPY loads the same rows (both tables, keys with their primary-key index) straight into Postgres with psql:
  * the physical limit of this machine.
  *
- *   npx tsx benchmarks/writer-throughput.ts     (QUICK=1 for a short run; MODES=batch-effect,set-based to run
+ *   npm run bench:writer     (QUICK=1 for a short run; MODES=batch-effect,set-based to run
  *                                               only those writer modes; COPY and in-process rows always run)
  */
 import { spawn } from 'node:child_process';

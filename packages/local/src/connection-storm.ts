@@ -10,6 +10,15 @@ export interface ConnectionStormOptions {
   readonly querySeconds?: number;
   /** Per-client bound on connect and on the query, so a storm always ends. @default 30000 */
   readonly timeoutMs?: number;
+  /**
+   * Each environment keeps its connection open after its read until every environment has tried to connect, as a
+   * warm Lambda execution environment keeps its connection between invocations. This makes the storm's verdict
+   * independent of how fast the machine is: without it, on a slow or busy machine the postmaster forks backends
+   * more slowly than the clients finish, fewer than max_connections are ever open at once, and Postgres refuses
+   * no one (CI saw exactly that: 0 × 53300). With it, at most max_connections environments ever connect.
+   * @default true
+   */
+  readonly holdUntilAllConnected?: boolean;
 }
 
 /** What a storm did: failures by SQLSTATE (or Node error code) and the latency of every client's round. */
@@ -20,7 +29,7 @@ export interface ConnectionStormResult {
   readonly failuresByCode: Record<string, number>;
   /** One sample failure message per code, for diagnosis. */
   readonly sampleMessages: Record<string, string>;
-  /** connect → query → end, in ms, over successful clients. */
+  /** connect → query, in ms, over successful clients. */
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
@@ -52,16 +61,26 @@ export function percentile(sortedAscending: readonly number[], p: number): numbe
 
 /**
  * Reproduces a deploy or traffic spike: `clients` execution environments start at once and each opens its own
- * connection, runs one short read and disconnects. Direct to Postgres most are refused with SQLSTATE 53300
+ * connection and runs one short read, then (by default) keeps the connection while the others arrive. Direct to Postgres most are refused with SQLSTATE 53300
  * (too_many_connections); through a transaction-mode pool they queue for a server connection instead.
  */
 export async function runConnectionStorm(options: ConnectionStormOptions): Promise<ConnectionStormResult> {
   const clients = options.clients ?? 1000;
   const querySeconds = options.querySeconds ?? 0.05;
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const hold = options.holdUntilAllConnected ?? true;
   const latencies: number[] = [];
   const failuresByCode: Record<string, number> = {};
   const sampleMessages: Record<string, string> = {};
+
+  // Resolves once every environment's connect-and-read has succeeded or failed.
+  let unsettled = clients;
+  let releaseAll: () => void = () => undefined;
+  const allSettled = new Promise<void>((resolve) => { releaseAll = resolve; });
+  const settle = () => {
+    unsettled -= 1;
+    if (unsettled === 0) releaseAll();
+  };
 
   const oneEnvironment = async () => {
     const started = performance.now();
@@ -72,14 +91,21 @@ export async function runConnectionStorm(options: ConnectionStormOptions): Promi
     });
     // A server that drops the connection after the error would otherwise surface as an unhandled 'error' event.
     client.on('error', () => undefined);
+    let connected = false;
     try {
       await client.connect();
       await client.query('select pg_sleep($1)', [querySeconds]);
       latencies.push(performance.now() - started);
+      connected = true;
     } catch (error) {
       const key = stormFailureCode(error);
       failuresByCode[key] = (failuresByCode[key] ?? 0) + 1;
       sampleMessages[key] ??= (error as { message?: string })?.message ?? String(error);
+    } finally {
+      settle();
+    }
+    try {
+      if (connected && hold) await allSettled;
     } finally {
       await client.end().catch(() => undefined);
     }

@@ -4,7 +4,8 @@ import { LocalPgBouncer, startPgBouncer } from '../src/pgbouncer';
 import { LocalPostgres, startPostgres } from '../src/postgres-server';
 
 // The failure the library exists for: a deploy or spike starts 1,000 execution environments, each opening its own
-// connection (a pool of 1) for one short read. Postgres allows max_connections 100 (97 for a non-superuser).
+// connection (a pool of 1) for one short read and keeping it while warm. Postgres allows max_connections 100 (97 for
+// a non-superuser: superuser_reserved_connections 3).
 const ENVIRONMENTS = 1000;
 const MAX_CONNECTIONS = 100;
 const POOL_SIZE = 20;
@@ -29,12 +30,15 @@ describe('GIVEN 1,000 simultaneous execution environments connecting straight to
     storm = await runConnectionStorm({ connectionString: postgres!.connectionString, clients: ENVIRONMENTS, timeoutMs: 30_000 });
   }, 60_000);
 
-  test('THEN some environments are refused', () => {
-    expect(storm.failures).toBeGreaterThan(0);
+  test('THEN at most max_connections environments get a connection, every other one is refused', () => {
+    expect(storm.clients - storm.failures).toBeGreaterThan(0);
+    expect(storm.clients - storm.failures).toBeLessThanOrEqual(MAX_CONNECTIONS);
   });
 
   test('THEN Postgres itself refuses some with SQLSTATE 53300 too_many_connections', () => {
-    expect(storm.failuresByCode['53300']).toBeGreaterThan(0);
+    // The whole count map on failure, not `undefined`: CI once saw this fail when environments did not yet hold
+    // their connections and a slow postmaster never had 97 open at once.
+    expect(storm.failuresByCode).toEqual(expect.objectContaining({ '53300': expect.any(Number) }));
   });
 
   // On a busy machine the postmaster cannot even accept 1,000 connections in time, and the refusal then
