@@ -13,6 +13,11 @@
  * Every message = its idempotency-key row (with the body's SHA-256, as sqlWriter records it by default) + one
  * effect row; the rows are counted after each run. COPY loads the same rows into the same tables with psql.
  *
+ * Both writers run as what a user deploys: each fixture is bundled with esbuild with exactly the options addWriter
+ * gives NodejsFunction (minify, source map, `@aws-sdk/client-*` external, CommonJS, the function's Node.js
+ * target; src/pattern/elastic-data-access.ts), and the worker that calls it is bundled too and runs on plain node,
+ * not under tsx (whose transpiled TypeScript adds helpers of its own, such as `__name` for every class field).
+ *
  *   npm run bench:writer-inprocess -- [--quick] [--rounds N] [--modes per-message,batch]
  *       [--batch-sizes 10,100,1000] [--writers 1,2,4] [--impls library,hand-written] [--profile DIR]
  *       [--profile-impls library,hand-written]
@@ -27,7 +32,8 @@
  */
 import { fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { Client } from 'pg';
 import { startPostgres, LocalPostgres } from '../packages/local/src/postgres-server';
 import { POSTGRES_BIN } from '../packages/local/src/system-command';
@@ -65,6 +71,28 @@ const COPY_MESSAGES = QUICK ? 40_000 : 200_000;
 const STATEMENT_TIMEOUT_MS = 30_000;
 
 const ORDERS_DDL = 'create table if not exists orders(id text not null, total int not null check (total >= 0), correlation_id text)';
+
+const ROOT = resolve(__dirname, '..');
+const BUNDLES = join(ROOT, '.bench', 'writer-inprocess');
+const bundleOf = (name: string) => join(BUNDLES, name, 'index.js');
+
+/** The two writers and the worker, bundled as addWriter bundles a writer (see the file comment). */
+async function buildBundles(): Promise<void> {
+  const fixtures = join(ROOT, 'benchmarks', 'fixtures');
+  const entries: Record<string, string> = { 'library': 'bench-writer.ts', 'hand-written': 'hand-written-writer.ts', 'worker': 'inprocess-worker.ts' };
+  await Promise.all(Object.entries(entries).map(([name, file]) => build({
+    entryPoints: [join(fixtures, file)],
+    outfile: bundleOf(name),
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/client-*'],
+    logLevel: 'error',
+  })));
+}
 
 async function query(pg: LocalPostgres, sql: string): Promise<number> {
   const db = new Client({ connectionString: pg.connectionString });
@@ -125,14 +153,17 @@ async function writerRate(pg: LocalPostgres, s: Scenario): Promise<{ rate: numbe
   await reset(pg);
   const tag = `r${++runs}`;
   const execArgv = PROFILE_DIR && PROFILE_IMPLS.includes(s.impl)
-    ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${s.impl}-${s.mode}-b${s.batchSize}-w${s.writers}-${tag}-\${pid}.cpuprofile`]
-    : process.execArgv;
-  const children = Array.from({ length: s.writers }, (_, index) => fork(join(__dirname, 'fixtures', 'inprocess-worker.ts'), [], {
+    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${s.impl}-${s.mode}-b${s.batchSize}-w${s.writers}-${tag}-\${pid}.cpuprofile`]
+    : [];
+  const children = Array.from({ length: s.writers }, (_, index) => fork(bundleOf('worker'), [], {
     execArgv,
     // Logs and EMF metrics go to /dev/null: formatted and written by both writers, read by nobody.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
       PATH: process.env.PATH,
+      // The Lambda runtime's /var/runtime/node_modules, where the `@aws-sdk/client-*` modules left out come from.
+      NODE_PATH: join(ROOT, 'node_modules'),
+      BENCH_HANDLER_BUNDLE: bundleOf(s.impl),
       EDA_ENGINE: 'postgres',
       EDA_WRITE_HOST: pg.host,
       EDA_WRITE_PORT: String(pg.port),
@@ -148,7 +179,6 @@ async function writerRate(pg: LocalPostgres, s: Scenario): Promise<{ rate: numbe
       POWERTOOLS_METRICS_NAMESPACE: 'Bench',
       // Lambda's default level: what a deployed writer logs.
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      BENCH_IMPL: s.impl,
       BENCH_WRITER_MODE: s.impl === 'library' ? (s.mode === 'batch' ? 'batch-effect' : 'per-message') : s.mode,
       BENCH_BATCH_SIZE: String(s.batchSize),
       BENCH_WRITERS: String(s.writers),
@@ -195,6 +225,7 @@ const k = (rate: number) => `${(rate / 1000).toFixed(1)}k`;
 
 async function main(): Promise<void> {
   const begun = Date.now();
+  await buildBundles();
   const pg = await startPostgres({ maxConnections: 20, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
   try {
     await query(pg, ORDERS_DDL);

@@ -184,13 +184,16 @@ export function claimKeySql(engine: DatabaseEngine, row: IdempotencyRow): SqlSta
       params: mysqlRowParams(row, fingerprint),
     };
   }
-  const params: unknown[] = [row.key, row.messageId, row.correlationId ?? null];
-  if (fingerprint) params.push(row.bodySha256);
-  return {
-    sql: `INSERT INTO ${IDEMPOTENCY_TABLE} (${columns(engine, fingerprint)}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT ("key") DO NOTHING RETURNING "key"`,
-    params,
-  };
+  return fingerprint
+    ? { sql: POSTGRES_CLAIM_KEY_SQL.withFingerprint, params: [row.key, row.messageId, row.correlationId ?? null, row.bodySha256] }
+    : { sql: POSTGRES_CLAIM_KEY_SQL.withoutFingerprint, params: [row.key, row.messageId, row.correlationId ?? null] };
 }
+
+/** Built once: the per-message writer claims a key per message (EDA-15). */
+const POSTGRES_CLAIM_KEY_SQL = {
+  withFingerprint: `INSERT INTO ${IDEMPOTENCY_TABLE} (${columns('postgres', true)}) VALUES ($1, $2, $3, $4) ON CONFLICT ("key") DO NOTHING RETURNING "key"`,
+  withoutFingerprint: `INSERT INTO ${IDEMPOTENCY_TABLE} (${columns('postgres', false)}) VALUES ($1, $2, $3) ON CONFLICT ("key") DO NOTHING RETURNING "key"`,
+} as const;
 
 /**
  * The fingerprints recorded for keys that were not new (a locking read on MySQL, which sees the latest committed

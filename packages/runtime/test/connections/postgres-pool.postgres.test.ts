@@ -96,3 +96,51 @@ test('EDA-13: a transaction sends BEGIN, the caller\'s statements and COMMIT, no
     spy.mockRestore();
   }
 });
+
+describe('EDA-15: one client-side watchdog per transaction instead of a pg query_timeout per statement', () => {
+  // A pool whose BEGIN deadline (300 ms) is shorter than its statement deadline (statement timeout 1 s + 2 s margin),
+  // and one whose BEGIN deadline (10 s) is longer: the watchdog armed at BEGIN must serve both.
+  const poolWith = (beginTimeoutMillis: number, statementTimeoutMs: number): SqlPool => createPostgresPool({
+    settings: { ...readConnectionSettings('writer', postgresEnvironment(pg)), statementTimeoutMs },
+    host: pg.host,
+    beginTimeoutMillis,
+    credentials: { password: async () => pg.password, invalidate: () => undefined },
+  });
+
+  test('a statement that outlasts the BEGIN deadline but not its own is answered (the watchdog re-arms for it)', async () => {
+    // GIVEN BEGIN's deadline 300 ms, the statement's 3 s
+    const short = poolWith(300, 1_000);
+    try {
+      // WHEN a statement takes 800 ms
+      const started = Date.now();
+      const result = await short.transaction((tx) => tx.query<{ ok: number }>('select 1 as ok from pg_sleep(0.8)'));
+      // THEN it is answered, after the BEGIN deadline passed
+      expect(result.rows).toEqual([{ ok: 1 }]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    } finally {
+      await short.end();
+    }
+  });
+
+  test('a statement deadline earlier than the armed one fires at its own time, as a connection failure', async () => {
+    // GIVEN BEGIN's deadline 10 s and the statement's 2.1 s (statement timeout 100 ms, which the server does not enforce here)
+    const long = poolWith(10_000, 100);
+    try {
+      // WHEN a statement would take 30 s
+      const started = Date.now();
+      const error = await long.transaction((tx) => tx.query('select pg_sleep(30)')).catch((e: unknown) => e);
+      const elapsed = Date.now() - started;
+      // THEN the client gave up at the statement's deadline, not BEGIN's, and the breaker would count it
+      expect(classifyError(error)).toMatchObject({ errorClass: 'transient', code: 'EDA_CLIENT_DEADLINE', connectionFailure: true });
+      expect((error as Error).message).toContain('within 2100 ms');
+      expect(elapsed).toBeGreaterThanOrEqual(2_000);
+      expect(elapsed).toBeLessThan(5_000);
+      // AND the abandoned connection was destroyed, not returned to the pool. (Its backend keeps sleeping: PostgreSQL
+      // notices a closed client only at its next I/O; deployed, the role's statement_timeout ends it server-side.)
+      await expect(long.transaction((tx) => tx.query('select 1'))).resolves.toMatchObject({ rowCount: 1 });
+      expect(uncaught).toEqual([]);
+    } finally {
+      await long.end();
+    }
+  }, 20_000);
+});
