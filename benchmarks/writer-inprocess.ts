@@ -25,13 +25,14 @@
  * --quick: a fifth of the batch-mode messages, half of the per-message ones.
  *
  * --rounds N runs every scenario N times (library and hand-written alternating, the first of the pair swapped
- * each round) and reports the best of each; --profile DIR writes a V8 CPU profile of every writer of the
+ * each round) and reports the best of each; --profile DIR writes a V8 CPU profile of the timed part of every writer of the
  * --profile-impls (default: library).
  * Besides msgs/s (wall clock, all writers together), each writer reports its own CPU time (process.cpuUsage over
  * the timed part): CPU µs per message is the writer's cost, which other load on the machine barely changes.
  */
 import { fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { Client } from 'pg';
@@ -84,7 +85,8 @@ async function buildBundles(): Promise<void> {
     entryPoints: [join(fixtures, file)],
     outfile: bundleOf(name),
     bundle: true,
-    minify: true,
+    // Profiles need names: --profile bundles unminified (the code is the same, only the names stay readable).
+    minify: PROFILE_DIR === undefined,
     sourcemap: true,
     platform: 'node',
     target: 'node20',
@@ -152,11 +154,11 @@ let runs = 0;
 async function writerRate(pg: LocalPostgres, s: Scenario): Promise<{ rate: number; cpuPerMessage: number }> {
   await reset(pg);
   const tag = `r${++runs}`;
-  const execArgv = PROFILE_DIR && PROFILE_IMPLS.includes(s.impl)
-    ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${s.impl}-${s.mode}-b${s.batchSize}-w${s.writers}-${tag}-\${pid}.cpuprofile`]
-    : [];
+  const profileFile = (index: number) => (PROFILE_DIR && PROFILE_IMPLS.includes(s.impl)
+    ? join(PROFILE_DIR, `${s.impl}-${s.mode}-b${s.batchSize}-w${s.writers}-${tag}-${index}.cpuprofile`)
+    : undefined);
   const children = Array.from({ length: s.writers }, (_, index) => fork(bundleOf('worker'), [], {
-    execArgv,
+    execArgv: [],
     // Logs and EMF metrics go to /dev/null: formatted and written by both writers, read by nobody.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
@@ -164,6 +166,7 @@ async function writerRate(pg: LocalPostgres, s: Scenario): Promise<{ rate: numbe
       // The Lambda runtime's /var/runtime/node_modules, where the `@aws-sdk/client-*` modules left out come from.
       NODE_PATH: join(ROOT, 'node_modules'),
       BENCH_HANDLER_BUNDLE: bundleOf(s.impl),
+      ...(profileFile(index) ? { BENCH_PROFILE_FILE: profileFile(index) } : {}),
       EDA_ENGINE: 'postgres',
       EDA_WRITE_HOST: pg.host,
       EDA_WRITE_PORT: String(pg.port),
@@ -226,6 +229,7 @@ const k = (rate: number) => `${(rate / 1000).toFixed(1)}k`;
 async function main(): Promise<void> {
   const begun = Date.now();
   await buildBundles();
+  if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
   const pg = await startPostgres({ maxConnections: 20, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
   try {
     await query(pg, ORDERS_DDL);
