@@ -256,8 +256,9 @@ export function sqlWriter<Body = unknown>(effect: WriteEffect<Body>, options: Sq
           return claimed;
         }, { deadline })));
       if (isNew) {
+        // No log line per applied write, not even at debug: every Powertools log call reads the environment
+        // several times even when its level filters it out (EDA-15); WritesApplied counts them.
         stats.applied++;
-        logger.debug('write applied');
       } else {
         // Per record at debug only: a redelivery storm must not log a line per message; the invocation logs the count.
         stats.duplicates++;
