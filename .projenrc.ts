@@ -102,6 +102,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // so that tests hold one copy of its module state (the published local package depends on the built one).
       moduleNameMapper: { '^@cdk-elastic-data-access/runtime$': '<rootDir>/packages/runtime/src/index.ts' },
       coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+      // aws-cdk-lib's CloudFormation Validate plugin off except where a test is about it (see the file).
+      setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
     },
   },
 });

@@ -9,12 +9,15 @@ import { STACKS_UNDER_TEST } from './stacks-under-test';
 import { ACKNOWLEDGEMENTS } from '../../src/compliance/acknowledgements';
 import { acknowledgementsIn } from '../support/acknowledgements';
 import { CloudFormationSchema } from '../support/cloudformation-schema';
+import { useCloudFormationValidation } from '../support/cloudformation-validation';
 
 // EDA-7 part 2: what a platform team's gate runs — AwsSolutions, Serverless, NIST 800-53 R5 and HIPAA
 // Security (cdk-nag), our ElasticDataAccess pack and cfn-guard's Control Tower rules — reports nothing
 // unacknowledged on any example or on stacks that use every feature. Synthesis bundles functions with
 // esbuild, hence the timeout.
 jest.setTimeout(120_000);
+// aws-cdk-lib's own CloudFormation Validate plugin is one of the gates here: on for this file.
+useCloudFormationValidation();
 
 test('the harness runs all six plugins and reports what they find (a non-compliant canary stack)', () => {
   // GIVEN a function allowed to invoke another, and a queue without a DLQ: every plugin has something to say
@@ -30,6 +33,8 @@ test('the harness runs all six plugins and reports what they find (a non-complia
   // THEN
   const plugins = new Set(findings.map((f) => f.split(' ')[0]));
   expect([...plugins].sort()).toEqual(expect.arrayContaining([...COMPLIANCE_PLUGINS].sort()));
+  // AND aws-cdk-lib's CloudFormation Validate plugin ran too (it reports a queue without a DLQ, among others)
+  expect(findings.filter((f) => f.startsWith('CloudFormation Validate '))).not.toEqual([]);
   expect(findings).toContain('ElasticDataAccess ElasticDataAccess-EDA1 Canary/Caller/ServiceRole/DefaultPolicy/Resource');
 });
 

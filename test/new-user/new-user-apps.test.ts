@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { useCloudFormationValidation } from '../support/cloudformation-validation';
 
 /*
  * EDA-17 "done when": three apps a new user writes from the README and API.md alone — an Aurora app with a
@@ -12,6 +13,9 @@ import * as ts from 'typescript';
  */
 
 jest.mock('cdk-elastic-data-access', () => jest.requireActual('../../src'), { virtual: true });
+
+// A new user's synth runs aws-cdk-lib's CloudFormation Validate plugin: so do these.
+useCloudFormationValidation();
 
 const APPS = path.join(__dirname, 'apps');
 const APP_NAMES = ['aurora-writer', 'mysql-replicas-nag', 'fargate-reader'];
