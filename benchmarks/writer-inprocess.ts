@@ -33,7 +33,7 @@
 import { fork, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { build } from 'esbuild';
 import { Client } from 'pg';
 import { startPostgres, LocalPostgres } from '../packages/local/src/postgres-server';
@@ -73,7 +73,7 @@ const STATEMENT_TIMEOUT_MS = 30_000;
 
 const ORDERS_DDL = 'create table if not exists orders(id text not null, total int not null check (total >= 0), correlation_id text)';
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = resolvePath(__dirname, '..');
 const BUNDLES = join(ROOT, '.bench', 'writer-inprocess');
 const bundleOf = (name: string) => join(BUNDLES, name, 'index.js');
 

@@ -38,7 +38,7 @@ describe('GIVEN 1,000 simultaneous execution environments connecting straight to
   test('THEN Postgres itself refuses some with SQLSTATE 53300 too_many_connections', () => {
     // The whole count map on failure, not `undefined`: CI once saw this fail when environments did not yet hold
     // their connections and a slow postmaster never had 97 open at once.
-    expect(storm.failuresByCode).toEqual(expect.objectContaining({ '53300': expect.any(Number) }));
+    expect(storm.failuresByCode).toEqual(expect.objectContaining({ 53300: expect.any(Number) }));
   });
 
   // On a busy machine the postmaster cannot even accept 1,000 connections in time, and the refusal then
