@@ -70,8 +70,12 @@ function constructPaths(metadata: StackArtifact['metadata']): { byLogicalId: Map
   return { byLogicalId, stackPath: stackPath.replace(/^\//, '') };
 }
 
-/** The logical id a `{ Ref }` or `{ Fn::GetAtt }` points at. */
-function referencedLogicalId(value: unknown): string | undefined {
+/**
+ * The logical id a `{ Ref }` or `{ Fn::GetAtt }` points at. A copy of the construct library's reading (the CLI never
+ * loads the construct library); test/checks/model/simulator-reference-contract.test.ts compares the two.
+ * @internal
+ */
+export function referencedLogicalId(value: unknown): string | undefined {
   if (value && typeof value === 'object') {
     const ref = (value as any).Ref;
     if (typeof ref === 'string') return ref;
