@@ -89,7 +89,7 @@ async function buildBundles(): Promise<void> {
     minify: PROFILE_DIR === undefined,
     sourcemap: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: 'cjs',
     external: ['@aws-sdk/client-*'],
     logLevel: 'error',

@@ -61,8 +61,9 @@ export function percentile(sortedAscending: readonly number[], p: number): numbe
 
 /**
  * Reproduces a deploy or traffic spike: `clients` execution environments start at once and each opens its own
- * connection and runs one short read, then (by default) keeps the connection while the others arrive. Direct to Postgres most are refused with SQLSTATE 53300
- * (too_many_connections); through a transaction-mode pool they queue for a server connection instead.
+ * connection and runs one short read, then (by default) keeps the connection while the others arrive. Direct to
+ * Postgres most are refused with SQLSTATE 53300 (too_many_connections); through a transaction-mode pool they queue
+ * for a server connection instead.
  */
 export async function runConnectionStorm(options: ConnectionStormOptions): Promise<ConnectionStormResult> {
   const clients = options.clients ?? 1000;

@@ -115,7 +115,7 @@ class Checkout {
   private watchdogAt = Number.POSITIVE_INFINITY;
   /** When the statement in flight must have been answered (epoch ms); +Infinity while none is in flight. */
   private inFlightDeadline = Number.POSITIVE_INFINITY;
-  /** The statement the watchdog gave up on. */
+  /** True once the watchdog gave up on a statement (and destroyed the connection). */
   private expired = false;
 
   constructor(public readonly client: PoolClient, private readonly deadline: number | undefined) {
