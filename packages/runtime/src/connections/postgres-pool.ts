@@ -187,11 +187,36 @@ function executor(checkout: Checkout, deadlineMs: number | undefined): SqlExecut
   };
 }
 
+/**
+ * A connection from the pool, within the transaction's deadline as well as the pool's connection timeout: a new
+ * connection (a cold environment, or one replacing a destroyed connection) must not outlive the invocation either,
+ * and the pool's timeout (5 s by default) can be longer than what a short function timeout leaves. A connection that
+ * arrives after the deadline goes back to the pool for the next transaction.
+ */
+async function connectWithin(pool: Pool, deadline: number | undefined, connectionTimeoutMillis: number): Promise<PoolClient> {
+  const left = deadline === undefined ? undefined : Math.floor(deadline - Date.now());
+  if (left === undefined || left >= connectionTimeoutMillis) return pool.connect();
+  const connecting = pool.connect();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new ClientDeadlineError('connect', left, 'no connection from the pool')), Math.max(0, left));
+  });
+  try {
+    return await Promise.race([connecting, expired]);
+  } catch (error) {
+    if (error instanceof ClientDeadlineError) connecting.then((late) => late.release(), () => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A node-postgres pool behind the {@link SqlPool} interface. */
 export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
   const pool = new Pool(postgresPoolConfig(options));
   pool.on('error', (error) => options.onIdleError?.(error));
-  const beginDeadlineMs = options.beginTimeoutMillis ?? options.connectionTimeoutMillis ?? 5_000;
+  const connectionTimeoutMillis = options.connectionTimeoutMillis ?? 5_000;
+  const beginDeadlineMs = options.beginTimeoutMillis ?? connectionTimeoutMillis;
   const deadlineMs = statementDeadlineMs(options.settings.statementTimeoutMs);
 
   return {
@@ -202,7 +227,7 @@ export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
       boundedDeadlineMs(undefined, txOptions.deadline, 'BEGIN');
       let client: PoolClient;
       try {
-        client = await pool.connect();
+        client = await connectWithin(pool, txOptions.deadline, connectionTimeoutMillis);
       } catch (error) {
         if (classifyError(error).code === '28P01') options.credentials.invalidate();
         throw error;
