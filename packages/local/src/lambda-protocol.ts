@@ -7,6 +7,11 @@ export interface InvokeRequest {
   readonly requestId: string;
   readonly functionName: string;
   readonly timeoutMs: number;
+  /**
+   * When the parent kills the invocation (epoch ms, the same machine's clock): Lambda hands the runtime an absolute
+   * deadline (`Lambda-Runtime-Deadline-Ms`), so the time the event spends in transit counts against the function.
+   */
+  readonly deadlineMs: number;
   readonly event: unknown;
 }
 

@@ -23,7 +23,9 @@ function loadHandler(): Handler {
 }
 
 function context(request: InvokeRequest): Record<string, unknown> {
-  const deadline = Date.now() + request.timeoutMs;
+  // The parent's deadline, not "timeoutMs from now": measured from receipt, a slow hand-over (a loaded machine) gave
+  // the handler more time than the parent's kill timer leaves it, and a writer that kept its budget was killed anyway.
+  const deadline = request.deadlineMs;
   const name = request.functionName;
   return {
     functionName: name,

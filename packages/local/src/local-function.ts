@@ -104,6 +104,7 @@ export class LocalFunction {
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     try {
       return await new Promise<unknown>((resolvePromise, rejectPromise) => {
+        const deadlineMs = Date.now() + timeoutMs;
         const timer = setTimeout(() => {
           this.counters.timeouts++;
           environment.pending = undefined;
@@ -122,7 +123,7 @@ export class LocalFunction {
           },
         };
         const request: InvokeRequest = {
-          type: 'invoke', id, requestId: randomUUID(), functionName: this.functionName, timeoutMs, event,
+          type: 'invoke', id, requestId: randomUUID(), functionName: this.functionName, timeoutMs, deadlineMs, event,
         };
         environment.process.send(request);
       });
