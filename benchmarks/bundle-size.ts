@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { ADD_WRITER_BUNDLING } from './fixtures/add-writer-bundling';
 
 const RUNS = Number(process.env.RUNS ?? 21);
 const ROOT = resolve(__dirname, '..');
@@ -49,14 +50,7 @@ async function handWrittenBundle(outdir: string): Promise<Bundle> {
   await build({
     entryPoints: [join(ROOT, 'benchmarks', 'fixtures', 'hand-written-order-writer.ts')],
     outfile: file,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    external: ['@aws-sdk/client-*'],
-    logLevel: 'error',
+    ...ADD_WRITER_BUNDLING,
   });
   return { name: 'hand-written writer (pg + Powertools Logger + BatchProcessor)', file };
 }

@@ -36,6 +36,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { build } from 'esbuild';
 import { Client } from 'pg';
+import { ADD_WRITER_BUNDLING } from './fixtures/add-writer-bundling';
 import { startPostgres, LocalPostgres } from '../packages/local/src/postgres-server';
 import { POSTGRES_BIN } from '../packages/local/src/system-command';
 import { migrationSql } from '../packages/runtime/src/sql/idempotency-sql';
@@ -84,15 +85,9 @@ async function buildBundles(): Promise<void> {
   await Promise.all(Object.entries(entries).map(([name, file]) => build({
     entryPoints: [join(fixtures, file)],
     outfile: bundleOf(name),
-    bundle: true,
+    ...ADD_WRITER_BUNDLING,
     // Profiles need names: --profile bundles unminified (the code is the same, only the names stay readable).
     minify: PROFILE_DIR === undefined,
-    sourcemap: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    external: ['@aws-sdk/client-*'],
-    logLevel: 'error',
   })));
 }
 
